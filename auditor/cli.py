@@ -1,0 +1,195 @@
+"""The command line: the only place that chooses streams and exit codes."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
+from .engine import ScanOptions, scan_paths
+from .model import AuditResult, Severity
+from .report.json_report import render_json
+from .report.text import render_text, summary_line
+from .ruleset import RuleError, load_ruleset
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+FAIL_ON_CHOICES = ("high", "medium", "low", "info", "none")
+
+
+def parse_size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*", text.lower())
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a size (e.g. 5000000, 512K, 5MB)")
+    number = float(match.group(1))
+    unit = (match.group(2) or "").rstrip("b").rstrip("i")
+    factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
+    return int(number * factor)
+
+
+class _SizeType(click.ParamType):
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except click.BadParameter as exc:
+            self.fail(exc.message, param, ctx)
+
+
+def exit_code_for(result: AuditResult, fail_on: str, exit_zero: bool = False) -> int:
+    """0 when nothing is at or above the threshold, 1 otherwise (``none`` never fails)."""
+    if exit_zero or fail_on == "none":
+        return EXIT_OK
+    threshold = Severity(fail_on).rank
+    counted = [f for f in result.findings if f.severity.rank >= threshold]
+    return EXIT_FINDINGS if counted else EXIT_OK
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="llama-audit")
+def cli() -> None:
+    """Find every dependency on Meta's Llama models and plan the move to open replacements."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Main output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write the main output to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan could not run.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip paths matching this gitignore-style pattern (repeatable).")
+@click.option("--max-file-size", type=_SizeType(), default=DEFAULT_MAX_FILE_SIZE,
+              show_default=True, help="Skip files larger than this (bytes, or 512K, 5MB).")
+@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
+@click.option("--include-docs", is_flag=True,
+              help="Also report mentions in documentation (info severity).")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path,
+              file_okay=False), help="Extra directory of rule files (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: CPU count).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
+def scan(
+    paths: Sequence[Path],
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+    exit_zero: bool,
+    exclude: Sequence[str],
+    max_file_size: int,
+    no_gitignore: bool,
+    include_docs: bool,
+    rules_dirs: Sequence[Path],
+    jobs: int | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Scan PATHS (default: the current directory) for Llama dependencies."""
+    roots = list(paths) or [Path(".")]
+    for root in roots:
+        if not root.exists() and not root.is_symlink():
+            raise click.UsageError(f"path does not exist: {root}")
+    options = ScanOptions(
+        discover=DiscoverOptions(excludes=tuple(exclude), max_file_size=max_file_size,
+                                 use_gitignore=not no_gitignore),
+        include_docs=include_docs,
+        rules_dirs=tuple(rules_dirs),
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    try:
+        result = scan_paths(roots, options)
+    except (RuleError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = (render_json(result) if output_format == "json"
+            else render_text(result, color=color, verbose=verbose))
+    _write(output, text)
+    if not quiet:
+        click.echo(summary_line(result), err=True)
+    sys.exit(exit_code_for(result, fail_on, exit_zero))
+
+
+def _write(path: Path | None, text: str) -> None:
+    if path is None or str(path) == "-":
+        click.echo(text, nl=False)
+        return
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+@cli.group()
+def rules() -> None:
+    """List and explain the rules."""
+
+
+@rules.command("list")
+def rules_list() -> None:
+    """One line per rule: id, slug, severity, title."""
+    ruleset = load_ruleset()
+    for rule in ruleset.rules.values():
+        click.echo(f"{rule.id}  {rule.slug:<28} {rule.severity.value:<6}  {rule.title}")
+
+
+@rules.command("explain")
+@click.argument("rule_ref")
+def rules_explain(rule_ref: str) -> None:
+    """What RULE_REF (an id such as LA101, or a slug) finds, why it matters, and the fix."""
+    ruleset = load_ruleset()
+    rule_id = ruleset.resolve_rule_ref(rule_ref)
+    if rule_id is None:
+        raise click.UsageError(f"unknown rule {rule_ref!r}; see 'llama-audit rules list'")
+    rule = ruleset.rule(rule_id)
+    click.echo(f"{rule.id} {rule.slug}: {rule.title}")
+    click.echo(f"category: {rule.category.value}   severity: {rule.severity.value}   "
+               f"effort: {rule.effort.value}")
+    click.echo("")
+    click.echo(f"Why it matters: {rule.why}")
+    if rule.use_instead:
+        click.echo(f"Use instead: {rule.use_instead}")
+    if rule.match:
+        click.echo("")
+        click.echo(f"Example ({rule.example_path}):")
+        for line in rule.match[0].splitlines():
+            click.echo(f"    {line}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: one-line errors, exit 2 for usage problems, 130 on Ctrl-C."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="llama-audit",
+                 standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"llama-audit: error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        click.echo(f"llama-audit: error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("llama-audit: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_OK)

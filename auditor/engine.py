@@ -1,0 +1,310 @@
+"""The scan engine: discover -> read -> prefilter -> scanners -> findings, for many roots.
+
+Pure apart from reading the scanned files: no printing, no exit codes. Per-file work is a
+plain function of (file, options) so it can run in a process pool with identical results.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tokenize
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from . import __version__
+from .discover import DiscoverOptions, discover
+from .model import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolInfo
+from .ruleset import RuleSet, load_ruleset
+from .scanners.base import Hit, ScanContext, ScanOutput, SourceFile
+from .scanners.registry import scanners_for
+
+SNIFF_BYTES = 8192
+SNIPPET_LIMIT = 200
+POOL_THRESHOLD = 64
+"""Below this many candidate files a process pool costs more than it saves."""
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    discover: DiscoverOptions = field(default_factory=DiscoverOptions)
+    include_docs: bool = False
+    rules_dirs: tuple[Path, ...] = ()
+    jobs: int = 1
+
+
+@dataclass(frozen=True)
+class FileResult:
+    findings: tuple[Finding, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    scanned: bool
+    parsed: bool
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (files done, files total) as the scan advances."""
+
+
+def scan_paths(
+    roots: Sequence[Path],
+    options: ScanOptions = ScanOptions(),
+    *,
+    progress: ProgressCallback | None = None,
+) -> AuditResult:
+    started = time.perf_counter()
+    ruleset = load_ruleset(options.rules_dirs)
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+    root_labels = _root_labels(roots)
+    label_of = {Path(os.path.abspath(r)): label for r, label in zip(roots, root_labels,
+                                                                     strict=True)}
+    for root, item in discover(roots, options.discover):
+        if isinstance(item, Diagnostic):
+            diagnostics.append(_with_root(item, label_of[root]))
+        else:
+            files.append(item)
+
+    kinds = Counter(f.kind.value for f in files)
+    results = list(_run(files, options, ruleset, progress))
+    findings: list[Finding] = []
+    scanned = parsed = 0
+    for file, result in zip(files, results, strict=True):
+        label = label_of[file.root]
+        findings.extend(_finding_root(f, label) for f in result.findings)
+        diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
+        scanned += result.scanned
+        parsed += result.parsed
+    findings = _dedupe(findings)
+    findings.sort(key=lambda f: f.sort_key)
+    diagnostics.sort(key=lambda d: d.sort_key)
+    skipped = sum(1 for d in diagnostics if d.code in _SKIP_CODES)
+    return AuditResult(
+        tool=ToolInfo(name="llama-audit", version=__version__, rules_version=ruleset.version),
+        roots=tuple(root_labels),
+        findings=tuple(findings),
+        diagnostics=tuple(diagnostics),
+        stats=ScanStats(
+            files_discovered=len(files) + skipped,
+            files_scanned=scanned,
+            files_parsed=parsed,
+            files_skipped=skipped,
+            files_by_kind=tuple(sorted(kinds.items())),
+            duration_seconds=time.perf_counter() - started,
+        ),
+    )
+
+
+_SKIP_CODES = frozenset({"too-large", "binary", "unreadable", "symlink", "decode-error-fatal"})
+
+
+def _root_labels(roots: Sequence[Path]) -> list[str]:
+    """How each root is named in reports: as the user wrote it, POSIX separators."""
+    labels = []
+    for root in roots:
+        text = Path(root).as_posix()
+        labels.append(text.rstrip("/") or "/")
+    return labels
+
+
+def _with_root(diagnostic: Diagnostic, root: str) -> Diagnostic:
+    return Diagnostic(path=diagnostic.path, code=diagnostic.code, message=diagnostic.message,
+                      line=diagnostic.line, root=root)
+
+
+def _finding_root(finding: Finding, root: str) -> Finding:
+    return finding if finding.root == root else replace(finding, root=root)
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str, int, int, str | None]] = set()
+    out = []
+    for finding in findings:
+        key = (finding.root, finding.path, finding.rule_id, finding.line, finding.column,
+               finding.identifier)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
+
+
+def _run(
+    files: list[SourceFile], options: ScanOptions, ruleset: RuleSet,
+    progress: ProgressCallback | None,
+) -> Iterable[FileResult]:
+    total = len(files)
+    if options.jobs > 1 and total >= POOL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+            chunk = max(1, min(64, total // (options.jobs * 8) or 1))
+            for done, result in enumerate(
+                pool.map(_scan_in_worker, files, [options] * total, chunksize=chunk), start=1
+            ):
+                if progress is not None:
+                    progress(done, total)
+                yield result
+        return
+    ctx = ScanContext(ruleset=ruleset, include_docs=options.include_docs)
+    for done, file in enumerate(files, start=1):
+        yield scan_file(file, ctx)
+        if progress is not None:
+            progress(done, total)
+
+
+def _scan_in_worker(file: SourceFile, options: ScanOptions) -> FileResult:
+    ruleset = load_ruleset(options.rules_dirs)
+    return scan_file(file, ScanContext(ruleset=ruleset, include_docs=options.include_docs))
+
+
+@lru_cache(maxsize=8)
+def prefilter_terms(ruleset: RuleSet) -> tuple[bytes, ...]:
+    terms = ruleset.section_table("prefilter").get("terms", [])
+    return tuple(str(t).lower().encode("utf-8") for t in terms)
+
+
+def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:
+    """Read, prefilter, decode and scan one file. Never raises for a bad file."""
+    scanners = scanners_for(file)
+    if not scanners:
+        return FileResult((), (), scanned=False, parsed=False)
+    header_only = file.kind is FileKind.ARTEFACT and file.rel.lower().endswith((".gguf", ".ggml"))
+    diagnostics: list[Diagnostic] = []
+    text = ""
+    if not header_only:
+        try:
+            data = file.path.read_bytes()
+        except OSError as exc:
+            return FileResult((), (Diagnostic(file.rel, "unreadable",
+                                              f"cannot read: {exc.strerror or exc}"),),
+                              scanned=False, parsed=False)
+        encoding = _bom_encoding(data)
+        if encoding is None and b"\x00" in data[:SNIFF_BYTES]:
+            return FileResult((), (Diagnostic(file.rel, "binary",
+                                              "skipped: binary content (NUL bytes)"),),
+                              scanned=False, parsed=False)
+        if encoding is None and not _prefilter(data, ctx.ruleset):
+            return FileResult((), (), scanned=True, parsed=False)
+        text, problem = decode(data, file.kind, encoding)
+        if problem is not None:
+            diagnostics.append(Diagnostic(file.rel, "decode-error", problem))
+        if encoding is not None and not _prefilter(text.encode("utf-8", "replace"), ctx.ruleset):
+            return FileResult((), tuple(diagnostics), scanned=True, parsed=False)
+    lines = text.splitlines()
+    findings: list[Finding] = []
+    parsed = True
+    for scanner in scanners:
+        try:
+            output = scanner(file, text, ctx)
+        except RecursionError:
+            output = ScanOutput(parsed=False)
+            diagnostics.append(Diagnostic(file.rel, "too-deep",
+                                          "skipped: nesting too deep to analyse"))
+        except Exception as exc:  # a scanner bug must not lose the rest of the scan
+            diagnostics.append(Diagnostic(
+                file.rel, "scanner-error",
+                f"{scanner.__name__} failed: {type(exc).__name__}: {exc}"))
+            continue
+        parsed = parsed and output.parsed
+        for problem_item in output.problems:
+            diagnostics.append(Diagnostic(file.rel, problem_item.code, problem_item.message,
+                                          line=problem_item.line))
+        for hit in output.hits:
+            finding = hit_to_finding(hit, file.rel, lines, ctx)
+            if finding is not None:
+                findings.append(finding)
+    return FileResult(tuple(findings), tuple(diagnostics), scanned=True, parsed=parsed)
+
+
+def _prefilter(data: bytes, ruleset: RuleSet) -> bool:
+    lowered = data.lower()
+    return any(term in lowered for term in prefilter_terms(ruleset))
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    return None
+
+
+def decode(data: bytes, kind: FileKind, encoding: str | None) -> tuple[str, str | None]:
+    """Text of a file and, if it could not be decoded cleanly, why."""
+    if encoding is not None:
+        try:
+            return _normalise(data.decode(encoding)), None
+        except UnicodeDecodeError as exc:
+            return _normalise(data.decode(encoding, errors="replace")), (
+                f"invalid {encoding} ({exc.reason} at byte {exc.start}); bad bytes replaced")
+    if kind in (FileKind.PYTHON, FileKind.MANIFEST) and data[:1] != b"\x00":
+        try:
+            declared, _ = tokenize.detect_encoding(BytesIO(data).readline)
+        except (SyntaxError, LookupError) as exc:
+            return _normalise(data.decode("utf-8", errors="replace")), (
+                f"bad coding declaration ({exc}); read as UTF-8 with bad bytes replaced")
+        try:
+            return _normalise(data.decode(declared)), None
+        except (UnicodeDecodeError, LookupError) as exc:
+            return _normalise(data.decode("utf-8", errors="replace")), (
+                f"not valid {declared} ({exc}); bad bytes replaced")
+    try:
+        return _normalise(data.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return _normalise(data.decode("utf-8", errors="replace")), (
+            f"not UTF-8 ({exc.reason} at byte {exc.start}); bad bytes replaced")
+
+
+def _normalise(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -> Finding | None:
+    rule = ctx.ruleset.rules.get(hit.rule_id)
+    if rule is None:
+        return None
+    if not rule.default_enabled and not ctx.include_docs:
+        return None
+    if hit.snippet is not None:
+        snippet = hit.snippet
+    elif 0 < hit.line <= len(lines):
+        snippet = lines[hit.line - 1].strip()
+    else:
+        snippet = hit.identifier or ""
+    if len(snippet) > SNIPPET_LIMIT:
+        snippet = snippet[: SNIPPET_LIMIT - 1] + "…"
+    values: dict[str, object] = {
+        "identifier": hit.identifier or "",
+        "model": hit.model.label() if hit.model else "unknown model",
+        "path": rel,
+    }
+    values.update(dict(hit.message_values))
+    values.update({k: v for k, v in hit.details if k not in values})
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        effort=rule.effort,
+        path=rel,
+        line=hit.line,
+        column=hit.column,
+        end_line=hit.end_line,
+        end_column=hit.end_column,
+        message=rule.render_message(values),
+        snippet=snippet,
+        identifier=hit.identifier,
+        model=hit.model,
+        context=hit.context,
+        cell=hit.cell,
+        cell_line=hit.cell_line,
+        details=hit.details,
+    )

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from an AuditResult to text in one format."""

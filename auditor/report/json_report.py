@@ -1,0 +1,12 @@
+"""The JSON report: the versioned contract (schemas/result.schema.json)."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import AuditResult
+from ..serialize import result_to_dict
+
+
+def render_json(result: AuditResult) -> str:
+    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,161 @@
+"""What every human-readable format shows, computed once: counts, files, per-model plans.
+
+Renderers (terminal, Markdown, HTML) only lay these values out; they never count themselves,
+so the numbers agree across formats.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..model import AuditResult, Category, Effort, Finding, ModelRef, Severity, Suggestion
+from .effort import EFFORT_ORDER, EffortCounts, finding_root
+
+SEVERITY_ORDER: tuple[Severity, ...] = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
+CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
+
+
+@dataclass(frozen=True, slots=True)
+class FileGroup:
+    root: str
+    path: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def display_path(self) -> str:
+        return join_root(self.root, self.path)
+
+    @property
+    def worst(self) -> Severity:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPlan:
+    """One Llama model the code depends on and what to move it to."""
+
+    key: str
+    label: str
+    model: ModelRef
+    identifiers: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted({join_root(f.root, f.path) for f in self.findings}))
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    total: int
+    files: int
+    models: int
+    by_severity: tuple[tuple[Severity, int], ...]
+    by_category: tuple[tuple[Category, int], ...]
+    by_effort: EffortCounts
+    diagnostics: int
+
+
+def join_root(root: str, path: str) -> str:
+    """A path as a reader finds it: prefixed by its root when the root is not the cwd."""
+    if root in ("", "."):
+        return path
+    return f"{root.rstrip('/')}/{path}"
+
+
+def location(finding: Finding) -> str:
+    """``path:line:column``, with the notebook cell when there is one."""
+    text = f"{finding.path}:{finding.line}:{finding.column}"
+    if finding.cell is not None:
+        text += f" (cell {finding.cell}, line {finding.cell_line})"
+    return text
+
+
+def overview(result: AuditResult) -> Overview:
+    severities = Counter(f.severity for f in result.findings)
+    categories = Counter(f.category for f in result.findings)
+    return Overview(
+        total=len(result.findings),
+        files=len({(finding_root(f, result), f.path) for f in result.findings}),
+        models=len(migration_plans(result)),
+        by_severity=tuple((s, severities[s]) for s in SEVERITY_ORDER),
+        by_category=tuple((c, categories[c]) for c in CATEGORY_ORDER),
+        by_effort=EffortCounts.of(result.findings),
+        diagnostics=len(result.diagnostics),
+    )
+
+
+def group_by_file(result: AuditResult) -> list[FileGroup]:
+    """Findings per file, files in root order then path order, findings by position."""
+    root_order = {root: index for index, root in enumerate(result.roots)}
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for finding in result.findings:
+        grouped.setdefault((finding_root(finding, result), finding.path), []).append(finding)
+    keys = sorted(grouped, key=lambda k: (root_order.get(k[0], len(root_order)), k[0], k[1]))
+    return [
+        FileGroup(root, path, tuple(sorted(grouped[(root, path)], key=lambda f: f.sort_key)))
+        for root, path in keys
+    ]
+
+
+def model_key(model: ModelRef) -> str:
+    """Findings that most likely mean the same Meta model share a plan."""
+    return model.canonical_id or model.label()
+
+
+def migration_plans(result: AuditResult) -> list[ModelPlan]:
+    """One plan per distinct Llama model, most-referenced first."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.model is not None:
+            grouped.setdefault(model_key(finding.model), []).append(finding)
+    plans = []
+    for key, findings in grouped.items():
+        first = findings[0].model
+        assert first is not None
+        plans.append(
+            ModelPlan(
+                key=key,
+                label=first.label(),
+                model=first,
+                identifiers=_unique(f.identifier for f in findings if f.identifier),
+                findings=tuple(findings),
+                suggestions=unique_suggestions(findings),
+            )
+        )
+    plans.sort(key=lambda p: (-len(p.findings), p.key))
+    return plans
+
+
+def unique_suggestions(findings: Iterable[Finding]) -> tuple[Suggestion, ...]:
+    seen: dict[tuple[str, str], Suggestion] = {}
+    for finding in findings:
+        for suggestion in finding.suggestions:
+            seen.setdefault((suggestion.hub_id, suggestion.runtime_name), suggestion)
+    return tuple(seen.values())
+
+
+def replacement_text(suggestion: Suggestion) -> str:
+    """How a reader should name the replacement: runtime name, plus the Hub id if different."""
+    if suggestion.runtime_name and suggestion.runtime_name != suggestion.hub_id:
+        return f"{suggestion.runtime_name} ({suggestion.hub_id})"
+    return suggestion.hub_id
+
+
+def check_mark(passed: bool | None) -> str:
+    return {True: "pass", False: "fail", None: "unknown"}[passed]
+
+
+def effort_label(effort: Effort) -> str:
+    return effort.value
+
+
+def efforts_heaviest_first() -> tuple[Effort, ...]:
+    return EFFORT_ORDER
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
