@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -36,17 +37,10 @@ def parse_size(text: str) -> int:
     return int(number * factor)
 
 
-class _SizeType(click.ParamType):
-    name = "size"
-
-    def convert(self, value: object, param: click.Parameter | None,
-                ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_size(str(value))
-        except click.BadParameter as exc:
-            self.fail(exc.message, param, ctx)
+def _size_option(ctx: click.Context, param: click.Parameter, value: object) -> int:
+    if isinstance(value, int):
+        return value
+    return parse_size(str(value))
 
 
 def exit_code_for(result: AuditResult, fail_on: str, exit_zero: bool = False) -> int:
@@ -75,7 +69,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan could not run.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip paths matching this gitignore-style pattern (repeatable).")
-@click.option("--max-file-size", type=_SizeType(), default=DEFAULT_MAX_FILE_SIZE,
+@click.option("--max-file-size", default=str(DEFAULT_MAX_FILE_SIZE), callback=_size_option,
               show_default=True, help="Skip files larger than this (bytes, or 512K, 5MB).")
 @click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
 @click.option("--include-docs", is_flag=True,
@@ -135,10 +129,8 @@ def _write(path: Path | None, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink()
-        except OSError:
-            pass
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 

@@ -96,21 +96,22 @@ class DiscoverOptions:
 @dataclass
 class _IgnoreLevel:
     base: str
-    spec: pathspec.PathSpec
+    spec: pathspec.GitIgnoreSpec
 
 
 @dataclass
 class _Walker:
     root: Path
     options: DiscoverOptions
-    excludes: pathspec.PathSpec
+    excludes: pathspec.GitIgnoreSpec
     visited_dirs: set[tuple[int, int]] = field(default_factory=set)
 
     def run(self) -> Iterator[SourceFile | Diagnostic]:
         try:
             root_stat = self.root.stat()
         except OSError as exc:
-            yield Diagnostic(path=".", code="unreadable", message=f"cannot read root: {exc.strerror}")
+            yield Diagnostic(path=".", code="unreadable",
+                             message=f"cannot read root: {exc.strerror}")
             return
         if not stat.S_ISDIR(root_stat.st_mode):
             rel = self.root.name
@@ -122,6 +123,11 @@ class _Walker:
     def _walk(
         self, directory: Path, rel_dir: str, levels: list[_IgnoreLevel]
     ) -> Iterator[SourceFile | Diagnostic]:
+        try:
+            st = directory.stat()
+            self.visited_dirs.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
@@ -185,10 +191,14 @@ class _Walker:
             yield Diagnostic(path=rel, code="unreadable", message=str(exc.strerror or exc))
             return
         if stat.S_ISDIR(st.st_mode):
-            if (st.st_dev, st.st_ino) in self.visited_dirs or target == root or \
-                    target in path.parent.resolve().parents:
+            here = path.parent.resolve()
+            if target == here or target in here.parents:
                 yield Diagnostic(path=rel, code="symlink",
                                  message="not followed: the link loops back to a parent directory")
+                return
+            if (st.st_dev, st.st_ino) in self.visited_dirs:
+                yield Diagnostic(path=rel, code="symlink",
+                                 message="not followed: points to a directory scanned already")
                 return
             if self._dir_excluded(target, path.name, rel, levels):
                 return
@@ -235,7 +245,7 @@ def _join(base: str, name: str) -> str:
     return f"{base}/{name}" if base else name
 
 
-def _load_gitignore(path: Path) -> pathspec.PathSpec | Diagnostic | None:
+def _load_gitignore(path: Path) -> pathspec.GitIgnoreSpec | Diagnostic | None:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -169,8 +169,11 @@ def _scan_in_worker(file: SourceFile, options: ScanOptions) -> FileResult:
 
 @lru_cache(maxsize=8)
 def prefilter_terms(ruleset: RuleSet) -> tuple[bytes, ...]:
-    terms = ruleset.section_table("prefilter").get("terms", [])
-    return tuple(str(t).lower().encode("utf-8") for t in terms)
+    """Built from the rules: the listed terms, every strong prompt marker, every token id."""
+    terms = [str(t) for t in ruleset.section_table("prefilter").get("terms", [])]
+    terms += [str(m) for m in ruleset.section_table("prompt_markers").get("strong", [])]
+    terms += [str(i) for i in ruleset.section_table("special_tokens").get("ids", [])]
+    return tuple(sorted({t.lower().encode("utf-8") for t in terms}))
 
 
 def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:

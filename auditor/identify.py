@@ -19,11 +19,15 @@ from .ruleset import RuleError, RuleSet
 MAX_IDENTIFIER_LENGTH = 300
 
 _LLAMA_CORE = re.compile(r"(?<![a-z])(?P<code>code[-_]?)?llama(?=guard|[^a-z]|$)")
-_MAJOR = re.compile(r"[-_ ]?v?(?P<major>[1-4])(?![\dbm])(?:[.p](?P<minor>\d)(?!\d)|[-_](?P<minor2>\d)(?![\dbm]))?")
+_MAJOR = re.compile(
+    r"[-_ ]?v?(?P<major>[1-4])(?![\dbm])(?:[.p](?P<minor>\d)(?!\d)|[-_](?P<minor2>\d)(?![\dbm]))?"
+)
 _MOE = re.compile(r"(?<![\d.])(?P<active>\d+)b-(?P<experts>\d+)e(?![a-z])")
 _SIZE = re.compile(r"(?<![\d.a-z])(?P<num>\d+(?:\.\d+)?)(?P<unit>[bm])(?![a-z])")
 _INSTRUCT = re.compile(r"instruct|chat|(?<![a-z])it(?![a-z])|versatile|instant|turbo|hermes|tool")
-_GGUF_FILE = re.compile(r"\.(gguf|ggml|ggmlv3\.[\w.]+\.bin)(\.part\d+of\d+)?$|(?<![a-z])gguf(?![a-z])")
+_GGUF_FILE = re.compile(
+    r"\.(gguf|ggml|ggmlv3\.[\w.]+\.bin)(\.part\d+of\d+)?$|(?<![a-z])gguf(?![a-z])"
+)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _VALID_CHARS = re.compile(r"^[\w.:/@+{}\-~]+$")
 
@@ -192,6 +196,8 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
     if at >= 0:
         text = text[at + len("ollama.com/library/"):]
     text = text.rstrip("/.,;")
+    if text.endswith(("-", "_")):
+        return None  # a fragment that code joins with something else
     if not _VALID_CHARS.match(text):
         return None
     if "llama" not in text.lower() and "vicuna" not in text.lower() and "guard" not in text.lower():

@@ -65,7 +65,8 @@ class ModelRef:
     family: str
     """E.g. ``Llama 3.1``, ``Code Llama``, ``Llama Guard 3``, ``Llama 4``."""
     variant: str
-    """base, instruct, vision, vision-instruct, code, code-instruct, code-python, guard, prompt-guard."""
+    """base, instruct, vision-base, vision-instruct, code, code-instruct, code-python, guard,
+    guard-vision, prompt-guard."""
     runtime: str
     """How the string names the model: huggingface, ollama, gguf, mlx, bedrock, vertex-ai, ..."""
     size: str | None = None

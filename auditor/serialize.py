@@ -1,4 +1,4 @@
-"""The JSON contract: ``AuditResult`` to plain data and back (``report``, ``merge``, ``baseline``)."""
+"""The JSON contract: ``AuditResult`` to plain data and back (report, merge, baseline)."""
 
 from __future__ import annotations
 

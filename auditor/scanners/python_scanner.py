@@ -303,10 +303,9 @@ def _has_string_operand(node: cst.BinaryOperation) -> bool:
 def _string_parts(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
     """The node and the string sub-expressions it subsumes (reported as one unit)."""
     yield node
-    if isinstance(node, cst.ConcatenatedString):
-        yield from _string_parts(node.left)
-        yield from _string_parts(node.right)
-    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if isinstance(node, cst.ConcatenatedString) or (
+        isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+    ):
         yield from _string_parts(node.left)
         yield from _string_parts(node.right)
 
@@ -651,18 +650,31 @@ def _unit_hits(
                 rule = "LA101" if ref.meta_weights else "LA109"
                 hits.append(_PendingHit(node, rule, text, ref, unit.context))
                 continue
-        if not skip_identifiers and isinstance(node, cst.SimpleString):
+        if not skip_identifiers and isinstance(node, cst.SimpleString) and \
+                any(c.isspace() for c in text):
             hits.extend(_token_hits(node, text, ruleset, unit.context, seen))
-        marker = next((m for m in tables.strong_markers if m in text), None)
-        if marker is not None:
-            hits.append(_PendingHit(node, "LA106", marker, None, unit.context))
-            break
-        context_marker = next((m for m in tables.context_markers if m in text), None)
+    written = _written_text(node)
+    marker = next((m for m in tables.strong_markers if m in written), None)
+    if marker is not None:
+        hits.append(_PendingHit(node, "LA106", marker, None, unit.context))
+    else:
+        context_marker = next((m for m in tables.context_markers if m in written), None)
         if context_marker is not None:
             context_marker_units.append(
                 _PendingHit(node, "LA106", context_marker, None, unit.context))
-            break
     return hits
+
+
+def _written_text(node: cst.CSTNode) -> str:
+    """The literal text written inside a string unit (names are not followed): markers count
+    where they are typed, not where a variable holding them is used."""
+    if isinstance(node, cst.SimpleString):
+        return node.value
+    if isinstance(node, cst.FormattedStringText):
+        return node.value
+    if isinstance(node, (cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation)):
+        return "".join(_written_text(child) for child in node.children)
+    return ""
 
 
 def _token_hits(

@@ -1,0 +1,114 @@
+"""identify(): one raw string to a canonical Llama reference, or None."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.identify import identify
+from auditor.ruleset import load_ruleset
+
+RULES = load_ruleset()
+
+# raw, family, size, variant, runtime, canonical id (None = not in the table)
+POSITIVE = [
+    ("meta-llama/Llama-3.1-8B-Instruct", "Llama 3.1", "8B", "instruct", "huggingface",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("meta-llama/Meta-Llama-3-70B", "Llama 3", "70B", "base", "huggingface",
+     "meta-llama/Meta-Llama-3-70B"),
+    ("codellama/CodeLlama-34b-Python-hf", "Code Llama", "34B", "code-python", "huggingface",
+     "meta-llama/CodeLlama-34b-Python-hf"),
+    ("TheBloke/Llama-2-7B-Chat-GGUF", "Llama 2", "7B", "instruct", "gguf",
+     "meta-llama/Llama-2-7b-chat-hf"),
+    ("unsloth/llama-3-8b-bnb-4bit", "Llama 3", "8B", "base", "huggingface",
+     "meta-llama/Meta-Llama-3-8B"),
+    ("NousResearch/Hermes-3-Llama-3.1-8B", "Llama 3.1", "8B", "instruct", "huggingface",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("llama3.1:8b", "Llama 3.1", "8B", "instruct", "ollama", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("llama3.2", "Llama 3.2", "3B", "instruct", "ollama", "meta-llama/Llama-3.2-3B-Instruct"),
+    ("codellama", "Code Llama", "7B", "code-instruct", "ollama",
+     "meta-llama/CodeLlama-7b-Instruct-hf"),
+    ("llama-guard3", "Llama Guard 3", "8B", "guard", "ollama", "meta-llama/Llama-Guard-3-8B"),
+    ("llama3.2-vision:90b", "Llama 3.2", "90B", "vision-instruct", "ollama",
+     "meta-llama/Llama-3.2-90B-Vision-Instruct"),
+    ("llama4:maverick", "Llama 4", "17B-128E", "instruct", "ollama",
+     "meta-llama/Llama-4-Maverick-17B-128E-Instruct"),
+    ("llama-2-13b-chat.Q5_K_M.gguf", "Llama 2", "13B", "instruct", "gguf",
+     "meta-llama/Llama-2-13b-chat-hf"),
+    ("./models/Meta-Llama-3.1-70B-Instruct-Q5_K_M.gguf", "Llama 3.1", "70B", "instruct", "gguf",
+     "meta-llama/Llama-3.1-70B-Instruct"),
+    ("meta.llama3-1-70b-instruct-v1:0", "Llama 3.1", "70B", "instruct", "bedrock",
+     "meta-llama/Llama-3.1-70B-Instruct"),
+    ("us.meta.llama4-scout-17b-instruct-v1:0", "Llama 4", "17B-16E", "instruct", "bedrock",
+     "meta-llama/Llama-4-Scout-17B-16E-Instruct"),
+    ("meta/llama-3.3-70b-instruct-maas", "Llama 3.3", "70B", "instruct", "vertex-ai",
+     "meta-llama/Llama-3.3-70B-Instruct"),
+    ("Meta-Llama-3.1-405B-Instruct", "Llama 3.1", "405B", "instruct", "model-name",
+     "meta-llama/Llama-3.1-405B-Instruct"),
+    ("llama-3.3-70b-versatile", "Llama 3.3", "70B", "instruct", "groq",
+     "meta-llama/Llama-3.3-70B-Instruct"),
+    ("meta-llama/Llama-3.3-70B-Instruct-Turbo", "Llama 3.3", "70B", "instruct", "together",
+     "meta-llama/Llama-3.3-70B-Instruct"),
+    ("accounts/fireworks/models/llama-v3p1-405b-instruct", "Llama 3.1", "405B", "instruct",
+     "fireworks", "meta-llama/Llama-3.1-405B-Instruct"),
+    ("meta/meta-llama-3-8b-instruct", "Llama 3", "8B", "instruct", "replicate",
+     "meta-llama/Meta-Llama-3-8B-Instruct"),
+    ("@cf/meta/llama-3.1-8b-instruct", "Llama 3.1", "8B", "instruct", "cloudflare",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("databricks-meta-llama-3-3-70b-instruct", "Llama 3.3", "70B", "instruct", "databricks",
+     "meta-llama/Llama-3.3-70B-Instruct"),
+    ("meta/llama-3.2-90b-vision-instruct", "Llama 3.2", "90B", "vision-instruct", "nvidia-nim",
+     "meta-llama/Llama-3.2-90B-Vision-Instruct"),
+    ("ollama/llama3.1", "Llama 3.1", "8B", "instruct", "ollama",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("groq/llama-3.1-8b-instant", "Llama 3.1", "8B", "instruct", "groq",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("bedrock/meta.llama3-3-70b-instruct-v1:0", "Llama 3.3", "70B", "instruct", "bedrock",
+     "meta-llama/Llama-3.3-70B-Instruct"),
+    ("mlx-community/Meta-Llama-3.1-8B-Instruct-4bit", "Llama 3.1", "8B", "instruct", "mlx",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("meta-llama/Prompt-Guard-86M", "Prompt Guard 1", "86M", "prompt-guard", "huggingface",
+     "meta-llama/Prompt-Guard-86M"),
+    ("meta-llama/Llama-Guard-3-11B-Vision", "Llama Guard 3", "11B", "guard-vision",
+     "huggingface", "meta-llama/Llama-Guard-3-11B-Vision"),
+    ("lmsys/vicuna-13b-v1.5", "Llama 2", "13B", "instruct", "huggingface",
+     "meta-llama/Llama-2-13b-chat-hf"),
+    ("https://huggingface.co/meta-llama/Llama-3.2-1B/resolve/main/config.json", "Llama 3.2",
+     "1B", "base", "huggingface", "meta-llama/Llama-3.2-1B"),
+]
+
+
+@pytest.mark.parametrize(("raw", "family", "size", "variant", "runtime", "canonical"), POSITIVE)
+def test_identifies(raw: str, family: str, size: str, variant: str, runtime: str,
+                    canonical: str | None) -> None:
+    ref = identify(raw, RULES)
+    assert ref is not None, raw
+    assert (ref.family, ref.size, ref.variant, ref.runtime, ref.canonical_id) == (
+        family, size, variant, runtime, canonical)
+    assert ref.meta_weights
+
+
+def test_derivatives_are_marked() -> None:
+    assert identify("NousResearch/Hermes-3-Llama-3.1-8B", RULES).derivative  # type: ignore[union-attr]
+    assert not identify("meta-llama/Llama-3.1-8B", RULES).derivative  # type: ignore[union-attr]
+
+
+def test_provider_is_kept_from_litellm_prefix() -> None:
+    ref = identify("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", RULES)
+    assert ref is not None and ref.provider == "together"
+
+
+def test_tinyllama_is_architecture_only() -> None:
+    ref = identify("TinyLlama/TinyLlama-1.1B-Chat-v1.0", RULES)
+    assert ref is not None and not ref.meta_weights
+
+
+@pytest.mark.parametrize("raw", [
+    "llama", "LLaMA", "llama_index", "llama-index-llms-ollama", "LlamaIndex", "llama_parse",
+    "llama-cloud", "ollama", "ollama/ollama:latest", "exllamav2", "llama_cpp", "llama-cpp-python",
+    "llama.cpp", "llama-stack", "llama_models", "llama-api-client", "llamafactory", "Llama 3",
+    "meta-llama", "LlamaForCausalLM", "Llama4ForCausalLM", "my_llama3_utils", "llamafile",
+    "mistralai/Mistral-7B-Instruct-v0.3", "google/gemma-4-E2B-it", "Qwen/Qwen3.5-9B",
+    "Llama-3.1-", "", " ", "a" * 400,
+])
+def test_not_a_llama_model(raw: str) -> None:
+    assert identify(raw, RULES) is None
