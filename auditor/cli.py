@@ -18,6 +18,7 @@ from .model import AuditResult, Severity
 from .report.json_report import render_json
 from .report.text import render_text, summary_line
 from .ruleset import RuleError, load_ruleset
+from .rules_doc import render_rules_markdown
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -168,6 +169,14 @@ def rules_explain(rule_ref: str) -> None:
         click.echo(f"Example ({rule.example_path}):")
         for line in rule.match[0].splitlines():
             click.echo(f"    {line}")
+
+
+@rules.command("docs")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write to FILE (e.g. docs/rules.md) instead of stdout.")
+def rules_docs(output: Path | None) -> None:
+    """The rule reference in Markdown, generated from the rule tables."""
+    _write(output, render_rules_markdown(load_ruleset()))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

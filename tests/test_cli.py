@@ -109,3 +109,10 @@ def test_python_dash_m_entry_point() -> None:
                           capture_output=True, text=True, cwd=PROJECT, check=False)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["findings"]
+
+
+def test_rules_doc_is_up_to_date(run_cli) -> None:
+    run = run_cli(["rules", "docs"])
+    assert run.code == 0
+    committed = (PROJECT / "docs" / "rules.md").read_text()
+    assert run.out == committed, "run: llama-audit rules docs -o docs/rules.md"
