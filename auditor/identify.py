@@ -28,6 +28,8 @@ _INSTRUCT = re.compile(r"instruct|chat|(?<![a-z])it(?![a-z])|versatile|instant|t
 _GGUF_FILE = re.compile(
     r"\.(gguf|ggml|ggmlv3\.[\w.]+\.bin)(\.part\d+of\d+)?$|(?<![a-z])gguf(?![a-z])"
 )
+_CODE_NAME = re.compile(r"^(?=[A-Za-z0-9_]*_)[A-Za-z_][A-Za-z0-9_]*$|^[A-Z]?[a-z0-9]+[A-Z]\w*$")
+_DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*){2,}$")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _VALID_CHARS = re.compile(r"^[\w.:/@+{}\-~]+$")
 
@@ -160,7 +162,7 @@ def _identify_cached(raw: str, tables: IdentifyTables) -> ModelRef | None:
                 tables,
             )
 
-    if org is None:
+    if org is None and text == text.lower():  # Ollama names are lower-case; "Llama3" is prose
         ollama = _parse_ollama(name, tables)
         if ollama is not None:
             return _with(ollama, provider=provider if provider not in (None, "ollama") else None)
@@ -198,6 +200,8 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
     text = text.rstrip("/.,;")
     if text.endswith(("-", "_")):
         return None  # a fragment that code joins with something else
+    if _CODE_NAME.match(text) or _DOTTED_PATH.match(text):
+        return None  # a Python name (llama4_text, Llama4TextConfig) or module path, not a model
     if not _VALID_CHARS.match(text):
         return None
     if "llama" not in text.lower() and "vicuna" not in text.lower() and "guard" not in text.lower():
@@ -318,6 +322,8 @@ def _parse_name(
     derivative = org is not None and org not in tables.meta_orgs
     if not meta_org and not _looks_like_model_name(name, core_end, size):
         return None
+    if size is None and org is None and runtime is None and not hosted:
+        return None  # a bare "llama-3.1" names a family, not a model someone can load
     return _finish(
         ModelRef(
             family=family,

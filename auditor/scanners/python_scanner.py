@@ -8,6 +8,7 @@ nodes that produced a hit get positions (see ``positions.py``).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -60,6 +61,8 @@ class _StringUnit:
     scope: Scope
     context: str
     docstring: bool
+    names: str = ""
+    """The assignment target, keyword or dict key the string is the value of."""
 
 
 @dataclass
@@ -277,7 +280,8 @@ class _Collector(cst.CSTVisitor):
             return
         for part in _string_parts(node):
             self.consumed.add(id(part))
-        self.units.append(_StringUnit(node, self.scope, self.context, id(node) in self.docstrings))
+        self.units.append(_StringUnit(node, self.scope, self.context, id(node) in self.docstrings,
+                                      " ".join(self.value_context[-2:])))
 
     def visit_Integer(self, node: cst.Integer) -> None:
         try:
@@ -645,6 +649,8 @@ def _unit_hits(
         text = value.text
         if not skip_identifiers and "\n" not in text and not any(c.isspace() for c in text):
             ref = identify(text, ruleset)
+            if ref is not None and _bare_tag_out_of_context(ref, text, unit.names):
+                ref = None
             if ref is not None and text not in seen:
                 seen.add(text)
                 rule = "LA101" if ref.meta_weights else "LA109"
@@ -663,6 +669,19 @@ def _unit_hits(
             context_marker_units.append(
                 _PendingHit(node, "LA106", context_marker, None, unit.context))
     return hits
+
+
+_MODEL_CONTEXT = re.compile(r"(?i)model|llm|ollama|tag|checkpoint|engine|deploy|name|repo|chat|"
+                            r"generat|embed|pull|serve")
+_NOT_MODEL_CONTEXT = re.compile(r"(?i)type|rope|arch|family|format|template|scaling|mapping")
+
+
+def _bare_tag_out_of_context(ref: ModelRef, text: str, names: str) -> bool:
+    """A bare Ollama name ("llama3") is a model only where the code says so: in a loader, or as
+    the value of something named like a model. Elsewhere it is usually a format or type key."""
+    if ref.runtime != "ollama" or ":" in text or "/" in text:
+        return False
+    return not _MODEL_CONTEXT.search(names) or bool(_NOT_MODEL_CONTEXT.search(names))
 
 
 def _written_text(node: cst.CSTNode) -> str:
