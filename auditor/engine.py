@@ -8,34 +8,25 @@ from __future__ import annotations
 
 import os
 import time
-import tokenize
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
 
 from . import __version__
 from .discover import DiscoverOptions, discover
 from .model import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolInfo
+from .reading import read_for_scan
 from .ruleset import RuleSet, load_ruleset
 from .scanners.base import Hit, ScanContext, ScanOutput, SourceFile
 from .scanners.registry import scanners_for
 
-SNIFF_BYTES = 8192
 SNIPPET_LIMIT = 200
 POOL_THRESHOLD = 64
 """Below this many candidate files a process pool costs more than it saves."""
 
-_BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xfe\xff", "utf-16-be"),
-    (b"\xff\xfe", "utf-16-le"),
-)
 
 
 @dataclass(frozen=True)
@@ -185,24 +176,12 @@ def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:
     diagnostics: list[Diagnostic] = []
     text = ""
     if not header_only:
-        try:
-            data = file.path.read_bytes()
-        except OSError as exc:
-            return FileResult((), (Diagnostic(file.rel, "unreadable",
-                                              f"cannot read: {exc.strerror or exc}"),),
-                              scanned=False, parsed=False)
-        encoding = _bom_encoding(data)
-        if encoding is None and b"\x00" in data[:SNIFF_BYTES]:
-            return FileResult((), (Diagnostic(file.rel, "binary",
-                                              "skipped: binary content (NUL bytes)"),),
-                              scanned=False, parsed=False)
-        if encoding is None and not _prefilter(data, ctx.ruleset):
-            return FileResult((), (), scanned=True, parsed=False)
-        text, problem = decode(data, file.kind, encoding)
-        if problem is not None:
-            diagnostics.append(Diagnostic(file.rel, "decode-error", problem))
-        if encoding is not None and not _prefilter(text.encode("utf-8", "replace"), ctx.ruleset):
-            return FileResult((), tuple(diagnostics), scanned=True, parsed=False)
+        outcome = read_for_scan(file, lambda data: _prefilter(data, ctx.ruleset))
+        diagnostics.extend(outcome.diagnostics)
+        if outcome.text is None:
+            return FileResult((), tuple(diagnostics), scanned=not outcome.skipped,
+                              parsed=False)
+        text = outcome.text
     lines = text.splitlines()
     findings: list[Finding] = []
     parsed = True
@@ -232,43 +211,6 @@ def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:
 def _prefilter(data: bytes, ruleset: RuleSet) -> bool:
     lowered = data.lower()
     return any(term in lowered for term in prefilter_terms(ruleset))
-
-
-def _bom_encoding(data: bytes) -> str | None:
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name
-    return None
-
-
-def decode(data: bytes, kind: FileKind, encoding: str | None) -> tuple[str, str | None]:
-    """Text of a file and, if it could not be decoded cleanly, why."""
-    if encoding is not None:
-        try:
-            return _normalise(data.decode(encoding)), None
-        except UnicodeDecodeError as exc:
-            return _normalise(data.decode(encoding, errors="replace")), (
-                f"invalid {encoding} ({exc.reason} at byte {exc.start}); bad bytes replaced")
-    if kind in (FileKind.PYTHON, FileKind.MANIFEST) and data[:1] != b"\x00":
-        try:
-            declared, _ = tokenize.detect_encoding(BytesIO(data).readline)
-        except (SyntaxError, LookupError) as exc:
-            return _normalise(data.decode("utf-8", errors="replace")), (
-                f"bad coding declaration ({exc}); read as UTF-8 with bad bytes replaced")
-        try:
-            return _normalise(data.decode(declared)), None
-        except (UnicodeDecodeError, LookupError) as exc:
-            return _normalise(data.decode("utf-8", errors="replace")), (
-                f"not valid {declared} ({exc}); bad bytes replaced")
-    try:
-        return _normalise(data.decode("utf-8")), None
-    except UnicodeDecodeError as exc:
-        return _normalise(data.decode("utf-8", errors="replace")), (
-            f"not UTF-8 ({exc.reason} at byte {exc.start}); bad bytes replaced")
-
-
-def _normalise(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -> Finding | None:
