@@ -12,13 +12,14 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cache import default_cache_root
 from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
 from .engine import ScanOptions, scan_paths
 from .model import AuditResult, Severity
 from .report.json_report import render_json
 from .report.text import render_text, summary_line
-from .ruleset import RuleError, load_ruleset
 from .rules_doc import render_rules_markdown
+from .ruleset import RuleError, load_ruleset
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -81,6 +82,8 @@ def cli() -> None:
               help="Worker processes (default: CPU count).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
+@click.option("--no-cache", is_flag=True,
+              help="Do not read or write the per-file result cache.")
 def scan(
     paths: Sequence[Path],
     output_format: str,
@@ -95,6 +98,7 @@ def scan(
     jobs: int | None,
     quiet: bool,
     verbose: bool,
+    no_cache: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) for Llama dependencies."""
     roots = list(paths) or [Path(".")]
@@ -107,6 +111,7 @@ def scan(
         include_docs=include_docs,
         rules_dirs=tuple(rules_dirs),
         jobs=jobs or os.cpu_count() or 1,
+        cache_dir=None if no_cache else default_cache_root(),
     )
     try:
         result = scan_paths(roots, options)

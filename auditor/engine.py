@@ -16,11 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .cache import ResultCache
 from .discover import DiscoverOptions, discover
 from .model import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolInfo
 from .reading import read_for_scan
 from .ruleset import RuleSet, load_ruleset
-from .scanners.base import Hit, ScanContext, ScanOutput, SourceFile
+from .scanners.base import Hit, ScanContext, ScanFunction, ScanOutput, SourceFile
 from .scanners.registry import scanners_for
 
 SNIPPET_LIMIT = 200
@@ -35,6 +36,8 @@ class ScanOptions:
     include_docs: bool = False
     rules_dirs: tuple[Path, ...] = ()
     jobs: int = 1
+    cache_dir: Path | None = None
+    """Per-file result cache root; None: no cache (``--no-cache``)."""
 
 
 @dataclass(frozen=True)
@@ -147,15 +150,29 @@ def _run(
                 yield result
         return
     ctx = ScanContext(ruleset=ruleset, include_docs=options.include_docs)
+    cache = _cache_for(options, ruleset)
     for done, file in enumerate(files, start=1):
-        yield scan_file(file, ctx)
+        yield scan_file(file, ctx, cache)
         if progress is not None:
             progress(done, total)
 
 
+_WORKER_CACHE: dict[tuple[Path | None, str], ResultCache | None] = {}
+
+
+def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
+    if options.cache_dir is None:
+        return None
+    key = (options.cache_dir, ruleset.version)
+    if key not in _WORKER_CACHE:
+        _WORKER_CACHE[key] = ResultCache(options.cache_dir, ruleset.version)
+    return _WORKER_CACHE[key]
+
+
 def _scan_in_worker(file: SourceFile, options: ScanOptions) -> FileResult:
     ruleset = load_ruleset(options.rules_dirs)
-    return scan_file(file, ScanContext(ruleset=ruleset, include_docs=options.include_docs))
+    ctx = ScanContext(ruleset=ruleset, include_docs=options.include_docs)
+    return scan_file(file, ctx, _cache_for(options, ruleset))
 
 
 @lru_cache(maxsize=8)
@@ -167,7 +184,7 @@ def prefilter_terms(ruleset: RuleSet) -> tuple[bytes, ...]:
     return tuple(sorted({t.lower().encode("utf-8") for t in terms}))
 
 
-def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:
+def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = None) -> FileResult:
     """Read, prefilter, decode and scan one file. Never raises for a bad file."""
     scanners = scanners_for(file)
     if not scanners:
@@ -182,6 +199,27 @@ def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:
             return FileResult((), tuple(diagnostics), scanned=not outcome.skipped,
                               parsed=False)
         text = outcome.text
+    key = None
+    if cache is not None and not header_only:
+        key = ResultCache.key(file.rel, file.kind.value, "docs" if ctx.include_docs else "",
+                              text)
+        cached = cache.get(key)
+        if cached is not None:
+            found, problems, was_parsed = cached
+            return FileResult(found, tuple(diagnostics) + problems, scanned=True,
+                              parsed=was_parsed)
+    findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
+    if key is not None and cache is not None:
+        cache.put(key, findings, scan_diagnostics, parsed)
+    return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
+                      parsed=parsed)
+
+
+def _run_scanners(
+    file: SourceFile, text: str, ctx: ScanContext, scanners: list[ScanFunction]
+) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...], bool]:
+    """Every scanner for the file; a scanner that fails becomes a diagnostic, not a crash."""
+    diagnostics: list[Diagnostic] = []
     lines = text.splitlines()
     findings: list[Finding] = []
     parsed = True
@@ -205,7 +243,7 @@ def scan_file(file: SourceFile, ctx: ScanContext) -> FileResult:
             finding = hit_to_finding(hit, file.rel, lines, ctx)
             if finding is not None:
                 findings.append(finding)
-    return FileResult(tuple(findings), tuple(diagnostics), scanned=True, parsed=parsed)
+    return tuple(findings), tuple(diagnostics), parsed
 
 
 def _prefilter(data: bytes, ruleset: RuleSet) -> bool:

@@ -14,6 +14,14 @@ FIXTURES = PROJECT / "fixtures"
 SCHEMA = PROJECT / "schemas" / "result.schema.json"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own result cache, never the user's."""
+    monkeypatch.setenv("LLAMA_AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @dataclass
 class CliRun:
     code: int

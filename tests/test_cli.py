@@ -116,3 +116,22 @@ def test_rules_doc_is_up_to_date(run_cli) -> None:
     assert run.code == 0
     committed = (PROJECT / "docs" / "rules.md").read_text()
     assert run.out == committed, "run: llama-audit rules docs -o docs/rules.md"
+
+
+def test_cache_gives_identical_findings(run_cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LLAMA_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    uncached = run_cli(["scan", DEMO, "--format", "json", "--no-cache"]).json()
+    cold = run_cli(["scan", DEMO, "--format", "json"]).json()
+    assert any((tmp_path / "cache").rglob("*.json"))
+    warm = run_cli(["scan", DEMO, "--format", "json"]).json()
+    assert uncached["findings"] == cold["findings"] == warm["findings"]
+    assert uncached["diagnostics"] == cold["diagnostics"] == warm["diagnostics"]
+
+
+def test_unwritable_cache_does_not_break_the_scan(run_cli, tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("LLAMA_AUDIT_CACHE_DIR", str(blocker))
+    run = run_cli(["scan", DEMO, "--format", "json"])
+    assert run.code == 1
+    assert run.json()["findings"]

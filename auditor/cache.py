@@ -1,0 +1,97 @@
+"""The per-file result cache: a re-scan of unchanged files skips parsing.
+
+Keyed by the file's decoded content, its path (findings name it) and kind, the scan options
+that change results, the tool version and the rules version: any change to any of them is a
+miss. Entries are small JSON files written atomically; a cache that cannot be written (a
+read-only CI disk) simply stops caching, the scan is unaffected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Diagnostic
+from .serialize import finding_from_dict, finding_to_dict
+
+CACHE_ENV = "LLAMA_AUDIT_CACHE_DIR"
+
+
+def default_cache_root() -> Path:
+    """``$LLAMA_AUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/llama-audit``, else ~/.cache/..."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "llama-audit"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the scanner code itself, so a changed scanner never reads stale entries
+    (the release version alone does not change between development builds)."""
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, root: Path, rules_version: str) -> None:
+        self.directory = root / "scan" / f"{__version__}-{rules_version}-{code_version()}"
+        self.enabled = True
+
+    @staticmethod
+    def key(rel: str, kind: str, options_tag: str, text: str) -> str:
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (rel, kind, options_tag):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> tuple[tuple[Any, ...], tuple[Diagnostic, ...], bool] | None:
+        if not self.enabled:
+            return None
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            findings = tuple(finding_from_dict(f) for f in data["findings"])
+            diagnostics = tuple(
+                Diagnostic(path=d["path"], code=d["code"], message=d["message"], line=d["line"])
+                for d in data["diagnostics"]
+            )
+            return findings, diagnostics, bool(data["parsed"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, findings: tuple[Any, ...], diagnostics: tuple[Diagnostic, ...],
+            parsed: bool) -> None:
+        if not self.enabled:
+            return
+        payload = {
+            "findings": [finding_to_dict(f) for f in findings],
+            "diagnostics": [{"path": d.path, "code": d.code, "message": d.message,
+                             "line": d.line} for d in diagnostics],
+            "parsed": parsed,
+        }
+        target = self._path(key)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(payload), encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError:
+            self.enabled = False
+            with contextlib.suppress(OSError):
+                tmp.unlink()
