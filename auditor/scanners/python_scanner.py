@@ -7,10 +7,12 @@ nodes that produced a hit get positions (see ``positions.py``).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -20,6 +22,7 @@ from ..ruleset import RuleSet
 from .base import Hit, Problem, ScanContext, ScanOutput, SourceFile
 from .lines import identify_tokens, scan_lines
 from .positions import Span, node_spans
+from .python_screen import could_produce_findings
 from .python_tables import PythonTables, python_tables
 
 MAX_VALUES = 8
@@ -87,9 +90,64 @@ class _TokenUse:
     context: str
 
 
-class _Collector(cst.CSTVisitor):
+_SKIPPED_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
+    "footer", "trailing_whitespace", "newline", "colon", "dot", "equal", "operator",
+})
+"""Whitespace, comments and punctuation: nothing a rule reads (plus every ``whitespace*``)."""
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_HANDLERS: dict[tuple[type, type], tuple[Callable[..., Any] | None,
+                                         Callable[..., Any] | None]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(node_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node_type)
+                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+        _CHILD_FIELDS[node_type] = names
+    return names
+
+
+def walk(root: cst.CSTNode, visitor: object) -> None:
+    """Pre-order walk calling ``visit_<Type>``/``leave_<Type>`` on ``visitor``.
+
+    libcst's own ``visit`` rebuilds every node it passes (it is built for transformers), which
+    costs more than the parse. This walk only reads fields, skips whitespace and punctuation,
+    and keeps libcst's contract: ``visit_X`` returning False skips the children.
+    """
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    visitor_type = type(visitor)
+    while stack:
+        node, leaving = stack.pop()
+        node_type = type(node)
+        handlers = _HANDLERS.get((visitor_type, node_type))
+        if handlers is None:
+            name = node_type.__name__
+            handlers = (getattr(visitor_type, f"visit_{name}", None),
+                        getattr(visitor_type, f"leave_{name}", None))
+            _HANDLERS[(visitor_type, node_type)] = handlers
+        enter, leave = handlers
+        if leaving:
+            if leave is not None:
+                leave(visitor, node)
+            continue
+        if enter is not None and enter(visitor, node) is False:
+            continue
+        if leave is not None:
+            stack.append((node, True))
+        children: list[cst.CSTNode] = []
+        for field_name in _child_fields(node_type):
+            value = getattr(node, field_name)
+            if isinstance(value, cst.CSTNode):
+                children.append(value)
+            elif isinstance(value, (list, tuple)):
+                children.extend(v for v in value if isinstance(v, cst.CSTNode))
+        stack.extend((child, False) for child in reversed(children))
+
+
+class _Collector:
     def __init__(self, tables: PythonTables) -> None:
-        super().__init__()
         self.tables = tables
         self.module_scope = Scope("module", "", None)
         self.scope = self.module_scope
@@ -507,6 +565,8 @@ class _PendingHit:
 
 def scan_python(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     """Scan Python source; on a parse failure, fall back to the line scanner."""
+    if not could_produce_findings(text, ctx.ruleset):
+        return ScanOutput()
     try:
         module = cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError) as exc:
@@ -532,7 +592,7 @@ def _fallback(text: str, ruleset: RuleSet, reason: str) -> ScanOutput:
 def analyse_module(module: cst.Module, ruleset: RuleSet) -> list[Hit]:
     tables = python_tables(ruleset)
     collector = _Collector(tables)
-    module.visit(collector)
+    walk(module, collector)
     resolver = _Resolver(collector)
     pending: list[_PendingHit] = []
     loader_literals: set[int] = set()

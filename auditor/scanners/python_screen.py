@@ -1,0 +1,95 @@
+"""A semantic prefilter for Python: can this module produce a finding at all?
+
+The byte prefilter lets through every file that says "llama" anywhere, comments and
+docstrings included; in a framework such as transformers most of those produce nothing.
+The stdlib ``ast`` parser is several times faster than libcst, so one ``ast`` pass decides
+whether the libcst scan is worth running. The screen is conservative: it answers True for
+anything the full scanner could report (and whenever it cannot parse the file itself).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..identify import identify
+from ..ruleset import RuleSet
+from .python_tables import PythonTables, python_tables
+
+_HINTS = ("llama", "vicuna", "guard")
+_FRAGMENT_EDGES = ("-", "_", "/", ".", ":")
+
+
+def could_produce_findings(source: str, ruleset: RuleSet) -> bool:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return True  # the full scanner reports the problem and falls back
+    tables = python_tables(ruleset)
+    docstrings = _docstring_ids(tree)
+    in_join: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+        ):
+            in_join.update(id(child) for child in ast.iter_child_nodes(node))
+        elif isinstance(node, ast.Constant):
+            if _constant_fires(node, tables, ruleset, id(node) in docstrings,
+                               id(node) in in_join):
+                return True
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if _import_fires(node, tables):
+                return True
+        elif isinstance(node, ast.Name):
+            if node.id in tables.llama_classes:
+                return True
+        elif isinstance(node, ast.Attribute) and node.attr in tables.llama_classes:
+            return True
+    return False
+
+
+def _docstring_ids(tree: ast.Module) -> set[int]:
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _constant_fires(
+    node: ast.Constant, tables: PythonTables, ruleset: RuleSet, docstring: bool, joined: bool
+) -> bool:
+    value = node.value
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value in tables.token_ids
+    if not isinstance(value, str) or docstring:
+        return False
+    if any(marker in value for marker in tables.strong_markers):
+        return True
+    if any(marker in value for marker in tables.context_markers):
+        return True
+    lowered = value.lower()
+    if not any(hint in lowered for hint in _HINTS):
+        return False
+    if joined or value.startswith(_FRAGMENT_EDGES) or value.endswith(_FRAGMENT_EDGES):
+        return True  # a piece of an identifier that constant resolution may complete
+    if any(ch.isspace() for ch in value):
+        return True  # tokens inside longer strings are identified one by one
+    return identify(value, ruleset) is not None
+
+
+def _import_fires(node: ast.Import | ast.ImportFrom, tables: PythonTables) -> bool:
+    if isinstance(node, ast.Import):
+        return any(tables.module_rule(alias.name) is not None for alias in node.names)
+    module = node.module or ""
+    if node.level == 0 and tables.module_rule(module) is not None:
+        return True
+    for alias in node.names:
+        if alias.name in tables.llama_classes:
+            return True
+        if node.level == 0 and tables.module_rule(f"{module}.{alias.name}") is not None:
+            return True
+    return False
