@@ -8,18 +8,28 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
 from .cache import default_cache_root
+from .cli_policy import (
+    baseline_command,
+    config_group,
+    gate_options,
+    gate_summary,
+    gate_text,
+    open_gate,
+)
+from .cli_report import merge_command, report_command
 from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
-from .engine import ScanOptions, scan_paths
+from .engine import ScanOptions
 from .model import AuditResult, Severity
 from .report.json_report import render_json
 from .report.text import render_text, summary_line
 from .rules_doc import render_rules_markdown
-from .ruleset import RuleError, load_ruleset
+from .ruleset import load_ruleset
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -50,7 +60,8 @@ def exit_code_for(result: AuditResult, fail_on: str, exit_zero: bool = False) ->
     if exit_zero or fail_on == "none":
         return EXIT_OK
     threshold = Severity(fail_on).rank
-    counted = [f for f in result.findings if f.severity.rank >= threshold]
+    counted = [f for f in result.findings
+               if f.severity.rank >= threshold and f.baseline_state != "known"]
     return EXIT_FINDINGS if counted else EXIT_OK
 
 
@@ -84,6 +95,7 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
 @click.option("--no-cache", is_flag=True,
               help="Do not read or write the per-file result cache.")
+@gate_options
 def scan(
     paths: Sequence[Path],
     output_format: str,
@@ -99,31 +111,34 @@ def scan(
     quiet: bool,
     verbose: bool,
     no_cache: bool,
+    **gate_args: Any,
 ) -> None:
     """Scan PATHS (default: the current directory) for Llama dependencies."""
     roots = list(paths) or [Path(".")]
     for root in roots:
         if not root.exists() and not root.is_symlink():
             raise click.UsageError(f"path does not exist: {root}")
+    gate = open_gate(roots, fail_on=fail_on, exit_zero=exit_zero, exclude=exclude,
+                     rules_dirs=rules_dirs, gate=gate_args)
     options = ScanOptions(
-        discover=DiscoverOptions(excludes=tuple(exclude), max_file_size=max_file_size,
+        discover=DiscoverOptions(excludes=gate.excludes, max_file_size=max_file_size,
                                  use_gitignore=not no_gitignore),
         include_docs=include_docs,
-        rules_dirs=tuple(rules_dirs),
+        rules_dirs=gate.rules_dirs,
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=None if no_cache else default_cache_root(),
     )
-    try:
-        result = scan_paths(roots, options)
-    except (RuleError, ValueError) as exc:
-        raise click.UsageError(str(exc)) from exc
+    outcome = gate.apply(gate.scan(options), options.discover)
+    result = outcome.result
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = (render_json(result) if output_format == "json"
-            else render_text(result, color=color, verbose=verbose))
+            else gate_text(outcome, gate,
+                           lambda r: render_text(r, color=color, verbose=verbose)))
     _write(output, text)
     if not quiet:
-        click.echo(summary_line(result), err=True)
-    sys.exit(exit_code_for(result, fail_on, exit_zero))
+        for line in gate_summary(outcome, gate, summary_line):
+            click.echo(line, err=True)
+    sys.exit(outcome.exit_code)
 
 
 def _write(path: Path | None, text: str) -> None:
@@ -182,6 +197,12 @@ def rules_explain(rule_ref: str) -> None:
 def rules_docs(output: Path | None) -> None:
     """The rule reference in Markdown, generated from the rule tables."""
     _write(output, render_rules_markdown(load_ruleset()))
+
+
+cli.add_command(baseline_command)
+cli.add_command(config_group)
+cli.add_command(merge_command)
+cli.add_command(report_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

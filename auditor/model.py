@@ -226,6 +226,8 @@ class Finding:
     """Kind-specific facts (package, constraint, direct/transitive, chain...), as ordered pairs."""
     root: str = ""
     fingerprint: str = field(default="")
+    baseline_state: str | None = None
+    """Set by the policy stage when a baseline or ``--new-since`` applies: ``new`` or ``known``."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -278,6 +280,8 @@ class ScanStats:
     files_skipped: int = 0
     files_by_kind: tuple[tuple[str, int], ...] = ()
     duration_seconds: float = 0.0
+    policy: tuple[tuple[str, int], ...] = ()
+    """Counts from the policy stage (new, known, suppressed, waived...); empty before it runs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     if finding.cell is not None:
         data["cell"] = finding.cell
         data["cell_line"] = finding.cell_line
+    if finding.baseline_state is not None:
+        data["baseline_state"] = finding.baseline_state
     return data
 
 
@@ -75,6 +77,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
         suggestions=tuple(Suggestion.from_dict(s) for s in data.get("suggestions") or []),
         cell=data.get("cell"),
         cell_line=data.get("cell_line"),
+        baseline_state=data.get("baseline_state"),
     )
 
 
@@ -109,6 +112,7 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
             "files_skipped": stats.files_skipped,
             "files_by_kind": dict(stats.files_by_kind),
             "duration_seconds": round(stats.duration_seconds, 3),
+            **({"policy": dict(stats.policy)} if stats.policy else {}),
         },
     }
 
@@ -151,6 +155,7 @@ def result_from_dict(data: Mapping[str, Any]) -> AuditResult:
                 files_skipped=int(stats.get("files_skipped", 0)),
                 files_by_kind=tuple(sorted((stats.get("files_by_kind") or {}).items())),
                 duration_seconds=float(stats.get("duration_seconds", 0.0)),
+                policy=tuple((str(k), int(v)) for k, v in (stats.get("policy") or {}).items()),
             ),
         )
     except ResultFormatError:

@@ -119,7 +119,8 @@ def demo_findings(root: str = "demo") -> tuple[Finding, ...]:
             column=12,
             end_line=3,
             end_column=44,
-            message="Llama model 'meta-llama/Llama-3.1-8B-Instruct' (Llama 3.1 8B instruct) is named here",
+            message=("Llama model 'meta-llama/Llama-3.1-8B-Instruct' (Llama 3.1 8B instruct) "
+                     "is named here"),
             snippet='MODEL_ID = "meta-llama/Llama-3.1-8B-Instruct"',
             identifier="meta-llama/Llama-3.1-8B-Instruct",
             model=LLAMA_31_8B_INSTRUCT,
@@ -192,8 +193,9 @@ def demo_findings(root: str = "demo") -> tuple[Finding, ...]:
             message="Package llama-models exists only for Meta Llama",
             snippet="llama-models==0.1.4",
             identifier="llama-models",
-            details=(("package", "llama-models"), ("constraint", "==0.1.4"),
-                     ("version", "0.1.4"), ("dependency", "direct")),
+            details=(("package", "llama-models"), ("constraint", "==0.1.4"), ("direct", "true"),
+                     ("manifest", "requirements.txt"), ("class", "replace"),
+                     ("reason", "Meta's Llama model definitions and prompt formats")),
             root=root,
         ),
         Finding(
@@ -210,7 +212,7 @@ def demo_findings(root: str = "demo") -> tuple[Finding, ...]:
             snippet="llama-cpp-python>=0.3.2",
             identifier="llama-cpp-python",
             details=(("package", "llama-cpp-python"), ("constraint", ">=0.3.2"),
-                     ("dependency", "direct")),
+                     ("direct", "true"), ("manifest", "requirements.txt"), ("class", "keep")),
             root=root,
         ),
         Finding(

@@ -78,11 +78,11 @@ class EffortRow:
     directory: str | None
     counts: EffortCounts
 
-    @property
-    def label(self) -> str:
+    def label(self, *, with_root: bool = True) -> str:
+        """The root for a root row; the directory, prefixed by its root if asked, otherwise."""
         if self.directory is None:
             return self.root or "."
-        if not self.root or self.root == ".":
+        if not with_root or self.root in ("", "."):
             return self.directory
         return f"{self.root}: {self.directory}"
 
@@ -124,3 +124,15 @@ def effort_by_directory(result: AuditResult, *, depth: int | None = None) -> lis
     keys = sorted(grouped, key=lambda k: (root_order.get(k[0], len(root_order)), k[0], k[1]))
     return [EffortRow(root, directory, EffortCounts.of(grouped[(root, directory)]))
             for root, directory in keys]
+
+
+def effort_rows(result: AuditResult) -> list[EffortRow]:
+    """What the human reports list: per root (when several) followed by its directories."""
+    directories = effort_by_directory(result)
+    if len(result.roots) <= 1:
+        return directories
+    rows: list[EffortRow] = []
+    for root_row in effort_by_root(result):
+        rows.append(root_row)
+        rows.extend(row for row in directories if row.root == root_row.root)
+    return rows

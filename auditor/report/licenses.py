@@ -1,58 +1,21 @@
 """License exposure: which Llama licenses a result touches and what each obliges.
 
-The facts live in ``data/llama_licenses.toml`` with their sources. A finding's license comes
-from its ``license`` detail when a scanner or the catalog recorded one, else from the model
-family; models that are Llama architecture only (TinyLlama) carry no Llama license.
+The facts (names, obligations, sources) are the catalog's, read from ``rules/licenses.toml``
+through ``auditor.catalog.licenses``. A finding's license comes from the license details the
+catalog or a scanner recorded on it, else from its model's family.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
-from ..model import AuditResult, Category, Finding, ModelRef
+from ..catalog.licenses import LicenseTable, LlamaLicense
+from ..model import AuditResult, Finding
+from ..ruleset import RuleError, load_ruleset
+from .summary import join_root
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-_DATA = Path(__file__).resolve().parent / "data" / "llama_licenses.toml"
-
-
-@dataclass(frozen=True, slots=True)
-class LlamaLicense:
-    id: str
-    name: str
-    hf_license: str
-    obligations: tuple[str, ...]
-    sources: tuple[str, ...]
-    release: str | None = None
-    unconfirmed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LicenseTable:
-    licenses: dict[str, LlamaLicense]
-    by_family: dict[str, str]
-    common_facts: tuple[str, ...]
-    common_sources: tuple[str, ...]
-
-    def for_model(self, model: ModelRef) -> LlamaLicense | None:
-        if not model.meta_weights:
-            return None
-        key = self.by_family.get(f"{model.family}|{model.size}") if model.size else None
-        key = key or self.by_family.get(model.family)
-        return self.licenses.get(key) if key else None
-
-    def for_finding(self, finding: Finding) -> LlamaLicense | None:
-        recorded = finding.detail("license")
-        if recorded and recorded in self.licenses:
-            return self.licenses[recorded]
-        return self.for_model(finding.model) if finding.model else None
+_LICENSE_DETAILS = ("llama_license_id", "llama_license", "license_id", "license")
+"""Finding details that may name the license, by id (``llama3.1``) or by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,58 +25,66 @@ class LicenseExposure:
     license: LlamaLicense
     findings: tuple[Finding, ...]
     families: tuple[str, ...]
+    eu_multimodal: bool
+    """A multimodal model falls under the license's EU restriction."""
 
-    @property
-    def files(self) -> tuple[str, ...]:
-        return tuple(sorted({_where(f) for f in self.findings}))
+    def files(self, *, with_root: bool = True) -> tuple[str, ...]:
+        """The files that bring the license in, prefixed by their root if asked."""
+        return tuple(sorted({join_root(f.root, f.path) if with_root else f.path
+                             for f in self.findings}))
 
 
-@lru_cache(maxsize=1)
-def license_table() -> LicenseTable:
-    data: dict[str, Any] = tomllib.loads(_DATA.read_text(encoding="utf-8"))
-    licenses = {
-        str(entry["id"]): LlamaLicense(
-            id=str(entry["id"]),
-            name=str(entry["name"]),
-            hf_license=str(entry["hf_license"]),
-            obligations=tuple(str(o) for o in entry["obligations"]),
-            sources=tuple(str(s) for s in entry["sources"]),
-            release=entry.get("release"),
-            unconfirmed=bool(entry.get("unconfirmed", False)),
-        )
-        for entry in data["license"]
-    }
-    common = data.get("common", {})
-    return LicenseTable(
-        licenses=licenses,
-        by_family={str(k): str(v) for k, v in data["license_of_family"].items()},
-        common_facts=tuple(str(f) for f in common.get("facts", [])),
-        common_sources=tuple(str(s) for s in common.get("sources", [])),
-    )
+def license_table() -> LicenseTable | None:
+    """The installed license facts; None if the rules cannot be read (reports still render)."""
+    try:
+        return LicenseTable.from_ruleset(load_ruleset())
+    except RuleError:
+        return None
+
+
+def license_of(finding: Finding, table: LicenseTable) -> tuple[LlamaLicense | None, bool]:
+    """The Llama license a finding brings in, and whether the EU multimodal clause applies."""
+    for key in _LICENSE_DETAILS:
+        value = finding.detail(key)
+        if value:
+            found = _lookup(value, table)
+            if found is not None:
+                return found, bool(finding.detail("license_eu_multimodal"))
+    if finding.model is None or not finding.model.meta_weights:
+        return None, False
+    facts = table.for_model(finding.model, None)
+    return facts.license, facts.eu_multimodal
 
 
 def license_exposure(result: AuditResult) -> list[LicenseExposure]:
-    """Licenses in the order of the table (oldest release first), each with its findings."""
+    """Licenses oldest release first, each with the findings that bring it in."""
     table = license_table()
+    if table is None:
+        return []
     grouped: dict[str, list[Finding]] = {}
+    eu: dict[str, bool] = {}
     for finding in result.findings:
-        found = table.for_finding(finding)
+        found, multimodal = license_of(finding, table)
         if found is not None:
             grouped.setdefault(found.id, []).append(finding)
+            eu[found.id] = eu.get(found.id, False) or multimodal
     exposures = []
-    for license_id, lic in table.licenses.items():
-        findings = grouped.get(license_id)
-        if not findings:
-            continue
+    for license_id in sorted(grouped, key=lambda i: (table.llama[i].date, i)):
+        findings = grouped[license_id]
         families = sorted({f.model.family for f in findings if f.model is not None})
-        exposures.append(LicenseExposure(lic, tuple(findings), tuple(families)))
+        exposures.append(LicenseExposure(table.llama[license_id], tuple(findings),
+                                         tuple(families), eu[license_id]))
     return exposures
 
 
-def license_findings(result: AuditResult) -> tuple[Finding, ...]:
-    """Findings about license files and notices themselves (category ``license``)."""
-    return tuple(f for f in result.findings if f.category is Category.LICENSE)
+def eu_restriction_text() -> str:
+    table = license_table()
+    return table.eu_text if table is not None else ""
 
 
-def _where(finding: Finding) -> str:
-    return f"{finding.root}/{finding.path}" if finding.root not in ("", ".") else finding.path
+def _lookup(value: str, table: LicenseTable) -> LlamaLicense | None:
+    wanted = value.strip().casefold()
+    for lic in table.llama.values():
+        if wanted in (lic.id.casefold(), lic.name.casefold()):
+            return lic
+    return None

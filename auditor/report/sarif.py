@@ -35,6 +35,9 @@ MAX_RESULTS = 5000
 """GitHub code scanning shows at most this many results of one run (see module docstring)."""
 FINGERPRINT_KEY = "llamaAuditFingerprint/v1"
 
+BASELINE_STATES = {"new": "new", "known": "unchanged"}
+"""Our baseline states (policy stage) in SARIF's vocabulary."""
+
 LEVELS: dict[Severity, str] = {
     Severity.HIGH: "error",
     Severity.MEDIUM: "warning",
@@ -165,7 +168,7 @@ def _result(
     if finding.cell is not None:
         properties["cell"] = finding.cell
         properties["cellLine"] = finding.cell_line
-    return {
+    item: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
@@ -176,6 +179,10 @@ def _result(
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": properties,
     }
+    state = BASELINE_STATES.get(finding.baseline_state or "")
+    if state is not None:
+        item["baselineState"] = state
+    return item
 
 
 def result_message(finding: Finding) -> str:

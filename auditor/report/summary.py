@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import AuditResult, Category, Effort, Finding, ModelRef, Severity, Suggestion
-from .effort import EFFORT_ORDER, EffortCounts, finding_root
+from ..model import AuditResult, Category, Finding, ModelRef, Severity, Suggestion
+from .effort import EffortCounts, finding_root
 
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
@@ -33,6 +33,22 @@ class FileGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedReplacement:
+    """One replacement model for a plan, with every name it goes by in the code's runtimes."""
+
+    suggestion: Suggestion
+    runtime_names: tuple[str, ...]
+
+    @property
+    def names_text(self) -> str:
+        """``hub/id`` plus the other runtimes' names, e.g. ``google/x (also: x:tag)``."""
+        others = [n for n in self.runtime_names if n != self.suggestion.hub_id]
+        if not others:
+            return self.suggestion.hub_id
+        return f"{self.suggestion.hub_id} (also: {', '.join(others)})"
+
+
+@dataclass(frozen=True, slots=True)
 class ModelPlan:
     """One Llama model the code depends on and what to move it to."""
 
@@ -41,7 +57,7 @@ class ModelPlan:
     model: ModelRef
     identifiers: tuple[str, ...]
     findings: tuple[Finding, ...]
-    suggestions: tuple[Suggestion, ...]
+    suggestions: tuple[PlannedReplacement, ...]
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -130,12 +146,17 @@ def migration_plans(result: AuditResult) -> list[ModelPlan]:
     return plans
 
 
-def unique_suggestions(findings: Iterable[Finding]) -> tuple[Suggestion, ...]:
-    seen: dict[tuple[str, str], Suggestion] = {}
+def unique_suggestions(findings: Iterable[Finding]) -> tuple[PlannedReplacement, ...]:
+    """One entry per replacement model (first seen wins), with all its runtime names."""
+    first: dict[str, Suggestion] = {}
+    names: dict[str, list[str]] = {}
     for finding in findings:
         for suggestion in finding.suggestions:
-            seen.setdefault((suggestion.hub_id, suggestion.runtime_name), suggestion)
-    return tuple(seen.values())
+            first.setdefault(suggestion.hub_id, suggestion)
+            known = names.setdefault(suggestion.hub_id, [])
+            if suggestion.runtime_name and suggestion.runtime_name not in known:
+                known.append(suggestion.runtime_name)
+    return tuple(PlannedReplacement(s, tuple(names[h])) for h, s in first.items())
 
 
 def replacement_text(suggestion: Suggestion) -> str:
@@ -147,14 +168,6 @@ def replacement_text(suggestion: Suggestion) -> str:
 
 def check_mark(passed: bool | None) -> str:
     return {True: "pass", False: "fail", None: "unknown"}[passed]
-
-
-def effort_label(effort: Effort) -> str:
-    return effort.value
-
-
-def efforts_heaviest_first() -> tuple[Effort, ...]:
-    return EFFORT_ORDER
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import AuditResult, Finding, Severity
-from .effort import EFFORT_ORDER, EffortRow, effort_by_directory, effort_by_root
+from .effort import EFFORT_ORDER, EffortCounts, EffortRow, effort_rows
 from .summary import CATEGORY_ORDER, SEVERITY_ORDER, group_by_file, replacement_text
 
 DEFAULT_WIDTH = 100
@@ -66,7 +66,7 @@ def render_text(
                           soft_wrap=True)
         console.print()
     console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def finding_lines(finding: Finding, *, verbose: bool = False) -> list[Text]:
@@ -83,6 +83,8 @@ def finding_lines(finding: Finding, *, verbose: bool = False) -> list[Text]:
     head.append(finding.message)
     head.append("  ")
     head.append(f"[{finding.effort.value}]", style=EFFORT_STYLE[finding.effort.value])
+    if finding.baseline_state == "new":
+        head.append(" [new]", style="bold magenta")
     lines = [head]
     if verbose and finding.snippet:
         snippet = Text("      | ", style="dim")
@@ -118,15 +120,14 @@ def _category_table(result: AuditResult) -> Table:
 
 def _effort_table(result: AuditResult, *, verbose: bool) -> Table:
     multi_root = len(result.roots) > 1
-    rows: list[EffortRow] = effort_by_root(result) if multi_root else []
-    directories = effort_by_directory(result)
+    rows: list[EffortRow] = effort_rows(result)
+    directories = [row for row in rows if row.directory is not None]
     hidden = 0
     if not verbose and len(directories) > DIRECTORY_ROWS:
         ranked = sorted(directories, key=lambda r: (-r.counts.to_change, -r.counts.total))
-        keep = set(map(id, ranked[:DIRECTORY_ROWS]))
+        shown = set(map(id, ranked[:DIRECTORY_ROWS]))
         hidden = len(directories) - DIRECTORY_ROWS
-        directories = [row for row in directories if id(row) in keep]
-    rows += directories
+        rows = [row for row in rows if row.directory is None or id(row) in shown]
     table = Table(title="Effort by " + ("repository and " if multi_root else "") + "directory",
                   box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
                   caption=(f"{hidden} more directories: use --verbose" if hidden else None),
@@ -141,6 +142,9 @@ def _effort_table(result: AuditResult, *, verbose: bool) -> Table:
         heaviest = row.counts.heaviest
         table.add_row(label, *(str(row.counts.count(e)) for e in EFFORT_ORDER),
                       heaviest.value if heaviest else "")
+    total = EffortCounts.of(result.findings)
+    table.add_row(Text("all", style="bold"), *(str(total.count(e)) for e in EFFORT_ORDER),
+                  total.heaviest.value if total.heaviest else "")
     return table
 
 

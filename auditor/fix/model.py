@@ -1,0 +1,99 @@
+"""Plain values the fix stage passes around: choices, outcomes, manual steps, file changes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..model import Finding
+
+TODO_MARKER = "llama-audit: todo"
+"""Every comment ``fix`` writes starts with this (``# llama-audit: todo[LA106] ...``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """The replacement for one finding's identifier, named in the finding's own scheme."""
+
+    text: str
+    """What to write where the identifier is written."""
+    hub_id: str | None
+    """The replacement's Hugging Face id when known (names its chat template)."""
+    origin: str
+    """``--model`` or ``catalog``."""
+    warnings: tuple[str, ...] = ()
+    """Checks the replacement failed, or assumptions made while naming it."""
+    steps: tuple[str, ...] = ()
+    """Work the rewrite implies (download a GGUF file, re-check a region prefix...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotChosen:
+    """No replacement can be written for this finding, and why."""
+
+    reason: str
+
+
+Choice = Chosen | NotChosen
+
+
+class ReplacementChooser(Protocol):
+    """Decides what replaces the Llama identifier of one finding."""
+
+    def choose(self, finding: Finding) -> Choice: ...
+
+
+class Action(str, enum.Enum):
+    REWRITTEN = "rewritten"
+    """The identifier, class or dependency was changed in place."""
+    LEFT = "left"
+    """A swap that could not be made; a comment says why where the file allows one."""
+    MANUAL = "manual"
+    """Work a person has to do (prompt formats, token ids, fine-tunes...)."""
+    KEPT = "kept"
+    """Nothing to change (runtimes that serve any model, non-Meta weights)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    finding: Finding
+    action: Action
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file's new content. ``old_text``/``new_text`` are decoded text."""
+
+    root: str
+    rel: str
+    old_text: str
+    new_text: str
+    encoding: str
+    bom: bool = False
+
+    @property
+    def display_path(self) -> str:
+        return self.rel if self.root in ("", ".") else f"{self.root.rstrip('/')}/{self.rel}"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file with findings that ``fix`` would not touch, and why."""
+
+    root: str
+    rel: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    changes: tuple[FileChange, ...]
+    outcomes: tuple[Outcome, ...]
+    notes: tuple[str, ...] = ()
+    """Dependency notes and the commands to re-lock."""
+    skipped: tuple[Skipped, ...] = ()
+
+    def by_action(self, action: Action) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.action is action)

@@ -1,0 +1,111 @@
+"""Combine saved JSON results (one per repository) into one result.
+
+The merged result is what one scan of all the roots would have produced: roots in the order
+given, findings and diagnostics sorted the way the engine sorts them, file and policy counts
+added up.
+``duration_seconds`` is the sum of the inputs' durations (the work done, not wall time).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from ..model import SCHEMA_VERSION, AuditResult, ScanStats
+from ..serialize import ResultFormatError, result_from_dict
+
+
+class MergeError(ValueError):
+    """Results that cannot be combined; the message says which and why."""
+
+
+def load_result(path: Path) -> AuditResult:
+    """Read one saved JSON result; errors name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MergeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise MergeError(f"{path} is not UTF-8 text: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MergeError(f"{path} is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MergeError(f"{path} is not a llama-audit JSON result (top level is not an object)")
+    try:
+        return result_from_dict(data)
+    except ResultFormatError as exc:
+        raise MergeError(f"{path}: {exc}") from exc
+
+
+def merge_results(results: Sequence[AuditResult], names: Sequence[str] | None = None
+                  ) -> AuditResult:
+    """One result from several; ``names`` (e.g. file names) label the inputs in errors."""
+    if not results:
+        raise MergeError("nothing to merge")
+    labels = list(names) if names is not None else [f"input {i + 1}" for i in
+                                                    range(len(results))]
+    first = results[0]
+    for label, result in zip(labels[1:], results[1:], strict=True):
+        if result.tool != first.tool:
+            raise MergeError(
+                f"{label} was made by {_describe(result)}, {labels[0]} by {_describe(first)}; "
+                "scan every repository with the same llama-audit, rules and catalog to merge"
+            )
+    roots: list[str] = []
+    owner: dict[str, str] = {}
+    for label, result in zip(labels, results, strict=True):
+        for root in result.roots:
+            if root in owner:
+                raise MergeError(f"root {root!r} is in both {owner[root]} and {label}")
+            owner[root] = label
+            roots.append(root)
+    findings = sorted((f for r in results for f in _rooted(r).findings), key=lambda f: f.sort_key)
+    diagnostics = sorted((d for r in results for d in _rooted(r).diagnostics),
+                         key=lambda d: d.sort_key)
+    kinds: Counter[str] = Counter()
+    policy: dict[str, int] = {}
+    for result in results:
+        kinds.update(dict(result.stats.files_by_kind))
+        for key, count in result.stats.policy:
+            policy[key] = policy.get(key, 0) + count
+    return AuditResult(
+        tool=first.tool,
+        roots=tuple(roots),
+        findings=tuple(findings),
+        diagnostics=tuple(diagnostics),
+        stats=ScanStats(
+            files_discovered=sum(r.stats.files_discovered for r in results),
+            files_scanned=sum(r.stats.files_scanned for r in results),
+            files_parsed=sum(r.stats.files_parsed for r in results),
+            files_skipped=sum(r.stats.files_skipped for r in results),
+            files_by_kind=tuple(sorted(kinds.items())),
+            duration_seconds=sum(r.stats.duration_seconds for r in results),
+            policy=tuple(policy.items()),
+        ),
+        schema_version=SCHEMA_VERSION,
+    )
+
+
+def _rooted(result: AuditResult) -> AuditResult:
+    """Results written without per-finding roots get their single root filled in."""
+    if len(result.roots) != 1:
+        return result
+    root = result.roots[0]
+    return replace(
+        result,
+        findings=tuple(f if f.root else replace(f, root=root) for f in result.findings),
+        diagnostics=tuple(d if d.root else replace(d, root=root) for d in result.diagnostics),
+    )
+
+
+def _describe(result: AuditResult) -> str:
+    tool = result.tool
+    text = f"{tool.name} {tool.version} (rules {tool.rules_version}"
+    if tool.catalog_date:
+        text += f", catalog {tool.catalog_date}"
+    return text + ")"
