@@ -161,10 +161,16 @@ class Gate:
     def describe_known(self) -> str:
         reasons = []
         if self.baseline_path is not None:
-            reasons.append(f"in the baseline {self.baseline_path}")
+            reasons.append(f"in the baseline {display_path(self.baseline_path)}")
         if self.new_since is not None:
             reasons.append(f"on lines unchanged since {self.new_since}")
         return " or ".join(reasons)
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it, else as it is."""
+    rel = inside(path, Path("."))
+    return rel if rel is not None else str(path)
 
 
 def open_gate(
@@ -283,8 +289,17 @@ def gate_text(outcome: PolicyOutcome, gate: Gate, render: Callable[[AuditResult]
     return "\n".join(parts)
 
 
+def shown_path(root: str, path: str, multi_root: bool) -> str:
+    """How a file is named when several roots were scanned (a file root names itself)."""
+    if not multi_root or not root:
+        return path
+    if root == path or root.endswith("/" + path):
+        return root
+    return f"{root.rstrip('/')}/{path}"
+
+
 def known_line(finding: Finding, multi_root: bool = False) -> str:
-    where = f"{finding.root}/{finding.path}" if multi_root else finding.path
+    where = shown_path(finding.root, finding.path, multi_root)
     text = (f"{where}:{finding.line}:{finding.column}  {finding.severity.value:<6}  "
             f"{finding.rule_id}  {finding.message}  [known]")
     moved = finding.detail("moved_from")
@@ -317,9 +332,7 @@ def gate_summary(
         lines.append("policy: " + ", ".join(parts))
     multi = len(outcome.result.roots) > 1
     for diagnostic in outcome.policy_diagnostics:
-        where = diagnostic.path
-        if diagnostic.root and multi:
-            where = f"{diagnostic.root}/{where}"
+        where = shown_path(diagnostic.root, diagnostic.path, multi)
         if diagnostic.line:
             where += f":{diagnostic.line}"
         lines.append(f"{where}: {diagnostic.message} [{diagnostic.code}]")
@@ -410,7 +423,7 @@ def baseline_command(
     if not quiet:
         files = len({e.path for e in baseline.entries})
         message = (f"wrote {len(findings)} finding(s) ({len(baseline.entries)} entries in "
-                   f"{files} file(s)) to {target}")
+                   f"{files} file(s)) to {display_path(target)}")
         skipped = [f"{n} {what}" for n, what in ((len(outcome.suppressed), "suppressed"),
                                                  (len(outcome.waived), "waived")) if n]
         if skipped:

@@ -54,7 +54,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("fail-on", f"a string, one of {', '.join(FAIL_ON_CHOICES)}", None, '"high"'),
     _Key("baseline", "a string (path to a baseline file)", None, "none"),
     _Key("rule-dirs", "an array of strings (directories of rule files)", (), "[]"),
-    _Key("prefer", f"an array of strings from {', '.join(PREFER_CHOICES)}", (),
+    _Key("prefer", f"a string or an array of strings from {', '.join(PREFER_CHOICES)}", (),
          "[] (catalog order)"),
     _Key("waivers", "an array of tables ([[waivers]])", (), "[]"),
 )
@@ -128,6 +128,11 @@ class ResolvedConfig:
     @property
     def prefer(self) -> tuple[str, ...]:
         return tuple(str(p) for p in self._sequence("prefer"))
+
+    @property
+    def preferred_family(self) -> str | None:
+        """The family replacements should come from first (``--prefer``), if configured."""
+        return self.prefer[0] if self.prefer else None
 
     @property
     def waiver_specs(self) -> tuple[WaiverSpec, ...]:
@@ -277,7 +282,7 @@ def _type_name(value: object) -> str:
 
 def _wrong(where: str, key: str, value: object) -> ConfigError:
     expected = next(k.expected for k in KEYS if k.name == key)
-    return ConfigError(f"{where}: {key!r} must be {expected}, not {_type_name(value)} "
+    return ConfigError(f"{where}: {key!r} must be {expected}; got {_type_name(value)} "
                        f"{value!r}")
 
 
@@ -311,8 +316,9 @@ def _validate_value(key: str, value: object, where: str, file: ConfigFile) -> ob
                 raise ConfigError(f"{where}: 'exclude' pattern {pattern!r}: {problem}")
         return patterns
     if key == "prefer":
-        families = _strings(value, where, key)
-        if not all(f.lower() in PREFER_CHOICES for f in families):
+        families = [value] if isinstance(value, str) else value
+        if not isinstance(families, list) or not all(
+                isinstance(f, str) and f.lower() in PREFER_CHOICES for f in families):
             raise _wrong(where, key, value)
         return [f.lower() for f in families]
     if key == "waivers":

@@ -40,6 +40,12 @@ _TEXT_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc"})
 _INFRA_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".mk", ".tf", ".tfvars", ".hcl",
                              ".dockerfile"})
 _LICENSE_STEMS = ("license", "licence", "notice", "use_policy", "copying", "acceptable_use")
+_ORCHESTRATION_DIRS = frozenset({"k8s", "kubernetes", "kube", "helm", "charts", "manifests",
+                                 "kustomize"})
+_CI_FILES = frozenset({".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines.yaml",
+                       "bitbucket-pipelines.yml", ".drone.yml", ".travis.yml", "cloudbuild.yaml",
+                       "cloudbuild.yml", "action.yml", "action.yaml", "skaffold.yaml",
+                       "kustomization.yaml", "kustomization.yml", "chart.yaml"})
 
 
 def classify(rel: str) -> FileKind:
@@ -70,13 +76,17 @@ def classify(rel: str) -> FileKind:
         or name.startswith("containerfile")
         or name.startswith("modelfile")
         or suffix in _INFRA_SUFFIXES
-        or name in ("makefile", "gnumakefile", "justfile", "procfile", ".gitlab-ci.yml")
+        or name in ("makefile", "gnumakefile", "justfile", "procfile", "jenkinsfile")
+        or name in _CI_FILES
         or fnmatch.fnmatch(name, "docker-compose*.y*ml")
         or fnmatch.fnmatch(name, "compose*.y*ml")
-        or (suffix in (".yml", ".yaml") and parts[-2:] == [".github", "workflows"])
+        or (suffix in (".yml", ".yaml") and (
+            parts[-2:] == [".github", "workflows"] or parts[-1:] == [".circleci"]
+            or any(part in _ORCHESTRATION_DIRS for part in parts)))
     ):
         return FileKind.INFRA
-    if name.startswith(_LICENSE_STEMS):
+    if name.startswith(_LICENSE_STEMS) or (
+            suffix in ("", ".txt", ".md") and ("license" in name or "licence" in name)):
         return FileKind.TEXT
     if name == ".env" or name.startswith(".env.") or suffix in _CONFIG_SUFFIXES:
         return FileKind.CONFIG

@@ -101,6 +101,10 @@ def scan_paths(
     )
 
 
+_ALWAYS_READ = frozenset({FileKind.MANIFEST, FileKind.LOCKFILE})
+"""Small files whose findings may come from elsewhere (``-r`` includes, the manifest beside a
+lockfile): never skipped by the byte prefilter, never served from the per-file cache."""
+
 _SKIP_CODES = frozenset({"too-large", "binary", "unreadable", "symlink", "decode-error-fatal"})
 
 
@@ -193,14 +197,15 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
     diagnostics: list[Diagnostic] = []
     text = ""
     if not header_only:
-        outcome = read_for_scan(file, lambda data: _prefilter(data, ctx.ruleset))
+        outcome = read_for_scan(
+            file, lambda data: file.kind in _ALWAYS_READ or _prefilter(data, ctx.ruleset))
         diagnostics.extend(outcome.diagnostics)
         if outcome.text is None:
             return FileResult((), tuple(diagnostics), scanned=not outcome.skipped,
                               parsed=False)
         text = outcome.text
     key = None
-    if cache is not None and not header_only:
+    if cache is not None and not header_only and file.kind not in _ALWAYS_READ:
         key = ResultCache.key(file.rel, file.kind.value, "docs" if ctx.include_docs else "",
                               text)
         cached = cache.get(key)

@@ -50,3 +50,26 @@ def problems(output: ScanOutput) -> list[tuple[str, int | None]]:
 
 def dependency_findings(root: Path) -> list[Finding]:
     return [f for f in scan_paths([root]).findings if f.rule_id.startswith("LA2")]
+
+
+def span_text(text: str, line: int, column: int, end_line: int, end_column: int) -> str:
+    """The text a 1-based, end-exclusive span covers (lines split as the engine splits them)."""
+    lines = text.splitlines()
+    if line == end_line:
+        return lines[line - 1][column - 1:end_column - 1]
+    parts = [lines[line - 1][column - 1:], *lines[line:end_line - 1],
+             lines[end_line - 1][:end_column - 1]]
+    return "\n".join(parts)
+
+
+def assert_spans_hold(root: Path, rel: str, hits: list[Hit]) -> None:
+    """Each hit's span covers its package name as written (or the include that pulls it in)."""
+    text = (root / rel).read_text(encoding="utf-8")
+    for hit in hits:
+        covered = span_text(text, hit.line, hit.column, hit.end_line, hit.end_column)
+        if dict(hit.details).get("declared_at"):
+            assert covered.startswith(("-r", "-c", "--requirement", "--constraint")), (
+                hit, covered)
+        else:
+            joined = covered.replace("\\\n", "")  # a name split by a line continuation
+            assert hit.identifier is not None and hit.identifier in joined, (hit, covered)

@@ -199,7 +199,7 @@ def demo_findings(root: str = "demo") -> tuple[Finding, ...]:
             root=root,
         ),
         Finding(
-            rule_id="LA202",
+            rule_id="LA203",
             category=Category.DEPENDENCY,
             severity=Severity.LOW,
             effort=Effort.KEEP,

@@ -257,11 +257,18 @@ def test_live_checks_use_hub_metadata_and_name_the_fetch(fake_hub: FakeHub) -> N
 
 
 def test_unknown_paths_answer_404_and_the_harness_registry_is_not_fatal(
-        fake_hub: FakeHub) -> None:
-    run(live(), "meta-llama/Llama-3.1-8B-Instruct")
-    harness = [r.path for r in fake_hub.requests if not r.path.startswith("/api/models/")]
-    # huggingface_hub 2.4 asks for its agent registry once; the fake Hub says 404.
-    assert harness in ([], ["/api/agent-harnesses"])
+        fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub.constants as constants
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", False)
+    result = run(live(), "meta-llama/Llama-3.1-8B-Instruct")
+    # huggingface_hub 2.4 fetches its agent-harness registry before the first model_info
+    # (while building the user agent); the fake Hub answers 404 and nothing breaks.
+    paths = [r.path for r in fake_hub.requests]
+    assert paths[0] == "/api/agent-harnesses"
+    assert paths.count("/api/agent-harnesses") == 1
+    assert paths[1] == "/api/models/meta-llama/Llama-3.1-8B-Instruct"
+    assert result.diagnostics == ()
 
 
 # ---------------------------------------------------------------- 404
@@ -369,10 +376,10 @@ def test_persistent_rate_limit_gives_up_and_skips_later_lookups(fake_hub: FakeHu
     assert result.diagnostics[0].message == (
         f"Qwen/Qwen3.5-9B: rate limited by the Hub (HTTP 429; Retry-After 3s) (gave up after 3 "
         f"attempts); its checks use {SNAPSHOT}")
-    skipped = result.diagnostics[1].message
-    assert skipped.startswith("5 live lookups skipped after an earlier Hub failure "
-                              "(mistralai/Ministral-3-8B-Instruct-2512, meta-llama/Llama-3.2-1B-Instruct, ")
-    assert skipped.endswith(f"their checks use {SNAPSHOT}")
+    assert result.diagnostics[1].message == (
+        "5 live lookups skipped after an earlier Hub failure (mistralai/Ministral-3-8B-Instruct-"
+        "2512, meta-llama/Llama-3.2-1B-Instruct, google/gemma-4-E2B-it, Qwen/Qwen3.5-2B, "
+        f"mistralai/Ministral-3-3B-Instruct-2512); their checks use {SNAPSHOT}")
     # nothing is lost: both findings keep a full plan from the snapshot
     first, second = result.findings
     assert [s.hub_id for s in first.suggestions] == [
@@ -681,3 +688,19 @@ def test_cli_verify_without_any_hub_answer_is_an_error(fake_hub: FakeHub,
                                      f"(cannot reach {closed}")
     assert outcome.output.count("\n") == 1
 
+
+
+def test_unreachable_hub_falls_back_to_the_snapshot_and_says_so(
+        fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("HF_ENDPOINT", closed)
+    sleeps: list[float] = []
+    result = run(live(sleeps, max_retries=1, backoff_seconds=0.5), "llama3.2:1b")
+    assert sleeps == [0.5]
+    assert (result.catalog_date, result.catalog_source) == (
+        "2026-11-22", f"{SNAPSHOT} (live {closed} did not answer: unreachable)")
+    assert [d.code for d in result.diagnostics] == ["hub-unreachable", "hub-skipped"]
+    assert [s.hub_id for s in result.findings[0].suggestions] == [
+        "google/gemma-4-E2B-it", "Qwen/Qwen3.5-2B", "mistralai/Ministral-3-3B-Instruct-2512"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.engine import scan_paths
 from auditor.scanners.deps.requirements import (
     RequirementError,
     logical_lines,
@@ -14,7 +15,7 @@ from auditor.scanners.deps.requirements import (
     read_requirement,
 )
 
-from .deps_helpers import dependency_findings, problems, rows, scan_one, write
+from .deps_helpers import assert_spans_hold, dependency_findings, problems, rows, scan_one, write
 
 
 def test_every_requirement_form_at_its_exact_position(tmp_path: Path) -> None:
@@ -35,6 +36,7 @@ def test_every_requirement_form_at_its_exact_position(tmp_path: Path) -> None:
         "ollama\n"                                                        # 14
     )})
     output = scan_one(tmp_path, "requirements.txt")
+    assert_spans_hold(tmp_path, "requirements.txt", output.hits)
     assert problems(output) == []
     assert rows(output.hits) == [
         ("LA201", 2, 1, "llama-models", ">=0.3,<0.4", "true", ""),
@@ -61,6 +63,7 @@ def test_crlf_and_comment_continuations(tmp_path: Path) -> None:
                      "# a comment ending in a backslash \\\r\nllama-models\r\nllama-stack\\\r\n"
                      "-client==0.7.5\r\n"})
     output = scan_one(tmp_path, "requirements.txt")
+    assert_spans_hold(tmp_path, "requirements.txt", output.hits)
     assert rows(output.hits) == [
         ("LA201", 2, 1, "llama-models", "", "true", ""),
         ("LA202", 3, 1, "llama-stack-client", "==0.7.5", "true", ""),
@@ -83,6 +86,7 @@ def test_lines_pip_would_reject_become_diagnostics(tmp_path: Path) -> None:
         "-r\n"
     )})
     output = scan_one(tmp_path, "requirements.txt")
+    assert_spans_hold(tmp_path, "requirements.txt", output.hits)
     assert problems(output) == [
         ("invalid-requirement", 1), ("invalid-requirement", 2), ("invalid-requirement", 3),
         ("invalid-requirement", 5),
@@ -123,6 +127,7 @@ def test_includes_are_followed_relative_to_the_including_file(tmp_path: Path) ->
         "env/pins.txt": "llama-stack<0.8\n",
     })
     output = scan_one(tmp_path, "env/requirements.txt")
+    assert_spans_hold(tmp_path, "env/requirements.txt", output.hits)
     assert problems(output) == []
     assert rows(output.hits) == [
         ("LA201", 1, 1, "llama-models", "==0.3.0", "true", ""),
@@ -161,6 +166,7 @@ def test_include_cycles_outside_root_and_missing_files(tmp_path: Path) -> None:
         "b.txt": "-r a.txt\n-r requirements.txt\n",
     })
     output = scan_one(root, "requirements.txt")
+    assert_spans_hold(root, "requirements.txt", output.hits)
     assert problems(output) == [
         ("include-cycle", 1), ("include-cycle", 1), ("include-outside-root", 2),
         ("include-missing", 3), ("include-not-followed", 4), ("include-not-followed", 5),
@@ -177,5 +183,36 @@ def test_symlinked_include_leaving_the_root_is_refused(tmp_path: Path) -> None:
     write(root, {"requirements.txt": "-r link.txt\n"})
     (root / "link.txt").symlink_to(tmp_path / "outside" / "deps.txt")
     output = scan_one(root, "requirements.txt")
+    assert_spans_hold(root, "requirements.txt", output.hits)
     assert problems(output) == [("include-outside-root", 1)]
     assert output.hits == []
+
+
+def test_a_single_file_root_expands_its_includes(tmp_path: Path) -> None:
+    """Given one file to scan, its includes are read (nothing else is scanned on its own)."""
+    write(tmp_path, {
+        "requirements.txt": "-r requirements-base.txt\nllama-stack\n",
+        "requirements-base.txt": "llama-models==0.3.0\n",
+    })
+    result = scan_paths([tmp_path / "requirements.txt"])
+    found = [(f.path, f.line, f.identifier, f.detail("declared_at")) for f in result.findings]
+    assert found == [
+        ("requirements.txt", 1, "llama-models", "requirements-base.txt:1"),
+        ("requirements.txt", 2, "llama-stack", None),
+    ]
+    assert result.diagnostics == ()
+
+
+def test_a_file_included_along_two_paths_is_read_once(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "requirements.txt": "-r a.txt\n",
+        "a.txt": "-r b.txt\n-r c.txt\n",
+        "b.txt": "-r shared.txt\n",
+        "c.txt": "-r shared.txt\n",
+        "shared.txt": "llama-models\nnot a requirement!\n",
+    })
+    output = scan_one(tmp_path, "requirements.txt")
+    assert rows(output.hits) == [("LA201", 1, 1, "llama-models", "", "true", "")]
+    assert dict(output.hits[0].details)["include_chain"] == "a.txt → b.txt → shared.txt"
+    assert problems(output) == [("invalid-requirement", 1)]
+    assert output.problems[0].message.startswith("shared.txt:2 (included at line 1): ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 
@@ -10,9 +11,10 @@ from auditor.model import AuditResult, Category, Effort, Finding, Severity, Tool
 from auditor.policy import PolicyOptions, apply_policy
 from auditor.policy.baseline import build_baseline
 from auditor.policy.locate import RootLocation
-from auditor.policy.suppressions import PYTHON, parse_suppressions
+from auditor.policy.suppressions import NOTEBOOK, PYTHON, parse_suppressions
 from auditor.policy.waivers import Waiver
 from auditor.ruleset import load_ruleset
+from auditor.serialize import result_from_dict, result_to_dict
 
 TOOL = ToolInfo(name="llama-audit", version="0.1.0", rules_version="abc")
 ROOTS = {".": RootLocation("/repo")}
@@ -229,3 +231,34 @@ def test_moved_file_findings_carry_their_old_path() -> None:
     assert (diag.path, diag.code) == ("new.py", "baseline-moved")
     assert outcome.moves == (("old.py", "new.py"),)
     assert dict(outcome.result.stats.policy)["moved_files"] == 1
+
+
+def test_notebook_findings_match_suppressions_by_cell_and_cell_line() -> None:
+    notebook = json.dumps({"cells": [
+        {"cell_type": "code", "source": ["x = 1\n"]},
+        {"cell_type": "code", "source": [
+            "# llama-audit: ignore[LA101] demo notebook\n", "m = 'meta-llama/Llama-3.1-8B'\n"]},
+    ]}, indent=1)
+    found, _ = parse_suppressions(notebook, NOTEBOOK, "/repo/nb.ipynb",
+                                  load_ruleset().resolve_rule_ref)
+    in_cell = Finding(**{**_fields(finding(path="nb.ipynb", line=9)), "cell": 1, "cell_line": 2,
+                         "fingerprint": ""})
+    other_cell = Finding(**{**_fields(finding(path="nb.ipynb", line=4)), "cell": 0,
+                            "cell_line": 2, "fingerprint": ""})
+    outcome = apply_policy(result(in_cell, other_cell),
+                           PolicyOptions(roots=ROOTS, suppressions=tuple(found)))
+    assert [(f.cell, f.cell_line) for f in outcome.result.findings] == [(0, 2)]
+    assert [(f.cell, f.cell_line) for f in outcome.suppressed] == [(1, 2)]
+
+
+def test_policy_fields_survive_the_json_round_trip() -> None:
+    options = PolicyOptions(roots=ROOTS, baseline=baseline_for(finding()), baseline_dir="/repo")
+    outcome = apply_policy(result(finding(), finding(line=9, rule="LA103")), options)
+    data = result_to_dict(outcome.result)
+    assert [f["baseline_state"] for f in data["findings"]] == ["known", "new"]
+    assert data["stats"]["policy"]["known"] == 1
+    back = result_from_dict(data)
+    assert back.findings == outcome.result.findings
+    assert back.stats.policy == outcome.result.stats.policy
+    plain = result_to_dict(result(finding()))
+    assert "baseline_state" not in plain["findings"][0] and "policy" not in plain["stats"]

@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from auditor.discover import classify
@@ -105,12 +106,14 @@ def test_reformatted_file_keeps_its_findings_known(repo: Path, run_cli) -> None:
     assert run.code == 0
 
 
-def test_b_a_second_identical_loader_is_one_new_finding(repo: Path, run_cli) -> None:
+def test_b_a_second_identical_loader_is_one_new_finding(repo: Path, run_cli,
+                                                        result_schema: dict) -> None:
     make_baseline(run_cli)
     line = f'        return AutoModelForCausalLM.from_pretrained("{MODEL}")\n'
     copy = f'        draft = AutoModelForCausalLM.from_pretrained("{MODEL}")\n'
     (repo / "app" / "chat.py").write_text(CHAT.replace(line, line + copy))
     run, data, states = gate(run_cli)
+    jsonschema.validate(data, result_schema)
     assert states == {"new": [("app/chat.py", 7, "LA102")],
                       "known": [("app/chat.py", 6, "LA102")]}
     assert run.code == 1

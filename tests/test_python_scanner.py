@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.engine import scan_paths
+from auditor.discover import DiscoverOptions
+from auditor.engine import ScanOptions, scan_paths
 
 from .conftest import FIXTURES
 
 FIXTURE = FIXTURES / "python"
 
 
+ONLY_FIXTURE = ScanOptions(discover=DiscoverOptions(excludes=("expected.json",)))
+
+
 def _rows() -> tuple[list[dict], list[dict]]:
-    result = scan_paths([FIXTURE])
+    result = scan_paths([FIXTURE], ONLY_FIXTURE)
     rows = [{"rule_id": f.rule_id, "path": f.path, "line": f.line, "column": f.column,
              "identifier": f.identifier} for f in result.findings]
     diags = [{"path": d.path, "code": d.code} for d in result.diagnostics]

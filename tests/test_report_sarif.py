@@ -168,13 +168,13 @@ def test_over_the_github_limit_keeps_the_most_severe_and_says_so() -> None:
     run = log["runs"][0]
     kept = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
             for r in run["results"]]
-    assert kept == [("LA101", n) for n in range(1, 6)] + [("LA202", n) for n in (1, 2, 3)]
+    assert kept == [("LA101", n) for n in range(1, 6)] + [("LA203", n) for n in (1, 2, 3)]
     assert run["properties"]["omittedFindings"] == 7
     assert run["properties"]["totalFindings"] == 15
     note = run["invocations"][0]["toolExecutionNotifications"][-1]
     assert note["descriptor"] == {"id": "results-truncated"}
     assert note["message"]["text"].startswith("7 of 15 findings are not in this SARIF run")
-    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["LA101", "LA202"]
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["LA101", "LA203"]
 
 
 def test_default_limit_is_githubs_display_limit() -> None:

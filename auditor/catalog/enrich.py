@@ -63,13 +63,25 @@ class Session:
     diagnostics: tuple[Diagnostic, ...]
 
     @property
+    def answered_live(self) -> bool:
+        """With --online, whether the Hub answered anything (else it is all snapshot)."""
+        return self.hub is not None and self.resolver.live_answers > 0
+
+    @property
     def catalog_date(self) -> str:
-        return self.hub.started_at if self.hub is not None else self.catalog.snapshot_date
+        if self.hub is not None and self.answered_live:
+            return self.hub.started_at
+        return self.catalog.snapshot_date
 
     @property
     def catalog_source(self) -> str:
         if self.hub is None:
             return self.catalog.source
+        if not self.answered_live:
+            if not self.resolver.problems:
+                return f"{self.catalog.source} (nothing asked of {self.hub.endpoint} yet)"
+            return (f"{self.catalog.source} (live {self.hub.endpoint} did not answer: "
+                    f"{self.resolver.problems[0].kind})")
         return (f"live {self.hub.endpoint} fetched {self.hub.started_at} "
                 f"(fallback: {self.catalog.source})")
 

@@ -54,6 +54,8 @@ class FactsResolver:
         self.hub = hub
         self._facts: dict[str, ModelFacts] = {}
         self.problems: list[HubProblem] = []
+        self.live_answers = 0
+        """Lookups the Hub (or the cache of an earlier live run) answered."""
 
     @property
     def snapshot_label(self) -> str:
@@ -76,8 +78,11 @@ class FactsResolver:
             return offline
         answer = self.hub.lookup(entry.hub_id if entry is not None else hub_id)
         if isinstance(answer, HubRecord):
+            self.live_answers += 1
             return _from_record(answer, entry, offline)
         self.problems.append(answer)
+        if answer.definitive:
+            self.live_answers += 1
         if answer.kind == "not-found":
             return replace(offline, exists=Fact(False, _live(answer)), problem=answer,
                                   source=_live(answer))

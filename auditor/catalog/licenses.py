@@ -87,7 +87,10 @@ class LicenseFacts:
         return "; ".join(parts)
 
     def details(self) -> tuple[tuple[str, str], ...]:
-        pairs = [("llama_license", self.name), ("license_obligations", self.obligations_summary())]
+        pairs = [("llama_license", self.name)]
+        if self.license is not None:
+            pairs.append(("llama_license_id", self.license.id))
+        pairs.append(("license_obligations", self.obligations_summary()))
         if self.eu_multimodal and self.eu_text:
             pairs.append(("license_eu_multimodal", self.eu_text))
         if self.license is not None and self.license.unconfirmed:
@@ -124,8 +127,8 @@ class LicenseTable:
             if family_id is not None:
                 license_id = family_id
                 how = f"{ref.family} models are under {family_id}"
-                if ref.derivative:
-                    how += "; derivatives keep their base model's license"
+        if ref.derivative and license_id is not None:
+            how += "; derivatives keep their base model's license"
         llama = self.llama.get(license_id) if license_id else None
         multimodal = ref.variant in _MULTIMODAL_VARIANTS or ref.family in (
             "Llama 4", "Llama Guard 4") or bool(

@@ -152,7 +152,7 @@ def catalog_text(catalog: Catalog, entries: Sequence[CatalogEntry]) -> str:
              ""]
     for entry in entries:
         lines.extend(_entry_lines(entry))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines[:-1]) + "\n"
 
 
 def _entry_lines(entry: CatalogEntry) -> list[str]:
@@ -191,6 +191,7 @@ def _entry_lines(entry: CatalogEntry) -> list[str]:
     lines.append(f"    metadata: {entry.metadata_source}")
     for source in entry.sources:
         lines.append(f"    source: {source}")
+    lines.append("")
     return lines
 
 

@@ -71,7 +71,7 @@ class FileChange:
     old_text: str
     new_text: str
     encoding: str
-    bom: bool = False
+    bom: bytes = b""
 
     @property
     def display_path(self) -> str:
@@ -92,7 +92,9 @@ class FixPlan:
     changes: tuple[FileChange, ...]
     outcomes: tuple[Outcome, ...]
     notes: tuple[str, ...] = ()
-    """Dependency notes and the commands to re-lock."""
+    """Dependency notes, the commands to re-lock, work a rewrite implies."""
+    warnings: tuple[str, ...] = ()
+    """Checks a chosen replacement failed, overrides that matched nothing."""
     skipped: tuple[Skipped, ...] = ()
 
     def by_action(self, action: Action) -> tuple[Outcome, ...]:

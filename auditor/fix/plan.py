@@ -21,7 +21,7 @@ _QUANTISED_RELATIONS = ("quantized", "quantised", "re-upload", "reupload")
 
 
 def parse_overrides(pairs: Sequence[str], ruleset: RuleSet) -> dict[str, str]:
-    """``OLD=NEW`` strings to a table keyed by the case-folded OLD. Raises ValueError."""
+    """``OLD=NEW`` strings to a table (OLD as written). Raises ValueError on bad input."""
     table: dict[str, str] = {}
     for pair in pairs:
         old, sep, new = pair.partition("=")
@@ -36,11 +36,11 @@ def parse_overrides(pairs: Sequence[str], ruleset: RuleSet) -> dict[str, str]:
         if any(c.isspace() for c in new) or any(c in new for c in "\"'`\\"):
             raise ValueError(f"--model {pair!r}: the replacement must not contain spaces, "
                              "quotes or backslashes")
-        key = old.casefold()
-        if key in table and table[key] != new:
+        same = next((k for k in table if k.casefold() == old.casefold()), None)
+        if same is not None and table[same] != new:
             raise ValueError(f"--model: {old!r} is given two replacements "
-                             f"({table[key]!r} and {new!r})")
-        table[key] = new
+                             f"({table[same]!r} and {new!r})")
+        table.setdefault(same or old, new)
     return table
 
 
@@ -57,6 +57,7 @@ class OverrideChooser:
 
     def __init__(self, overrides: Mapping[str, str]) -> None:
         self._table = {old.casefold(): new for old, new in overrides.items()}
+        self._spelling = {old.casefold(): old for old in overrides}
 
     def __bool__(self) -> bool:
         return bool(self._table)
@@ -76,7 +77,7 @@ class OverrideChooser:
     def unused(self, findings: Iterable[Finding]) -> list[str]:
         """Overrides that matched no finding identifier (probably a typo)."""
         seen = {f.identifier.casefold() for f in findings if f.identifier}
-        return sorted(old for old in self._table if old not in seen)
+        return sorted(self._spelling[old] for old in self._table if old not in seen)
 
 
 class CatalogChooser:
@@ -103,20 +104,20 @@ class CatalogChooser:
             return NotChosen(f"the catalog has no replacement for {model.label()} "
                              f"({why.removeprefix('none: ')})")
         usable: list[tuple[Suggestion, Shaped]] = []
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
         for suggestion in finding.suggestions:
             runtime = _check(suggestion, "runtime_format")
             if runtime is None or runtime.passed is not True:
-                problems.append(runtime.detail if runtime is not None
-                                else f"{suggestion.hub_id}: no name for {model.runtime}")
+                problems.append((suggestion.hub_id, runtime.detail if runtime is not None
+                                 else f"{suggestion.hub_id} has no name for {model.runtime}"))
                 continue
             shaped = shape(finding.identifier, model, suggestion.runtime_name, self.prefixes)
             if not isinstance(shaped, Shaped):
-                problems.append(f"{suggestion.hub_id}: {shaped.reason}")
+                problems.append((suggestion.hub_id, f"{suggestion.hub_id}: {shaped.reason}"))
                 continue
             usable.append((suggestion, shaped))
         if not usable:
-            return NotChosen(_first_reasons(problems))
+            return NotChosen(summarise_problems(problems))
         pool = usable
         warnings: list[str] = []
         if self.prefer is not None:
@@ -191,7 +192,16 @@ def _failed_count(suggestion: Suggestion) -> int:
     return sum(1 for c in suggestion.checks if c.passed is False)
 
 
-def _first_reasons(problems: Sequence[str]) -> str:
-    unique = list(dict.fromkeys(problems))
-    text = "; ".join(unique[:3])
-    return text + (f" (and {len(unique) - 3} more)" if len(unique) > 3 else "")
+def summarise_problems(problems: Sequence[tuple[str, str]]) -> str:
+    """One sentence per kind of problem: details that differ only in the Hub id are merged
+    ("... for a, b or c")."""
+    groups: dict[str, list[str]] = {}
+    for hub_id, detail in problems:
+        template = detail.replace(hub_id, "\0") if hub_id in detail else detail
+        groups.setdefault(template, []).append(hub_id)
+    parts = []
+    for template, ids in groups.items():
+        unique = list(dict.fromkeys(ids))
+        joined = unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " or " + unique[-1]
+        parts.append(template.replace("\0", joined))
+    return "; ".join(parts)

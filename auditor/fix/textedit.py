@@ -7,6 +7,7 @@ scanners' own line table (``str.splitlines`` breaks, see ``scanners/textpos.py``
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class TextEdit:
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     ordered = sorted(set(edits))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if after.start < before.end:
             raise EditConflict(f"overlapping edits at characters {before.start}-{before.end} "
                                f"and {after.start}-{after.end}")

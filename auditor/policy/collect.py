@@ -121,6 +121,13 @@ def load_baseline_file(path: Path) -> Baseline:
     return parse_baseline(text, str(path))
 
 
+def _on_disk(anchor: str, rel: str) -> str:
+    """Where an anchor-relative path is (``anchored_path`` keeps outside files absolute)."""
+    if os.path.isabs(rel):
+        return rel
+    return os.path.join(anchor, *rel.split("/"))
+
+
 def hash_file(path: str) -> str | None:
     try:
         return content_hash(Path(path).read_bytes())
@@ -132,7 +139,7 @@ def hashes_for(paths: Iterable[str], anchor: str) -> dict[str, str]:
     """Content hash of each anchor-relative path that exists."""
     out = {}
     for rel in paths:
-        digest = hash_file(os.path.join(anchor, *rel.split("/")))
+        digest = hash_file(_on_disk(anchor, rel))
         if digest is not None:
             out[rel] = digest
     return out
@@ -147,13 +154,13 @@ def rename_candidates(
     out: dict[str, str | None] = {}
     gone = False
     for rel in baseline.files:
-        exists = os.path.exists(os.path.join(anchor, *rel.split("/")))
+        exists = os.path.exists(_on_disk(anchor, rel))
         out[rel] = "" if exists else None
         gone = gone or not exists
     if not gone:
         return out
     for rel in set(anchored_paths) - set(baseline.files):
-        out[rel] = hash_file(os.path.join(anchor, *rel.split("/")))
+        out[rel] = hash_file(_on_disk(anchor, rel))
     return out
 
 

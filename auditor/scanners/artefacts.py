@@ -111,6 +111,10 @@ def _checkpoint(root: JObject, index: LineIndex, ruleset: RuleSet,
         evidence += [n for n in architectures.items
                      if isinstance(n, JString) and n.value in classes]
     evidence.sort(key=lambda n: n.start)
+    rope = root.get("rope_scaling")
+    rope_type = rope.get("rope_type") if isinstance(rope, JObject) else None
+    if isinstance(rope_type, JString) and rope_type.value.lower() in tables.architecture_names:
+        claimed.add(rope_type.start)  # "rope_type": "llama3" is part of the checkpoint, not a model
     name = root.get("_name_or_path")
     ref = identify(name.value, ruleset) if isinstance(name, JString) else None
     if isinstance(name, JString) and ref is not None and ref.meta_weights:

@@ -149,13 +149,15 @@ def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineInd
     if architecture:
         return [_simple_hit(RULE_ARCHITECTURE, item, text, index, stripped)]
     hits: list[Hit] = []
+    names = " ".join(p for p in item.path[-2:] if p != LIST_ITEM)
     whole = identify(stripped, ruleset) if stripped and not any(
         c.isspace() for c in stripped) else None
-    if whole is not None:
+    if whole is not None and tables.accepts(whole, stripped, names):
         hits.append(_identifier_hit(item, text, index, stripped, whole, rule, tables))
-    else:
+    elif whole is None:
         cursor = item.start
-        for token, ref in _tokens(value, item.key in tables.command_keys, ruleset):
+        command = item.key in tables.command_keys
+        for token, ref in _tokens(value, command, f"{names} {value}", ruleset):
             hit = _identifier_hit(item, text, index, token, ref, rule, tables, cursor)
             cursor = index.line_start(hit.line) + hit.end_column - 1
             hits.append(hit)
@@ -166,20 +168,24 @@ def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineInd
 
 
 def architecture_evidence(key: str, value: str, ruleset: RuleSet) -> bool:
-    """``model_type: llama``, ``architectures: [LlamaForCausalLM]``, ``LLAMA3_2``..."""
+    """``model_type: llama``, ``architectures: [LlamaForCausalLM]``, torchtune ``LLAMA3_2`` or
+    ``torchtune.models.llama3_2.lora_llama3_2_1b``, ``rope_type: llama3``."""
     tables = file_tables(ruleset)
     lowered = value.lower()
     if key in tables.architecture_keys and lowered in tables.architecture_names:
         return True
     last = value.rsplit(".", 1)[-1]
-    return last in python_tables(ruleset).llama_classes
+    return last in python_tables(ruleset).llama_classes or bool(
+        tables.component_pattern.match(value))
 
 
-def _tokens(value: str, command: bool, ruleset: RuleSet) -> list[tuple[str, ModelRef]]:
+def _tokens(value: str, command: bool, context: str,
+            ruleset: RuleSet) -> list[tuple[str, ModelRef]]:
     out: list[tuple[str, ModelRef]] = []
     for line in value.splitlines() or [value]:
         code = line[:shell_code_end(line)] if command else line
-        out.extend((found.token, found.model) for found in identifiers_in(code, ruleset))
+        out.extend((found.token, found.model)
+                   for found in identifiers_in(code, ruleset, context=context))
     return out
 
 

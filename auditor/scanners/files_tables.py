@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..model import ModelRef
 from ..ruleset import RuleError, RuleSet
 
 
@@ -28,8 +29,11 @@ class FileTables:
     architecture_keys: frozenset[str]
     template_keys: frozenset[str]
     command_keys: frozenset[str]
+    bare_tag_context: re.Pattern[str]
+    bare_tag_not_context: re.Pattern[str]
     architecture_names: frozenset[str]
     template_pattern: re.Pattern[str]
+    component_pattern: re.Pattern[str]
     training_markers: frozenset[str]
     training_min_markers: int
     llama3_vocab_sizes: frozenset[int]
@@ -42,6 +46,14 @@ class FileTables:
     license_versions: Mapping[str, str]
     licenses: Mapping[str, LicenseInfo]
     """Llama license facts by id (``llama3.1``), read from the ``[[llama_license]]`` tables."""
+
+    def accepts(self, ref: ModelRef, token: str, context: str) -> bool:
+        """False for a bare Ollama name (``llama3``) whose key or line does not say "model":
+        ``format: llama3`` or ``family: llama2`` name a format or a family, not a model."""
+        if ref.runtime != "ollama" or ":" in token or "/" in token:
+            return True
+        return bool(self.bare_tag_context.search(context)) and not \
+            self.bare_tag_not_context.search(context)
 
     def is_model_key(self, key: str) -> bool:
         name = normalise_key(key)
@@ -69,8 +81,11 @@ def file_tables(ruleset: RuleSet) -> FileTables:
             architecture_keys=_keys(keys["architecture"]),
             template_keys=_keys(keys["template"]),
             command_keys=_keys(keys["command"]),
+            bare_tag_context=re.compile(str(keys["bare_tag_context"])),
+            bare_tag_not_context=re.compile(str(keys["bare_tag_not_context"])),
             architecture_names=frozenset(str(v).lower() for v in values["architecture_names"]),
             template_pattern=re.compile(str(values["template_pattern"])),
+            component_pattern=re.compile(str(values["component_pattern"])),
             training_markers=_keys(training["markers"]),
             training_min_markers=int(training["min_markers"]),
             llama3_vocab_sizes=frozenset(int(v) for v in artefacts["llama3_vocab_sizes"]),

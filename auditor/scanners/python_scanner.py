@@ -245,6 +245,12 @@ class _Collector:
             return names
         return []
 
+    def visit_Param(self, node: cst.Param) -> None:
+        self.value_context.append(node.name.value)
+
+    def leave_Param(self, original_node: cst.Param) -> None:
+        self.value_context.pop()
+
     def visit_Arg(self, node: cst.Arg) -> None:
         self.value_context.append(node.keyword.value if node.keyword is not None else "")
 
@@ -304,9 +310,14 @@ class _Collector:
 
     def visit_Name(self, node: cst.Name) -> None:
         qualified = self.imports.get(node.value)
-        if qualified is not None and qualified.rsplit(".", 1)[-1] in self.tables.llama_classes:
+        if qualified is None:
+            return
+        if qualified.rsplit(".", 1)[-1] in self.tables.llama_classes:
             self.api_uses.append(_ApiUse(node, "LA103", qualified.rsplit(".", 1)[-1],
                                          self.context))
+        elif self.tables.module_rule(qualified) == "LA104":
+            # Every use of a Meta-only client (LlamaAPIClient(...)) is a blocker, like LA103.
+            self.api_uses.append(_ApiUse(node, "LA104", qualified, self.context))
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if node.attr.value in self.tables.llama_classes:
@@ -561,6 +572,9 @@ class _PendingHit:
     message_values: tuple[tuple[str, str], ...] = ()
     offset: tuple[int, int, int] | None = None
     """(line delta, column, length) of a token inside a multi-line string literal."""
+    anchor: cst.CSTNode | None = None
+    """The literal that names the model, when written inside a call that spans lines: the
+    finding is reported on the literal's line (the line to change), not the call's first."""
 
 
 def scan_python(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
@@ -614,7 +628,8 @@ def analyse_module(module: cst.Module, ruleset: RuleSet) -> list[Hit]:
 
     if not pending and not context_marker_units:
         return []
-    spans = node_spans(module, [p.node for p in pending + context_marker_units])
+    spans = node_spans(module, [p.node for p in pending + context_marker_units]
+                       + [p.anchor for p in pending if p.anchor is not None])
     hits = [_to_hit(p, spans) for p in pending if id(p.node) in spans]
     llama2_lines = [h.line for h in hits if h.rule_id == "LA106"
                     and h.identifier in tables.llama2_markers]
@@ -629,6 +644,9 @@ def analyse_module(module: cst.Module, ruleset: RuleSet) -> list[Hit]:
 
 def _to_hit(pending: _PendingHit, spans: dict[int, Span]) -> Hit:
     line, column, end_line, end_column = spans[id(pending.node)]
+    anchor = spans.get(id(pending.anchor)) if pending.anchor is not None else None
+    if anchor is not None and anchor[0] > line:
+        line, column, end_line, end_column = anchor
     if pending.offset is not None:
         delta, col, length = pending.offset
         line = line + delta
@@ -675,8 +693,23 @@ def _loader_hits(
             loader_literals.update(direct)
             loader_literals.add(id(expr))
             return [_PendingHit(call.node, "LA102", value.text, ref, call.context,
-                                (("loader", spec.label),))]
+                                (("loader", spec.label),), anchor=_first_literal(expr, direct))]
     return []
+
+
+def _first_literal(expr: cst.BaseExpression, literal_ids: set[int]) -> cst.CSTNode | None:
+    """The first of the given literals written inside ``expr`` (source order)."""
+    if not literal_ids:
+        return None
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in literal_ids:
+            return node
+        if isinstance(node, (cst.Name, cst.Lambda)):
+            continue
+        stack.extend(reversed(node.children))
+    return None
 
 
 def _is_within(expr: cst.BaseExpression, literal_id: int) -> bool:

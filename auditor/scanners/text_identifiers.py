@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..identify import identify
 from ..model import ModelRef
 from ..ruleset import RuleSet
+from .files_tables import file_tables
 from .lines import iter_identifier_tokens
 from .python_tables import python_tables
 
@@ -30,11 +31,12 @@ class Found:
     model: ModelRef
 
 
-def identifiers_in(text: str, ruleset: RuleSet) -> list[Found]:
+def identifiers_in(text: str, ruleset: RuleSet, *, context: str | None = None) -> list[Found]:
     """Every Llama identifier in ``text``.
 
     A token that does not identify as a whole is split at shell and template punctuation
-    (``${MODEL:-meta-llama/...}``, ``key=value``) and its parts are tried.
+    (``${MODEL:-meta-llama/...}``, ``key=value``) and its parts are tried. A bare Ollama name
+    (``llama3``) counts only when ``context`` (default: the text itself) says "model".
     """
     found: list[Found] = []
     for start, end, token in iter_identifier_tokens(text):
@@ -43,7 +45,9 @@ def identifiers_in(text: str, ruleset: RuleSet) -> list[Found]:
             found.append(Found(start, end, token, ref))
             continue
         found.extend(_parts(text, start, end, ruleset))
-    return found
+    tables = file_tables(ruleset)
+    where = text if context is None else context
+    return [f for f in found if tables.accepts(f.model, f.token, where)]
 
 
 def _parts(text: str, start: int, end: int, ruleset: RuleSet) -> Iterator[Found]:

@@ -17,6 +17,7 @@ from .requirements import scan_requirements
 from .setup_files import scan_setup_cfg, scan_setup_py
 
 __all__ = [
+    "DIAGNOSTIC_CODES",
     "scan_conda",
     "scan_lockfile",
     "scan_manifest",
@@ -26,6 +27,14 @@ __all__ = [
     "scan_setup_cfg",
     "scan_setup_py",
 ]
+
+DIAGNOSTIC_CODES = frozenset({
+    "invalid-toml", "invalid-json", "invalid-yaml", "invalid-python", "invalid-setup-cfg",
+    "invalid-requirement", "invalid-manifest", "invalid-lockfile", "incomplete-lockfile",
+    "include-cycle", "include-missing", "include-outside-root", "include-not-followed",
+    "dynamic-dependencies",
+})
+"""Every diagnostic code the dependency scanners emit."""
 
 _CONDA_NAMES = frozenset({"environment.yml", "environment.yaml", "conda.yml", "conda.yaml"})
 

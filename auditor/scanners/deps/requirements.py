@@ -34,6 +34,9 @@ _COMMENT = re.compile(r"(^|\s+)#.*$")
 _OPTION_TOKEN = re.compile(r"\s+(-[^\s=]*)")
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 
+MAX_INCLUDED_FILES = 500
+"""Includes read from one file at most; a generated tree larger than this is cut short."""
+
 INCLUDE_OPTIONS = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
 EDITABLE_OPTIONS = frozenset({"-e", "--editable"})
 # Options pip accepts on their own line in a requirements file; they name no package.
@@ -323,6 +326,10 @@ def _manifest_by_name(rel: str) -> bool:
     return classify(rel) is FileKind.MANIFEST
 
 
+def _nothing_else_scanned(rel: str) -> bool:
+    return False
+
+
 @dataclass
 class IncludeFollower:
     """Follows ``-r`` / ``-c`` includes from one scanned file."""
@@ -331,6 +338,19 @@ class IncludeFollower:
     problems: list[Problem] = field(default_factory=list)
     declarations: list[Declaration] = field(default_factory=list)
     self_scanned: IsSelfScanned = _manifest_by_name
+    boundary: Path = field(init=False)
+    """Includes are followed inside this directory only: the scan root, or the directory of
+    a file given as the root (then no other file is scanned on its own)."""
+    expanded: set[tuple[Include, str]] = field(default_factory=set)
+    """(top-level include, file) pairs already read: a file reached twice is read once."""
+
+    def __post_init__(self) -> None:
+        root = self.file.root.resolve()
+        if root.is_dir():
+            self.boundary = root
+        else:
+            self.boundary = root.parent
+            self.self_scanned = _nothing_else_scanned
 
     def follow(self, include: Include, base_dir: Path, context: str = "") -> None:
         """Read what ``include`` (written in the scanned file) pulls in."""
@@ -351,7 +371,7 @@ class IncludeFollower:
                           f"{include.option} {include.target}: environment variables in paths "
                           "are not expanded", where)
             return
-        root = self.file.root.resolve()
+        root = self.boundary
         target = Path(os.path.normpath(base_dir / include.target))
         try:
             resolved = target.resolve()
@@ -371,6 +391,14 @@ class IncludeFollower:
                               f"{include.option} {include.target} closes an include cycle "
                               f"({cycle}); not followed again", where)
             return
+        if (top, rel) in self.expanded:
+            return
+        if len(self.expanded) >= MAX_INCLUDED_FILES:
+            self._problem("include-not-followed",
+                          f"{include.option} {include.target}: more than "
+                          f"{MAX_INCLUDED_FILES} included files; not followed", where)
+            return
+        self.expanded.add((top, rel))
         if not resolved.is_file():
             self._problem("include-missing",
                           f"{include.option} {include.target}: no such file ({rel})", where)

@@ -79,16 +79,16 @@ def _cfg_problems(text: str) -> list[Problem]:
     parser = configparser.ConfigParser(interpolation=None, strict=True)
     try:
         parser.read_string(text)
+    except configparser.MissingSectionHeaderError as exc:
+        return [Problem("invalid-setup-cfg",
+                        f"not valid INI: {exc.line.strip()!r} comes before any [section]",
+                        line=exc.lineno)]
     except configparser.ParsingError as exc:
         lines = text.splitlines()
         return [Problem("invalid-setup-cfg",
                         f"not valid INI (setuptools would fail): cannot parse "
                         f"{lines[number - 1].strip() if 0 < number <= len(lines) else ''!r}",
                         line=number) for number, _ in exc.errors]
-    except configparser.MissingSectionHeaderError as exc:
-        return [Problem("invalid-setup-cfg",
-                        f"not valid INI: {exc.line!r} comes before any [section]",
-                        line=exc.lineno)]
     except (configparser.DuplicateSectionError, configparser.DuplicateOptionError) as exc:
         message = exc.message.splitlines()[0] if hasattr(exc, "message") else str(exc)
         return [Problem("invalid-setup-cfg", f"not valid INI: {message}",
@@ -306,8 +306,7 @@ def scan_setup_py(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
             f"part of {keyword} is computed when setup.py runs; only literal values are "
             "read (setup.py is never executed)", line=line))
     for literal, context, group in found:
-        start_line, start_col, _, _ = spans[id(literal.node)]
-        for item, span in _items(literal, start_line, start_col, index):
+        for item, span in _items(literal, spans[id(literal.node)], index):
             try:
                 req = parse_pep508(item)
             except Pep508Error as exc:
@@ -341,13 +340,19 @@ def _syntax_error(text: str, exc: Exception) -> tuple[str, int | None]:
     return type(exc).__name__, None
 
 
-def _items(literal: _Literal, line: int, column0: int, index: LineIndex
+def _items(literal: _Literal, node_span: tuple[int, int, int, int], index: LineIndex
            ) -> Iterator[tuple[str, Span]]:
-    """Each requirement in a string literal (one, or one per line) with its span."""
+    """Each requirement in a string literal (one, or one per line) with its span.
+
+    A plain string's requirement is located exactly; when the written form cannot be mapped
+    back (escapes, implicit concatenation) the whole literal's span is used.
+    """
+    line, column0, end_line, end_column0 = node_span
+    whole = Span(line, column0 + 1, end_line, end_column0 + 1)
     node = literal.node
     raw = node.value if isinstance(node, cst.SimpleString) else None
-    lines = [part.strip() for part in literal.value.splitlines()]
-    items = [part for part in lines if part and not part.startswith("#")]
+    items = [part.strip() for part in literal.value.splitlines()]
+    items = [part for part in items if part and not part.startswith("#")]
     if raw is not None and "\n" not in raw and len(items) == 1:
         prefix = len(raw) - len(raw.lstrip("rRbBuUfF"))
         quote = 3 if raw[prefix:prefix + 3] in ('"""', "'''") else 1
@@ -357,13 +362,13 @@ def _items(literal: _Literal, line: int, column0: int, index: LineIndex
                                len(literal.value) - len(literal.value.lstrip()),
                                len(literal.value.rstrip()))
         return
-    base = index.starts[line - 1] + column0 if line - 1 < len(index.starts) else 0
-    text = index.text
-    cursor = base
+    begin = index.starts[line - 1] + column0
+    end = index.starts[end_line - 1] + end_column0 if end_line - 1 < len(index.starts) else begin
+    cursor = begin
     for item in items:
-        found = text.find(item, cursor) if raw is not None else -1
+        found = index.text.find(item, cursor, end) if raw is not None else -1
         if found < 0:
-            yield item, Span(line, column0 + 1, line, column0 + 1)
+            yield item, whole
             continue
         cursor = found + len(item)
         yield item, index.span(found, cursor)

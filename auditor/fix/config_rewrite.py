@@ -1,0 +1,224 @@
+"""Rewrites for config and infrastructure files: YAML, TOML, JSON, INI, .env, Dockerfile,
+Ollama Modelfile, shell, compose, CI workflows, and documentation code blocks.
+
+The scanners report the exact span of each identifier in the file's text, so a rewrite is a
+span edit: the identifier's characters are replaced and every other byte (comments,
+indentation, quoting, key order, line breaks) stays as it was. The result must still parse
+with the format's parser (PyYAML's composer, tomllib, json) or the file is left alone.
+Swaps that cannot be made get a ``# llama-audit: todo[RULE]`` line above them in formats
+with ``#`` comments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import yaml
+
+from ..model import Effort, FileKind, Finding
+from ..policy.suppressions import comment_style
+from ..ruleset import RuleSet
+from . import notes
+from .model import Action, Choice, Chosen, NotChosen, Outcome
+from .textedit import (
+    EditConflict,
+    TextEdit,
+    TextLines,
+    apply_edits,
+    comment_above,
+    has_comment_above,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_JSON_SUFFIXES = (".json",)
+_YAML_SUFFIXES = (".yaml", ".yml")
+_TOML_SUFFIXES = (".toml",)
+_NOT_REWRITABLE = frozenset({FileKind.ARTEFACT})
+
+
+@dataclass(frozen=True)
+class TextRewrite:
+    text: str
+    outcomes: tuple[Outcome, ...]
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def rewrite_text(
+    rel: str,
+    kind: FileKind,
+    text: str,
+    findings: Sequence[Finding],
+    choose: Callable[[Finding], Choice],
+    ruleset: RuleSet,
+    *,
+    comments: bool = True,
+    label: str | None = None,
+) -> TextRewrite:
+    """Rewrite the model identifiers of one non-Python file; list everything else.
+
+    ``comments`` False: add no comment lines, so line numbers stay valid for a later pass.
+    """
+    lines = TextLines(text)
+    leader = _comment_leader(rel) if comments else None
+    edits: list[TextEdit] = []
+    outcomes: list[Outcome] = []
+    commented: set[int] = set()
+    rewritten_any = False
+    for finding in sorted(findings, key=lambda f: (f.line, f.column, f.rule_id)):
+        if finding.effort is Effort.KEEP:
+            outcomes.append(Outcome(finding, Action.KEPT, "nothing to change"))
+            continue
+        if finding.effort is Effort.RETRAIN:
+            outcomes.append(Outcome(finding, Action.MANUAL, _retrain(finding, choose)))
+            continue
+        if finding.effort is not Effort.SWAP or finding.model is None or not finding.identifier:
+            outcomes.append(Outcome(finding, Action.MANUAL, _advice(finding, ruleset)))
+            continue
+        choice = choose(finding)
+        if isinstance(choice, Chosen) and kind in _NOT_REWRITABLE:
+            outcomes.append(Outcome(finding, Action.LEFT, f"a model artefact cannot be "
+                                    f"rewritten: replace the file with {choice.text}"))
+            continue
+        if isinstance(choice, Chosen):
+            edit = _identifier_edit(lines, finding, _escaped(choice.text, rel))
+            if edit is not None:
+                edits.append(edit)
+                rewritten_any = True
+                outcomes.append(Outcome(finding, Action.REWRITTEN,
+                                        f"'{finding.identifier}' -> '{choice.text}' "
+                                        f"({choice.origin})"))
+                continue
+            choice = NotChosen("it was not found at the reported position")
+        assert isinstance(choice, NotChosen)
+        reason = choice.reason.replace(finding.identifier, "the model id")
+        outcomes.append(Outcome(finding, Action.LEFT, choice.reason))
+        marker = notes.marker(finding.rule_id)
+        if leader is not None and finding.line not in commented and \
+                not has_comment_above(lines, finding.line, marker, leader):
+            commented.add(finding.line)
+            edits.append(comment_above(lines, finding.line,
+                                       notes.left_swap(finding.rule_id, reason), leader))
+    try:
+        new_text = apply_edits(text, edits)
+    except EditConflict as exc:
+        return _untouched(text, findings, f"not rewritten: {exc}")
+    problem = _still_parses(rel, text, new_text)
+    if problem is not None:
+        return _untouched(text, findings, f"not rewritten: {problem}")
+    extra = _modelfile_notes(rel, label or rel, new_text, ruleset) if rewritten_any else ()
+    return TextRewrite(new_text, tuple(outcomes), extra)
+
+
+def _untouched(text: str, findings: Sequence[Finding], reason: str) -> TextRewrite:
+    outcomes = tuple(
+        Outcome(f, Action.LEFT if f.effort is Effort.SWAP else Action.MANUAL, reason)
+        for f in findings)
+    return TextRewrite(text, outcomes, error=reason)
+
+
+def _identifier_edit(lines: TextLines, finding: Finding, new: str) -> TextEdit | None:
+    """The span of the identifier: at the reported position, or once on the reported line."""
+    assert finding.identifier is not None
+    identifier = finding.identifier
+    if finding.line > lines.count:
+        return None
+    start = lines.offset(finding.line, finding.column)
+    if lines.text[start:start + len(identifier)] == identifier:
+        return TextEdit(start, start + len(identifier), new)
+    line_start, _ = lines.line_span(finding.line)
+    line = lines.line(finding.line)
+    if line.count(identifier) == 1:
+        at = line_start + line.index(identifier)
+        return TextEdit(at, at + len(identifier), new)
+    return None
+
+
+def _escaped(text: str, rel: str) -> str:
+    if rel.lower().endswith(_JSON_SUFFIXES):
+        return json.dumps(text)[1:-1]
+    return text
+
+
+def _comment_leader(rel: str) -> str | None:
+    style = comment_style(rel)
+    if style is None or not style.prefixes or style.name == "..":
+        return None
+    return style.prefixes[0]
+
+
+def _still_parses(rel: str, old: str, new: str) -> str | None:
+    """A parse error the rewrite introduced, or None (a file that did not parse stays so)."""
+    check = _parser_for(rel)
+    if check is None or _parse_error(check, old) is not None:
+        return None
+    error = _parse_error(check, new)
+    return None if error is None else f"the rewritten file would not parse ({error})"
+
+
+def _parser_for(rel: str) -> Callable[[str], object] | None:
+    lowered = rel.lower()
+    if lowered.endswith(_YAML_SUFFIXES):
+        return _compose_yaml
+    if lowered.endswith(_TOML_SUFFIXES) or PurePosixPath(lowered).name == "pipfile":
+        return _load_toml
+    if lowered.endswith(_JSON_SUFFIXES):
+        return json.loads
+    return None
+
+
+def _load_toml(text: str) -> object:
+    data: object = tomllib.loads(text)
+    return data
+
+
+def _compose_yaml(text: str) -> object:
+    """Compose (never construct) every document: custom tags stay inert, as in the scanner."""
+    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+def _parse_error(check: Callable[[str], object], text: str) -> str | None:
+    try:
+        check(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
+def _advice(finding: Finding, ruleset: RuleSet) -> str:
+    rule = ruleset.rules.get(finding.rule_id)
+    if rule is not None and rule.use_instead:
+        return f"{finding.message}. {rule.use_instead}"
+    return finding.message
+
+
+def _retrain(finding: Finding, choose: Callable[[Finding], Choice]) -> str:
+    choice = choose(finding)
+    target = ""
+    if isinstance(choice, Chosen):
+        target = f" on {choice.hub_id or choice.text}"
+    return (f"{finding.message}: fine-tunes and adapters are never rewritten; retrain it"
+            f"{target} with the same data and point this file at the new base")
+
+
+_TEMPLATE_LINE = re.compile(r"(?im)^\s*(TEMPLATE\b|PARAMETER\s+stop\b)")
+
+
+def _modelfile_notes(rel: str, label: str, text: str, ruleset: RuleSet) -> tuple[str, ...]:
+    """An Ollama Modelfile whose FROM changed but whose TEMPLATE/stop lines are Llama's."""
+    if not PurePosixPath(rel).name.lower().startswith("modelfile"):
+        return ()
+    markers = [str(m) for m in ruleset.section_table("prompt_markers").get("strong", [])]
+    if not _TEMPLATE_LINE.search(text) or not any(m in text for m in markers):
+        return ()
+    return (f"{label}: remove the TEMPLATE and PARAMETER stop lines: they are Llama's chat "
+            "format, and the new FROM model brings its own",)

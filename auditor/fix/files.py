@@ -1,0 +1,110 @@
+"""Reading files for rewriting and writing them back: same encoding, BOM and line breaks,
+atomically, and only inside the scanned roots."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from ..model import FileKind
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+class FileRefused(Exception):
+    """A file ``fix`` will not rewrite; the message says why."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    bom: bytes = b""
+
+
+def read_for_rewrite(path: Path, kind: FileKind) -> Decoded:
+    """The exact text of a file (line breaks untouched) and how to write it back.
+
+    Raises ``FileRefused`` when the bytes do not decode cleanly: rewriting would corrupt them.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileRefused(f"cannot read it: {exc.strerror or exc}") from exc
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode(data[len(bom):], encoding, bom)
+    encoding = "utf-8"
+    if kind in (FileKind.PYTHON, FileKind.MANIFEST) and path.suffix in (".py", ".pyi", ".pyw"):
+        try:
+            encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+        except SyntaxError as exc:
+            raise FileRefused(f"bad coding declaration: {exc}") from exc
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+    return _decode(data, encoding, b"")
+
+
+def _decode(data: bytes, encoding: str, bom: bytes) -> Decoded:
+    try:
+        return Decoded(data.decode(encoding), encoding, bom)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FileRefused(f"it is not valid {encoding}, so it is not rewritten") from exc
+
+
+def encode(text: str, encoding: str, bom: bytes = b"") -> bytes:
+    try:
+        return bom + text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise FileRefused(f"the new text cannot be written as {encoding}") from exc
+
+
+def inside_root(path: Path, root: Path) -> bool:
+    """Is ``path`` a regular file (not a symlink) inside ``root`` once both are resolved?"""
+    if path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True).relative_to(root.resolve(strict=True))
+    except (OSError, ValueError):
+        return False
+    return path.is_file()
+
+
+def write_all(contents: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file or none: all temporary files first, then one rename each.
+
+    Each temporary file sits next to its target (same file system, so the rename is atomic)
+    and takes the target's permission bits. Raises OSError with the file name on failure,
+    after removing the temporary files not yet renamed.
+    """
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, data in contents:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".llama-audit-tmp",
+                                       dir=path.parent)
+            staged.append((path, tmp))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        while staged:
+            path, tmp = staged[0]
+            os.replace(tmp, path)
+            staged.pop(0)
+    except OSError as exc:
+        for _, tmp in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        name = exc.filename or (staged[0][0] if staged else "")
+        raise OSError(exc.errno, f"cannot write {name}: {exc.strerror or exc}") from exc

@@ -1,0 +1,3 @@
+from llama_api_client import LlamaAPIClient
+
+CLIENT = LlamaAPIClient()

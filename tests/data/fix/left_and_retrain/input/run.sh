@@ -1,0 +1,3 @@
+#!/bin/sh
+# Serve the tuned model.
+vllm serve NousResearch/Hermes-3-Llama-3.1-8B
