@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ import click
 
 from . import __version__
 from .cache import default_cache_root
+from .catalog import CatalogError, EnrichOptions, enrich
+from .cli_catalog import catalog_group, suggest_command
 from .cli_policy import (
     baseline_command,
     config_group,
@@ -22,12 +25,23 @@ from .cli_policy import (
     gate_text,
     open_gate,
 )
-from .cli_report import merge_command, report_command
+from .cli_report import (
+    EXTRA_OUTPUT_PARAMS,
+    extra_output_options,
+    extra_outputs,
+    merge_command,
+    report_command,
+    terminal_width,
+    use_color,
+    write_outputs,
+)
 from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
 from .engine import ScanOptions
 from .model import AuditResult, Severity
-from .report.json_report import render_json
-from .report.text import render_text, summary_line
+from .report.formats import Format, format_names, render
+from .report.output import is_stdout
+from .report.progress import progress_wanted, scan_progress
+from .report.text import summary_line
 from .rules_doc import render_rules_markdown
 from .ruleset import load_ruleset
 
@@ -37,6 +51,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 FAIL_ON_CHOICES = ("high", "medium", "low", "info", "none")
+PREFER_CHOICES = ("gemma", "qwen", "mistral")
 
 
 def parse_size(text: str) -> int:
@@ -73,12 +88,14 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(format_names()), default="text",
               show_default=True, help="Main output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write the main output to FILE instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
+@extra_output_options
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high",
+              help="Exit 1 when a finding is at or above this severity "
+                   "[default: the config's fail-on, else high].")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan could not run.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip paths matching this gitignore-style pattern (repeatable).")
@@ -91,10 +108,17 @@ def cli() -> None:
               file_okay=False), help="Extra directory of rule files (repeatable).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: CPU count).")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
 @click.option("--no-cache", is_flag=True,
               help="Do not read or write the per-file result cache.")
+@click.option("--online", is_flag=True,
+              help="Check suggestions against the live Hugging Face Hub (HF_ENDPOINT, HF_TOKEN).")
+@click.option("--prefer", type=click.Choice(PREFER_CHOICES), default=None,
+              help="Prefer replacements from this family [default: config's prefer].")
+@click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Use this catalog snapshot (from 'catalog refresh').")
+@click.option("--refresh", is_flag=True, help="With --online: ignore the on-disk Hub cache.")
 @gate_options
 def scan(
     paths: Sequence[Path],
@@ -111,13 +135,19 @@ def scan(
     quiet: bool,
     verbose: bool,
     no_cache: bool,
-    **gate_args: Any,
+    online: bool,
+    prefer: str | None,
+    catalog_file: Path | None,
+    refresh: bool,
+    **more: Any,
 ) -> None:
     """Scan PATHS (default: the current directory) for Llama dependencies."""
     roots = list(paths) or [Path(".")]
     for root in roots:
         if not root.exists() and not root.is_symlink():
             raise click.UsageError(f"path does not exist: {root}")
+    extras = extra_outputs(more)
+    gate_args = {k: v for k, v in more.items() if k not in EXTRA_OUTPUT_PARAMS}
     gate = open_gate(roots, fail_on=fail_on, exit_zero=exit_zero, exclude=exclude,
                      rules_dirs=rules_dirs, gate=gate_args)
     options = ScanOptions(
@@ -128,17 +158,39 @@ def scan(
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=None if no_cache else default_cache_root(),
     )
-    outcome = gate.apply(gate.scan(options), options.discover)
-    result = outcome.result
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = (render_json(result) if output_format == "json"
-            else gate_text(outcome, gate,
-                           lambda r: render_text(r, color=color, verbose=verbose)))
-    _write(output, text)
+    with scan_progress(sys.stderr, enabled=progress_wanted(sys.stderr, quiet=quiet),
+                       color="NO_COLOR" not in os.environ) as progress:
+        scanned = gate.scan(options, progress=progress)
+    enrich_options = EnrichOptions(
+        online=online, prefer=prefer or gate.config.preferred_family,
+        catalog_file=catalog_file, refresh=refresh,
+    )
+    outcome = gate.apply(with_suggestions(scanned, enrich_options), options.discover)
+    fmt = Format(output_format)
+    main_text = (gate_text(outcome, gate, lambda r: render(
+        r, fmt, color=use_color(output), verbose=verbose, width=terminal_width()))
+        if fmt is Format.TEXT else render(outcome.result, fmt, verbose=verbose))
+    write_outputs(outcome.result, output, main_text, extras)
     if not quiet:
-        for line in gate_summary(outcome, gate, summary_line):
+        lines = gate_summary(outcome, gate, summary_line)
+        if fmt is Format.TEXT and is_stdout(output):
+            lines = lines[1:]  # the text report already ends with the summary line
+        for line in lines:
             click.echo(line, err=True)
     sys.exit(outcome.exit_code)
+
+
+def with_suggestions(result: AuditResult, options: EnrichOptions) -> AuditResult:
+    """The enrich stage: replacement plans and license facts, and the catalog's date."""
+    try:
+        enriched = enrich(result.findings, options)
+    except CatalogError as exc:
+        raise click.UsageError(str(exc)) from exc
+    diagnostics = tuple(sorted(result.diagnostics + enriched.diagnostics,
+                               key=lambda d: d.sort_key))
+    tool = replace(result.tool, catalog_date=enriched.catalog_date,
+                   catalog_source=enriched.catalog_source)
+    return replace(result, findings=enriched.findings, diagnostics=diagnostics, tool=tool)
 
 
 def _write(path: Path | None, text: str) -> None:
@@ -203,6 +255,8 @@ cli.add_command(baseline_command)
 cli.add_command(config_group)
 cli.add_command(merge_command)
 cli.add_command(report_command)
+cli.add_command(suggest_command)
+cli.add_command(catalog_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

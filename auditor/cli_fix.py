@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from .config import ConfigError, ResolvedConfig, load_config
 from .discover import DiscoverOptions
 from .engine import ScanOptions, scan_paths
 from .fix.diff import plan_diff
@@ -25,6 +26,7 @@ from .fix.model import FixPlan
 from .fix.plan import FAMILIES, OverrideChooser, parse_overrides
 from .fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
 from .fix.summary import render_plan, render_remaining
+from .fix.suppress import drop_suppressed
 from .model import AuditResult, Effort
 from .ruleset import RuleError, load_ruleset
 
@@ -42,7 +44,8 @@ class FixRefused(click.ClickException):
 @click.command("fix")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--to", "prefer", type=click.Choice(FAMILIES), default=None,
-              help="Replacement family to use where the catalog has one.")
+              help="Replacement family to use where the catalog has one "
+              "(default: the configured prefer).")
 @click.option("--model", "models", multiple=True, metavar="OLD=NEW",
               help="Replace identifier OLD with NEW exactly (repeatable); needs no catalog.")
 @click.option("--write", is_flag=True, help="Apply the changes (default: print the diff only).")
@@ -59,6 +62,9 @@ class FixRefused(click.ClickException):
 @click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Catalog snapshot to choose replacements from.")
 @click.option("--online", is_flag=True, help="Check replacements against the live Hub.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Use this config file instead of searching for one.")
+@click.option("--no-config", is_flag=True, help="Ignore [tool.llama-audit] configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diff only, no summary.")
 def fix_command(
     paths: Sequence[Path],
@@ -72,6 +78,8 @@ def fix_command(
     rules_dirs: Sequence[Path],
     catalog_file: Path | None,
     online: bool,
+    config_file: Path | None,
+    no_config: bool,
     quiet: bool,
 ) -> None:
     """Rewrite PATHS (default: .) to the replacement models: a diff first, --write to apply.
@@ -86,14 +94,22 @@ def fix_command(
         if not root.exists():
             raise click.UsageError(f"path does not exist: {root}")
     try:
-        ruleset = load_ruleset(tuple(rules_dirs))
+        config = ResolvedConfig() if no_config else load_config(roots[0], config_file)
+        all_rules = (*config.rule_dirs, *rules_dirs)
+        ruleset = load_ruleset(all_rules)
         overrides = OverrideChooser(parse_overrides(models, ruleset))
-    except (RuleError, ValueError) as exc:
+    except (ConfigError, RuleError, ValueError) as exc:
         raise click.UsageError(str(exc)) from exc
+    prefer = prefer or config.preferred_family
+    if prefer is not None and prefer not in FAMILIES:
+        raise click.UsageError(f"configured prefer {prefer!r} is not one of "
+                               f"{', '.join(FAMILIES)}")
+    excludes = tuple(dict.fromkeys(
+        [p for root in roots for p in config.exclude_for(root)] + list(exclude)))
     options = ScanOptions(
-        discover=DiscoverOptions(excludes=tuple(exclude), use_gitignore=not no_gitignore),
-        include_docs=include_docs, rules_dirs=tuple(rules_dirs), jobs=os.cpu_count() or 1)
-    result = _scan(roots, options)
+        discover=DiscoverOptions(excludes=excludes, use_gitignore=not no_gitignore),
+        include_docs=include_docs, rules_dirs=all_rules, jobs=os.cpu_count() or 1)
+    result, suppressed = drop_suppressed(_scan(roots, options), roots, ruleset)
     try:
         findings, chooser, catalog_notes = make_chooser(
             result.findings, overrides, CatalogSettings(prefer, catalog_file, online), ruleset)
@@ -103,7 +119,9 @@ def fix_command(
     plan = build_plan(result, findings, labels, chooser, ruleset)
     unused = [f"--model {old}=...: no finding has this identifier"
               for old in overrides.unused(result.findings)]
-    plan = replace(plan, notes=(*catalog_notes, *plan.notes),
+    kept = [f"{len(suppressed)} finding(s) suppressed inline (llama-audit: ignore) were left "
+            "as they are"] if suppressed else []
+    plan = replace(plan, notes=(*catalog_notes, *plan.notes, *kept),
                    warnings=(*plan.warnings, *unused))
     if write and plan.changes and not allow_dirty:
         _refuse_dirty(plan, labels)
@@ -117,9 +135,9 @@ def fix_command(
         click.echo(render_plan(plan, written=write), err=True, nl=False)
     if not write:
         sys.exit(EXIT_OK)
-    after = _scan(roots, options)
+    after, _ = drop_suppressed(_scan(roots, options), roots, ruleset)
     if not quiet:
-        click.echo(render_remaining(after), err=True, nl=False)
+        click.echo(render_remaining(after, plan.file_roots), err=True, nl=False)
     left = any(f.effort is Effort.SWAP for f in after.findings)
     sys.exit(EXIT_SWAPS_LEFT if left else EXIT_OK)
 

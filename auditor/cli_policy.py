@@ -31,7 +31,7 @@ from .config import (
     load_config,
 )
 from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
-from .engine import ScanOptions, scan_paths
+from .engine import ProgressCallback, ScanOptions, scan_paths
 from .model import AuditResult, Finding, ToolInfo
 from .policy import PolicyOptions, PolicyOutcome, apply_policy
 from .policy.baseline import (
@@ -48,6 +48,7 @@ from .policy.collect import (
     read_suppressions,
     rename_candidates,
     root_map,
+    without_baseline_files,
 )
 from .policy.gitdiff import ChangedLines, GitError, changed_lines_since
 from .policy.locate import anchored_path
@@ -116,7 +117,7 @@ class Gate:
         except RuleError as exc:
             raise click.UsageError(str(exc)) from exc
 
-    def scan(self, options: ScanOptions) -> AuditResult:
+    def scan(self, options: ScanOptions, progress: ProgressCallback | None = None) -> AuditResult:
         """Scan the roots (an empty result when every given path was excluded)."""
         if not self.roots:
             ruleset = self.ruleset()
@@ -125,13 +126,13 @@ class Gate:
                               rules_version=ruleset.version),
                 roots=tuple(Path(p).as_posix() for p in self.given), findings=())
         try:
-            return scan_paths(self.roots, options)
+            return scan_paths(self.roots, options, progress=progress)
         except (RuleError, ValueError) as exc:
             raise click.UsageError(str(exc)) from exc
 
     def apply(self, result: AuditResult, discover_options: DiscoverOptions) -> PolicyOutcome:
-        scanned = self.roots or self.given
-        roots = root_map(result.roots, scanned) if self.roots else {}
+        roots = root_map(result.roots, self.roots) if self.roots else {}
+        result = without_baseline_files(result, roots)
         ruleset = self.ruleset()
         try:
             waivers = self.config.waivers(ruleset.resolve_rule_ref)
@@ -241,13 +242,27 @@ def _excludes(
             if pattern not in patterns:
                 patterns.append(pattern)
     patterns.extend(cli_excludes)
-    if baseline_path is not None:
+    patterns.append(DEFAULT_BASELINE_NAME)
+    for baseline in _baseline_files(config, baseline_path):
         for root in given:
             if root.is_dir():
-                rel = inside(baseline_path, root)
+                rel = inside(baseline, root)
                 if rel is not None and f"/{rel}" not in patterns:
                     patterns.append(f"/{rel}")
     return tuple(patterns)
+
+
+def _baseline_files(config: ResolvedConfig, baseline_path: Path | None) -> list[Path]:
+    """Baseline files never to scan (they name every known Llama identifier): the one in use,
+    the config's (even with --no-baseline) and, by name, any .llama-audit-baseline.json."""
+    return [p for p in (baseline_path, config.baseline) if p is not None]
+
+
+def _is_baseline_file(path: Path, config: ResolvedConfig, baseline_path: Path | None) -> bool:
+    if path.name == DEFAULT_BASELINE_NAME:
+        return True
+    real = os.path.realpath(path)
+    return any(real == os.path.realpath(b) for b in _baseline_files(config, baseline_path))
 
 
 def _roots_to_scan(
@@ -260,8 +275,7 @@ def _roots_to_scan(
     source = config.sources.get("exclude")
     out = []
     for path in given:
-        if baseline_path is not None and path.is_file() and \
-                os.path.realpath(path) == os.path.realpath(baseline_path):
+        if path.is_file() and _is_baseline_file(path, config, baseline_path):
             continue
         if force and path.is_file():
             from_config = inside(path, source.directory) if source is not None else None

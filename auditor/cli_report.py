@@ -40,6 +40,10 @@ _EXTRA_PARAMS: Mapping[Format, str] = {
 }
 
 
+EXTRA_OUTPUT_PARAMS = frozenset(_EXTRA_PARAMS.values())
+"""The keyword names the extra-output options add to a command."""
+
+
 def extra_output_options(command: F) -> F:
     """Add ``--json-output FILE`` ... ``--cyclonedx-output FILE`` to a click command."""
     for fmt, option in reversed(list(EXTRA_OUTPUT_OPTIONS.items())):
@@ -80,10 +84,24 @@ def emit_outputs(
     """Render every requested output first, then write each; ReportError (exit 2) on failure."""
     link = link_base if link_base is not None else link_base_from_env(os.environ)
     width = terminal_width() if is_stdout(output) else None
-    rendered: list[tuple[Path | None, str]] = [
-        (output, render(result, fmt, color=use_color(output), verbose=verbose, link_base=link,
-                        width=width))
-    ]
+    main_text = render(result, fmt, color=use_color(output), verbose=verbose, link_base=link,
+                       width=width)
+    write_outputs(result, output, main_text, extras, link_base=link)
+
+
+def write_outputs(
+    result: AuditResult,
+    output: Path | None,
+    main_text: str,
+    extras: Mapping[Format, Path],
+    *,
+    link_base: str | None = None,
+) -> None:
+    """Render the extra outputs, then write everything; ReportError (exit 2) on failure.
+
+    Rendering comes first so a rendering problem leaves no output file behind."""
+    link = link_base if link_base is not None else link_base_from_env(os.environ)
+    rendered: list[tuple[Path | None, str]] = [(output, main_text)]
     for extra_format, extra_path in extras.items():
         rendered.append((extra_path, render(result, extra_format, link_base=link)))
     for path, text in rendered:

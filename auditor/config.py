@@ -236,12 +236,19 @@ def _display(path: Path, base: Path) -> str:
 def _load_file(path: Path, base: Path, *, required: bool) -> ConfigFile | None:
     display = _display(path, base)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise ConfigError(f"{display}: cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
+        if not required:
+            return None  # a scanned project's broken pyproject: the manifest scan reports it
         raise ConfigError(f"{display}: not UTF-8 text: {exc.reason}") from exc
     except tomllib.TOMLDecodeError as exc:
+        if not required and f"[tool.{TOOL_TABLE}" not in text:
+            # Not our configuration that is broken but the scanned project's manifest: the
+            # dependency scanner reports it as a diagnostic and the scan goes on.
+            return None
         raise ConfigError(f"{display}: invalid TOML: {exc}") from exc
     if path.name == PYPROJECT_NAME:
         tool = data.get("tool")

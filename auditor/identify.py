@@ -216,6 +216,25 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
     return text or None
 
 
+_WEIGHT_SUFFIXES = (".gguf", ".ggml", ".bin", ".safetensors", ".pth", ".pt", ".ckpt")
+
+
+def is_directory_path(raw: str, ruleset: RuleSet) -> bool:
+    """A filesystem path that is not a weights file: ``/data/llama3``, ``saves/llama3-8b/sft``.
+
+    Such a path names a model only where the key or option says it does (``model_path``);
+    elsewhere it is where something is written or mounted. A weights file (``.gguf``) and a
+    Hub id (``org/name``, one slash) are not directory paths.
+    """
+    text = raw.strip().strip("'\"`")
+    lowered = text.lower()
+    if "://" in text or lowered.startswith(("hf.co/", "huggingface.co/")):
+        return False
+    if lowered.startswith(tuple(p for p, _ in _tables_for(ruleset).litellm_prefixes)):
+        return False  # a LiteLLM route (together_ai/meta-llama/...), not a path
+    return _is_path(text) and not lowered.endswith(_WEIGHT_SUFFIXES)
+
+
 def _is_path(text: str) -> bool:
     if text.startswith(("/", "./", "../", "~", ".\\")) or "\\" in text:
         return True

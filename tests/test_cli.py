@@ -19,7 +19,7 @@ def test_demo_scan_fails_on_high_findings(run_cli) -> None:
     assert run.code == 1
     assert "chatbot/settings.py" in run.out
     assert "LA101" in run.out
-    assert "finding(s)" in run.err
+    assert "finding(s)" in run.out.splitlines()[-1]
 
 
 def test_json_output_validates_against_published_schema(run_cli, result_schema) -> None:
@@ -58,7 +58,7 @@ def test_clean_repo_exits_zero(run_cli, tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text('MODEL = "google/gemma-4-E4B-it"\n')
     run = run_cli(["scan", str(tmp_path)])
     assert run.code == 0
-    assert "0 finding(s)" in run.err
+    assert run.out.splitlines()[-1].startswith("0 finding(s)")
 
 
 def test_missing_path_is_a_one_line_usage_error(run_cli, tmp_path: Path) -> None:
@@ -135,3 +135,13 @@ def test_unwritable_cache_does_not_break_the_scan(run_cli, tmp_path: Path, monke
     run = run_cli(["scan", DEMO, "--format", "json"])
     assert run.code == 1
     assert run.json()["findings"]
+
+
+def test_broken_pyproject_in_scanned_repo_is_a_diagnostic(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\ndependencies = ["llama-models",\n')
+    (tmp_path / "app.py").write_text('M = "llama3.1:8b"\n')
+    run = run_cli(["scan", str(tmp_path), "--format", "json"])
+    assert run.code == 1
+    data = run.json()
+    assert ("pyproject.toml", "invalid-toml") in {(d["path"], d["code"]) for d in data["diagnostics"]}
+    assert [(f["path"], f["rule_id"]) for f in data["findings"]] == [("app.py", "LA101")]

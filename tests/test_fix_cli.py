@@ -161,3 +161,16 @@ def test_an_override_that_matches_nothing_is_reported(tmp_path: Path) -> None:
                    "llama3.1:8b=qwen3.5:9b"], root)
     assert run.code == 0
     assert "  --model llama3.3:70b=...: no finding has this identifier" in run.err
+
+
+def test_config_prefer_and_exclude_apply(tmp_path: Path) -> None:
+    root = copy_tree(DEMO, tmp_path / "demo")
+    (root / ".llama-audit.toml").write_text('prefer = "qwen"\nexclude = ["deploy/"]\n',
+                                            encoding="utf-8")
+    run = run_fix(["."], root)
+    assert run.code == 0, run.err
+    assert '+HF_MODEL_ID = os.environ.get("SUPPORT_BOT_MODEL", "Qwen/Qwen3.5-9B")' in run.out
+    assert "deploy/" not in run.out
+    ignored = run_fix([".", "--no-config", "--to", "mistral"], root)
+    assert "mistralai/Ministral-3-8B-Instruct-2512" in ignored.out
+    assert "b/deploy/settings.yaml" in ignored.out

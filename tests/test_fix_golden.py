@@ -36,7 +36,7 @@ def _golden(case: str, name: str, actual: str) -> None:
 
 
 def test_every_rewrite_kind_has_a_case() -> None:
-    assert CASES == ["config_files", "deps", "infra_files", "left_and_retrain",
+    assert CASES == ["config_files", "deps", "infra_files", "left_and_retrain", "notebook",
                      "py_auto_classes", "py_catalog_schemes", "py_identifiers",
                      "py_manual_steps"]
 

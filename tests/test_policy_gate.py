@@ -101,8 +101,11 @@ def test_reformatted_file_keeps_its_findings_known(repo: Path, run_cli) -> None:
         f'from_pretrained("{MODEL}")',
         f"from_pretrained(\n            '{MODEL}',\n        )")
     (repo / "app" / "chat.py").write_text("# header comment changed\n" + reformatted)
+    plain = run_cli(["scan", ".", "--no-baseline", "--format", "json"]).json()["findings"]
+    where = [(f["path"], f["line"], f["rule_id"]) for f in plain]
+    assert where[0][1] in (7, 8)  # the call or its argument, whichever the scanner reports
     run, _, states = gate(run_cli)
-    assert states == {"new": [], "known": [("app/chat.py", 7, "LA102")]}
+    assert states == {"new": [], "known": where}
     assert run.code == 0
 
 
@@ -255,8 +258,12 @@ def test_missing_or_invalid_baseline_is_a_usage_error(repo: Path, run_cli) -> No
 
 def test_baseline_file_itself_is_never_scanned(repo: Path, run_cli) -> None:
     make_baseline(run_cli)
-    run = run_cli(["scan", ".", "--format", "json", "--baseline", BASELINE])
-    assert BASELINE not in {f["path"] for f in run.json()["findings"]}
+    (repo / "ci").mkdir()
+    (repo / "ci" / "accepted.json").write_text((repo / BASELINE).read_text())
+    (repo / "pyproject.toml").write_text('[tool.llama-audit]\nbaseline = "ci/accepted.json"\n')
+    for args in ([], ["--baseline", BASELINE], ["--no-baseline"], ["--no-config"]):
+        run = run_cli(["scan", ".", "--format", "json", *args])
+        assert [f["path"] for f in run.json()["findings"]] == ["app/chat.py"], args
     run = run_cli(["scan", BASELINE, "app/chat.py", "--baseline", BASELINE, "--format", "json"])
     assert run.json()["roots"] == ["app/chat.py"]
 

@@ -131,3 +131,12 @@ def test_small_scans_get_no_bar_large_scans_do() -> None:
             update(done, 300)
     assert "scanning" in large.getvalue()
     assert "300/300" in large.getvalue()
+
+
+def test_file_roots_are_not_doubled() -> None:
+    from auditor.report.summary import join_root
+
+    assert join_root("app/chat.py", "chat.py") == "app/chat.py"
+    assert join_root("chat.py", "chat.py") == "chat.py"
+    assert join_root("repo", "app/chat.py") == "repo/app/chat.py"
+    assert join_root(".", "app/chat.py") == "app/chat.py"

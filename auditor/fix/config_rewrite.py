@@ -103,11 +103,12 @@ def rewrite_text(
         reason = choice.reason.replace(finding.identifier, "the model id")
         outcomes.append(Outcome(finding, Action.LEFT, choice.reason))
         marker = notes.marker(finding.rule_id)
-        if leader is not None and finding.line not in commented and \
-                not has_comment_above(lines, finding.line, marker, leader):
-            commented.add(finding.line)
-            edits.append(comment_above(lines, finding.line,
-                                       notes.left_swap(finding.rule_id, reason), leader))
+        line = _statement_start(rel, lines, finding.line)
+        if leader is not None and line not in commented and \
+                not has_comment_above(lines, line, marker, leader):
+            commented.add(line)
+            edits.append(comment_above(lines, line, notes.left_swap(finding.rule_id, reason),
+                                       leader))
     try:
         new_text = apply_edits(text, edits)
     except EditConflict as exc:
@@ -124,6 +125,49 @@ def _untouched(text: str, findings: Sequence[Finding], reason: str) -> TextRewri
         Outcome(f, Action.LEFT if f.effort is Effort.SWAP else Action.MANUAL, reason)
         for f in findings)
     return TextRewrite(text, outcomes, error=reason)
+
+
+def _statement_start(rel: str, lines: TextLines, line: int) -> int:
+    """The line a comment can go above without changing what ``line`` belongs to: the first
+    line of a backslash-continued command, of a multi-line YAML scalar (a comment inside a
+    folded scalar would become part of its text), or of a TOML multi-line string."""
+    lowered = rel.lower()
+    if lowered.endswith(_YAML_SUFFIXES):
+        line = _yaml_scalar_start(lines.text, line)
+    elif lowered.endswith(_TOML_SUFFIXES):
+        line = _toml_string_start(lines, line)
+    while line > 1 and lines.line(line - 1).rstrip().endswith("\\"):
+        line -= 1
+    return line
+
+
+def _yaml_scalar_start(text: str, line: int) -> int:
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return line
+    stack: list[yaml.Node] = [d for d in documents if d is not None]
+    best = line
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            first, last = node.start_mark.line + 1, node.end_mark.line + 1
+            if first < line <= last:
+                best = min(best, first)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+    return best
+
+
+def _toml_string_start(lines: TextLines, line: int) -> int:
+    opened: int | None = None
+    for number in range(1, line):
+        for quote in ('"""', "'''"):
+            if lines.line(number).count(quote) % 2 == 1:
+                opened = None if opened is not None else number
+    return opened if opened is not None else line
 
 
 def _identifier_edit(lines: TextLines, finding: Finding, new: str) -> TextEdit | None:

@@ -28,7 +28,7 @@ from .textedit import TextEdit, TextLines, apply_edits
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _REQUIREMENT = re.compile(
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*"
-    r"(?:(?:\(|[<>=!~]=?|@|;).*)?")
+    r"(?:(?:\(|(?:===|==|~=|!=|<=|>=|<|>|=)\s*[0-9*]|@\s*\S|;).*)?")
 _TOML_NAMES = ("pyproject.toml", "pipfile")
 
 RELOCK = {

@@ -72,10 +72,19 @@ class FileChange:
     new_text: str
     encoding: str
     bom: bytes = b""
+    root_is_file: bool = False
+    """The root given was this file itself (``fix app/settings.py``)."""
 
     @property
     def display_path(self) -> str:
-        return self.rel if self.root in ("", ".") else f"{self.root.rstrip('/')}/{self.rel}"
+        return display_path(self.root, self.rel, self.root_is_file)
+
+
+def display_path(root: str, rel: str, root_is_file: bool = False) -> str:
+    """How reports name a file: its path relative to the working directory as given."""
+    if root_is_file:
+        return root
+    return rel if root in ("", ".") else f"{root.rstrip('/')}/{rel}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,8 @@ class FixPlan:
     warnings: tuple[str, ...] = ()
     """Checks a chosen replacement failed, overrides that matched nothing."""
     skipped: tuple[Skipped, ...] = ()
+    file_roots: frozenset[str] = frozenset()
+    """Root labels that name a single file."""
 
     def by_action(self, action: Action) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.action is action)

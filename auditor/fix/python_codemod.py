@@ -396,12 +396,15 @@ class _Planner:
                                      "Llama token id: read the ids from the new tokenizer"))
 
     def _plan_module(self, finding: Finding) -> None:
+        """One comment per file and advice: at the first import or use of the module."""
         module = finding.identifier or ""
         advice = advice_for_module(module)
         node = self._node_at(finding)
-        if node is not None:
-            self._comment(node, finding.rule_id,
-                          notes.meta_module(finding.rule_id, module, advice))
+        key = (0, f"{finding.rule_id} {advice}")
+        if node is not None and key not in self._commented:
+            self._commented.add(key)
+            top = module.split(".")[0]
+            self._comment(node, finding.rule_id, notes.meta_module(finding.rule_id, top, advice))
         self.outcomes.append(Outcome(finding, Action.MANUAL, f"{module}: {advice}"))
 
     # -- helpers ------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from .model import (
     Outcome,
     ReplacementChooser,
     Skipped,
+    display_path,
 )
+from .notebook_rewrite import rewrite_notebook
 from .plan import (
     CatalogChooser,
     ChainChooser,
@@ -117,7 +119,7 @@ def build_plan(
     defined: dict[str, str] = {}
     for finding, choice in sorted(memo.answers.items(), key=lambda item: item[0].sort_key):
         if finding.rule_id == "LA101" and finding.identifier and isinstance(choice, Chosen):
-            defined.setdefault(finding.identifier.casefold(), f"{finding.path}:{finding.line}")
+            defined.setdefault(finding.identifier.casefold(), _location(finding))
     importers = {f.identifier: f"{f.path}:{f.line}" for f in findings
                  if f.rule_id == "LA104" and f.identifier}
     fallback_hub = _main_replacement(memo.answers.items())
@@ -132,18 +134,21 @@ def build_plan(
     lockfiles: list[str] = []
     changed_manifests: list[str] = []
     manifest_texts: dict[str, str] = {}
+    file_roots = frozenset(label for label, path in roots.items() if path.is_file())
+    planned: set[Path] = set()
     for (root, rel), group in sorted(grouped.items()):
         root_path = roots.get(root, Path(root))
         path = root_path / rel if root_path.is_dir() else root_path
         kind = classify(rel)
-        display = FileChange(root, rel, "", "", "utf-8").display_path
+        display = display_path(root, rel, root in file_roots)
+        if path.resolve() in planned:
+            notes.append(f"{display}: under two of the given paths; fixed once")
+            continue
+        planned.add(path.resolve())
         if kind is FileKind.LOCKFILE:
             lockfiles.append(display)
             outcomes.extend(Outcome(f, Action.MANUAL, "lockfiles are not edited: re-lock after "
                                     "the manifests change") for f in group)
-            continue
-        if kind is FileKind.NOTEBOOK:
-            outcomes.extend(_notebook_outcome(f) for f in group)
             continue
         if not inside_root(path, root_path if root_path.is_dir() else root_path.parent):
             reason = "not a regular file inside the scanned root (a symlink?): not rewritten"
@@ -173,7 +178,7 @@ def build_plan(
                                                   for o in file_outcomes]
                 continue
             change = FileChange(root, rel, decoded.text, text, decoded.encoding,
-                                bom=decoded.bom)
+                                bom=decoded.bom, root_is_file=root in file_roots)
             changes.append(change)
             if kind is FileKind.MANIFEST:
                 changed_manifests.append(change.display_path)
@@ -185,7 +190,7 @@ def build_plan(
     notes.extend(_choice_steps(outcomes, memo.answers))
     outcomes.sort(key=lambda o: o.finding.sort_key)
     return FixPlan(tuple(changes), tuple(outcomes), tuple(dict.fromkeys(notes)),
-                   tuple(dict.fromkeys(warnings)), tuple(skipped))
+                   tuple(dict.fromkeys(warnings)), tuple(skipped), file_roots)
 
 
 def _rewrite_file(
@@ -195,6 +200,10 @@ def _rewrite_file(
 ) -> tuple[str, list[Outcome], list[str], str | None]:
     outcomes: list[Outcome] = []
     notes: list[str] = []
+    if kind is FileKind.NOTEBOOK:
+        notebook = rewrite_notebook(text, group, choose, defined_elsewhere=defined,
+                                    prompt_hub_id=prompt_hub)
+        return notebook.text, list(notebook.outcomes), notes, notebook.error
     if rel.lower().endswith(_PYTHON_SUFFIXES):
         code = [f for f in group if not f.rule_id.startswith("LA2")]
         for finding in group:
@@ -220,6 +229,12 @@ def _rewrite_file(
             text_rewrite.error)
 
 
+def _location(finding: Finding) -> str:
+    if finding.cell is not None:
+        return f"{finding.path}:cell {finding.cell}:{finding.cell_line}"
+    return f"{finding.path}:{finding.line}"
+
+
 def _main_replacement(answers: Iterable[tuple[Finding, Choice]]) -> str | None:
     """The replacement most findings of chat models got: named in prompt-format comments."""
     counts: Counter[str] = Counter()
@@ -235,13 +250,6 @@ def _untouched(finding: Finding, reason: str) -> Outcome:
         return Outcome(finding, Action.KEPT, "nothing to change")
     action = Action.LEFT if finding.effort is Effort.SWAP else Action.MANUAL
     return Outcome(finding, action, reason)
-
-
-def _notebook_outcome(finding: Finding) -> Outcome:
-    where = (f"cell {finding.cell}, line {finding.cell_line}" if finding.cell is not None
-             else f"line {finding.line}")
-    return _untouched(finding, f"notebooks are not rewritten: edit {where} by hand "
-                      f"({finding.message})")
 
 
 def _lockfiles_near(changes: Sequence[FileChange], roots: Mapping[str, Path]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import AuditResult, Effort, Finding
-from .model import Action, FixPlan, Outcome
+from .model import Action, FixPlan, Outcome, display_path
 
 _HEADINGS = (
     (Action.REWRITTEN, "Rewritten"),
@@ -14,16 +14,16 @@ _HEADINGS = (
 )
 
 
-def where(finding: Finding) -> str:
-    path = finding.path if finding.root in ("", ".") else \
-        f"{finding.root.rstrip('/')}/{finding.path}"
+def where(finding: Finding, file_roots: frozenset[str] = frozenset()) -> str:
+    path = display_path(finding.root, finding.path, finding.root in file_roots)
     if finding.cell is not None:
         return f"{path}:cell {finding.cell}:{finding.cell_line}"
     return f"{path}:{finding.line}:{finding.column}"
 
 
-def _row(outcome: Outcome) -> str:
-    return f"  {where(outcome.finding)}  {outcome.finding.rule_id}  {outcome.detail}"
+def _row(outcome: Outcome, file_roots: frozenset[str]) -> str:
+    return (f"  {where(outcome.finding, file_roots)}  {outcome.finding.rule_id}  "
+            f"{outcome.detail}")
 
 
 def render_plan(plan: FixPlan, *, written: bool) -> str:
@@ -32,10 +32,10 @@ def render_plan(plan: FixPlan, *, written: bool) -> str:
         rows = plan.by_action(action)
         if rows:
             lines.append(f"{heading} ({len(rows)}):")
-            lines.extend(_row(o) for o in rows)
+            lines.extend(_row(o, plan.file_roots) for o in rows)
     for title, items in (("Warnings", plan.warnings), ("Notes", plan.notes),
                          ("Files not rewritten", tuple(
-                             f"{s.rel if s.root in ('', '.') else s.root + '/' + s.rel}: "
+                             f"{display_path(s.root, s.rel, s.root in plan.file_roots)}: "
                              f"{s.reason}" for s in plan.skipped))):
         if items:
             lines.append(f"{title}:")
@@ -58,7 +58,7 @@ def summary_line(plan: FixPlan, *, written: bool) -> str:
     return text + "; nothing to change"
 
 
-def render_remaining(result: AuditResult) -> str:
+def render_remaining(result: AuditResult, file_roots: frozenset[str] = frozenset()) -> str:
     """What the scan still finds after ``--write``: swap-effort findings first."""
     swaps = [f for f in result.findings if f.effort is Effort.SWAP]
     other = [f for f in result.findings if f.effort is not Effort.SWAP]
@@ -69,7 +69,8 @@ def render_remaining(result: AuditResult) -> str:
                          ("keep", _effort(other, Effort.KEEP))):
         if group:
             lines.append(f"  {title} ({len(group)}):")
-            lines.extend(f"    {where(f)}  {f.rule_id}  {f.message}" for f in group)
+            lines.extend(f"    {where(f, file_roots)}  {f.rule_id}  {f.message}"
+                         for f in group)
     return "\n".join(lines) + "\n"
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..discover import DiscoverOptions, discover
-from ..model import AuditResult, FileKind
+from ..model import AuditResult, FileKind, Finding
 from ..reading import decode
 from ..scanners.base import SourceFile
 from ..scanners.registry import scanners_for
@@ -106,6 +106,31 @@ def _read_text(path: str, kind: FileKind | None) -> str | None:
         return None
     text: str = decode(data, kind or FileKind.OTHER, encoding)[0]
     return text
+
+
+_BASELINE_SIGNATURE = b'"format": "llama-audit-baseline"'
+
+
+def without_baseline_files(result: AuditResult, roots: RootMap) -> AuditResult:
+    """``result`` minus findings inside llama-audit baseline files (recognised by content,
+    whatever their name): a baseline names every known Llama identifier by design."""
+    verdicts: dict[str, bool] = {}
+
+    def is_baseline(finding: Finding) -> bool:
+        location = roots.get(finding.root)
+        if location is None or not finding.path.lower().endswith(".json"):
+            return False
+        path = location.file_path(finding.path)
+        if path not in verdicts:
+            try:
+                with open(path, "rb") as handle:
+                    verdicts[path] = _BASELINE_SIGNATURE in handle.read(256)
+            except OSError:
+                verdicts[path] = False
+        return verdicts[path]
+
+    kept = tuple(f for f in result.findings if not is_baseline(f))
+    return result if len(kept) == len(result.findings) else replace(result, findings=kept)
 
 
 def load_baseline_file(path: Path) -> Baseline:

@@ -79,7 +79,10 @@ def join_root(root: str, path: str) -> str:
     """A path as a reader finds it: prefixed by its root when the root is not the cwd."""
     if root in ("", "."):
         return path
-    return f"{root.rstrip('/')}/{path}"
+    root = root.rstrip("/")
+    if root == path or root.endswith("/" + path):
+        return root  # the root is the file itself (e.g. pre-commit passes file names)
+    return f"{root}/{path}"
 
 
 def location(finding: Finding) -> str:

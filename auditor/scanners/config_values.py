@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..identify import identify
+from ..identify import identify, is_directory_path
 from ..model import ModelRef
 from ..ruleset import RuleSet
 from .base import Hit
@@ -153,11 +153,14 @@ def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineInd
     whole = identify(stripped, ruleset) if stripped and not any(
         c.isspace() for c in stripped) else None
     if whole is not None and tables.accepts(whole, stripped, names):
-        hits.append(_identifier_hit(item, text, index, stripped, whole, rule, tables))
+        if _names_a_model(item.key, stripped, ruleset):
+            hits.append(_identifier_hit(item, text, index, stripped, whole, rule, tables))
     elif whole is None:
         cursor = item.start
         command = item.key in tables.command_keys
         for token, ref in _tokens(value, command, f"{names} {value}", ruleset):
+            if not _names_a_model(item.key, token, ruleset):
+                continue
             hit = _identifier_hit(item, text, index, token, ref, rule, tables, cursor)
             cursor = index.line_start(hit.line) + hit.end_column - 1
             hits.append(hit)
@@ -165,6 +168,16 @@ def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineInd
     if marker is not None:
         hits.append(_simple_hit(RULE_MARKER, item, text, index, marker.marker))
     return hits
+
+
+def _names_a_model(key: str, token: str, ruleset: RuleSet) -> bool:
+    """False for where a job writes (``output_dir: saves/llama3-8b/sft``) and for a directory
+    path under a key that does not say "model" (``path: /data/llama3``): both are named after
+    a model without using it. A weights file or a Hub id counts under any key."""
+    tables = file_tables(ruleset)
+    if key in tables.output_keys:
+        return False
+    return tables.is_model_key(key) or not is_directory_path(token, ruleset)
 
 
 def architecture_evidence(key: str, value: str, ruleset: RuleSet) -> bool:

@@ -29,6 +29,8 @@ class FileTables:
     architecture_keys: frozenset[str]
     template_keys: frozenset[str]
     command_keys: frozenset[str]
+    output_keys: frozenset[str]
+    """Keys and options whose value is where a job writes (output_dir): never a reference."""
     bare_tag_context: re.Pattern[str]
     bare_tag_not_context: re.Pattern[str]
     architecture_names: frozenset[str]
@@ -81,6 +83,7 @@ def file_tables(ruleset: RuleSet) -> FileTables:
             architecture_keys=_keys(keys["architecture"]),
             template_keys=_keys(keys["template"]),
             command_keys=_keys(keys["command"]),
+            output_keys=_keys(keys.get("output", [])),
             bare_tag_context=re.compile(str(keys["bare_tag_context"])),
             bare_tag_not_context=re.compile(str(keys["bare_tag_not_context"])),
             architecture_names=frozenset(str(v).lower() for v in values["architecture_names"]),

@@ -22,12 +22,14 @@ from ..ruleset import RuleSet
 from .base import Hit, Problem, ScanContext, ScanOutput, SourceFile
 from .lines import identify_tokens, scan_lines
 from .positions import Span, node_spans
-from .python_screen import could_produce_findings
+from .python_screen import CodeTables, code_tables, could_produce_findings
 from .python_tables import PythonTables, python_tables
 
 MAX_VALUES = 8
 MAX_DEPTH = 12
 UNKNOWN = "{}"
+
+_ANNOTATION = "<annotation>"
 
 StringNode = cst.SimpleString | cst.ConcatenatedString | cst.FormattedString
 
@@ -249,6 +251,12 @@ class _Collector:
         self.value_context.append(node.name.value)
 
     def leave_Param(self, original_node: cst.Param) -> None:
+        self.value_context.pop()
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self.value_context.append(_ANNOTATION)  # Literal["llama2"] is a type, not a value
+
+    def leave_Annotation(self, original_node: cst.Annotation) -> None:
         self.value_context.pop()
 
     def visit_Arg(self, node: cst.Arg) -> None:
@@ -578,14 +586,40 @@ class _PendingHit:
 
 
 def scan_python(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    """Scan Python source; on a parse failure, fall back to the line scanner."""
+    """Scan Python source; on a parse failure, fall back to the line scanner.
+
+    libcst runs in an isolated worker (``parse_guard``): a file that is too large or too deep
+    for it, crashes it or overruns ``ctx.parse_timeout_seconds`` is line-scanned instead, with
+    a diagnostic saying why.
+    """
+    from . import parse_guard as guard
+
+    def line_scan(code: str, message: str) -> ScanOutput:
+        return ScanOutput(hits=scan_lines(text, ctx.ruleset),
+                          problems=[Problem(code, f"{message}; identifiers found by the line "
+                                                  "scanner")],
+                          parsed=False)
+
+    refused = guard.screen(text)
+    if refused is not None:
+        return line_scan(refused.code, refused.message)
     if not could_produce_findings(text, ctx.ruleset):
         return ScanOutput()
-    try:
-        module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError) as exc:
-        return _fallback(text, ctx.ruleset, f"{type(exc).__name__}: {_first_line(str(exc))}")
-    return ScanOutput(hits=analyse_module(module, ctx.ruleset))
+
+    def analyse(source: str, rules: RuleSet) -> list[Hit]:
+        return analyse_module(cst.parse_module(source), rules)
+
+    outcome = guard.run_analysis(analyse, text, ctx.ruleset, ctx.parse_timeout_seconds)
+    if isinstance(outcome, guard.ParseRefused):
+        return line_scan(outcome.code, outcome.message)
+    if isinstance(outcome, guard.AnalysisError):
+        if outcome.type_name == "RecursionError":
+            return line_scan("too-deep", "not analysed: nesting too deep")
+        if outcome.type_name in ("ParserSyntaxError", "ValueError"):
+            return _fallback(text, ctx.ruleset, f"{outcome.type_name}: {outcome.message}")
+        raise guard.AnalysisFailed(outcome)
+    hits: list[Hit] = outcome
+    return ScanOutput(hits=hits)
 
 
 def _first_line(message: str) -> str:
@@ -751,8 +785,16 @@ def _unit_hits(
                 continue
         if not skip_identifiers and isinstance(node, cst.SimpleString) and \
                 any(c.isspace() for c in text):
-            hits.extend(_token_hits(node, text, ruleset, unit.context, seen))
+            hits.extend(_token_hits(node, text, ruleset, unit.context, seen,
+                                    f"{unit.names} {text}"))
     written = _written_text(node)
+    code = code_tables(ruleset)
+    if isinstance(node, cst.SimpleString):
+        hits.extend(_template_name_hits(node, values[0].text, unit, code))
+    lowered = written.lower()
+    host = next((h for h in code.meta_only_hosts if h in lowered), None)
+    if host is not None:
+        hits.append(_PendingHit(node, "LA104", host, None, unit.context))
     marker = next((m for m in tables.strong_markers if m in written), None)
     if marker is not None:
         hits.append(_PendingHit(node, "LA106", marker, None, unit.context))
@@ -762,6 +804,22 @@ def _unit_hits(
             context_marker_units.append(
                 _PendingHit(node, "LA106", context_marker, None, unit.context))
     return hits
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _template_name_hits(
+    node: cst.SimpleString, text: str, unit: _StringUnit, code: CodeTables
+) -> list[_PendingHit]:
+    """LA108: a Llama chat template chosen by name (``prompt_style="llama2"``)."""
+    names = unit.names.split()
+    if not names or not code.template_values.fullmatch(text):
+        return []
+    name = names[-1]  # the nearest name: the keyword, parameter, target or key itself
+    if not code.template_names.search(_CAMEL_BOUNDARY.sub("_", name)):
+        return []
+    return [_PendingHit(node, "LA108", text, None, unit.context, (("key", name),))]
 
 
 _MODEL_CONTEXT = re.compile(r"(?i)model|llm|ollama|tag|checkpoint|engine|deploy|name|repo|chat|"
@@ -790,14 +848,17 @@ def _written_text(node: cst.CSTNode) -> str:
 
 
 def _token_hits(
-    node: cst.SimpleString, text: str, ruleset: RuleSet, context: str, seen: set[str]
+    node: cst.SimpleString, text: str, ruleset: RuleSet, context: str, seen: set[str],
+    names: str,
 ) -> list[_PendingHit]:
-    """Identifiers inside a longer string (a shell command, a sentence): one hit each."""
+    """Identifiers inside a longer string (a shell command, a sentence): one hit each. A bare
+    Ollama name counts only when the string or its name says "model" (``ollama pull llama3``,
+    not "the `llama2` prompt style")."""
     hits: list[_PendingHit] = []
     raw = node.value
     search_from = 0
     for _start, _end, token, ref in identify_tokens(text, ruleset):
-        if token in seen:
+        if token in seen or _bare_tag_out_of_context(ref, token, names):
             continue
         seen.add(token)
         at = raw.find(token, search_from)

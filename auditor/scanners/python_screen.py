@@ -10,9 +10,12 @@ anything the full scanner could report (and whenever it cannot parse the file it
 from __future__ import annotations
 
 import ast
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from ..identify import identify
-from ..ruleset import RuleSet
+from ..ruleset import RuleError, RuleSet
 from .python_tables import PythonTables, python_tables
 
 _HINTS = ("llama", "vicuna", "guard")
@@ -47,6 +50,30 @@ def could_produce_findings(source: str, ruleset: RuleSet) -> bool:
     return False
 
 
+@dataclass(frozen=True, eq=False)
+class CodeTables:
+    """The rules/python.toml tables that ``python_tables`` does not carry: LA108's template
+    names and values, LA104's Meta-only hosts. Shared by this screen and the scanner."""
+
+    template_names: re.Pattern[str]
+    template_values: re.Pattern[str]
+    meta_only_hosts: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def code_tables(ruleset: RuleSet) -> CodeTables:
+    try:
+        names = ruleset.section_table("prompt_template_names")
+        api = ruleset.section_table("python_api")
+        return CodeTables(
+            template_names=re.compile(names["names"]),
+            template_values=re.compile(names["values"]),
+            meta_only_hosts=tuple(str(h).lower() for h in api.get("meta_only_hosts", [])),
+        )
+    except (KeyError, TypeError, re.error) as exc:
+        raise RuleError(f"[prompt_template_names] is incomplete or invalid: {exc!r}") from exc
+
+
 def _docstring_ids(tree: ast.Module) -> set[int]:
     found: set[int] = set()
     for node in ast.walk(tree):
@@ -78,6 +105,9 @@ def _constant_fires(
         return True  # a piece of an identifier that constant resolution may complete
     if any(ch.isspace() for ch in value):
         return True  # tokens inside longer strings are identified one by one
+    code = code_tables(ruleset)
+    if code.template_values.fullmatch(value) or any(h in lowered for h in code.meta_only_hosts):
+        return True  # LA108 template names, LA104 hosts
     return identify(value, ruleset) is not None
 
 

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from ..identify import identify
 from ..model import ModelRef
 from ..ruleset import RuleSet
-from .files_tables import file_tables
+from .files_tables import file_tables, normalise_key
 from .lines import iter_identifier_tokens
 from .python_tables import python_tables
 
-_SUBSPLIT = re.compile(r"\$?\{|\}|:[-=?+]|[=,;|()\[\]]")
+_SUBSPLIT = re.compile(r"\$?\{|\}|:[-=?+]|(?<=[A-Z_]):|[=,;|()\[\]]")
+"""Where a token that does not identify as a whole is cut: ``${VAR:-default}``, Spring-style
+``${VAR:default}`` (a colon after an upper-case variable name, not ``llama3.1:8b``), ``k=v``."""
+_OPTION_BEFORE = re.compile(r"(?:^|\s)--?(?P<option>[A-Za-z][\w-]*)(?:=|\s+)$")
 _HINTS = ("llama", "vicuna", "guard")
 
 
@@ -39,15 +42,23 @@ def identifiers_in(text: str, ruleset: RuleSet, *, context: str | None = None) -
     (``llama3``) counts only when ``context`` (default: the text itself) says "model".
     """
     found: list[Found] = []
+    tables = file_tables(ruleset)
     for start, end, token in iter_identifier_tokens(text):
+        if _is_output_option_value(text, start, tables.output_keys):
+            continue
         ref = identify(token, ruleset)
         if ref is not None:
             found.append(Found(start, end, token, ref))
             continue
         found.extend(_parts(text, start, end, ruleset))
-    tables = file_tables(ruleset)
     where = text if context is None else context
     return [f for f in found if tables.accepts(f.model, f.token, where)]
+
+
+def _is_output_option_value(text: str, start: int, output_keys: frozenset[str]) -> bool:
+    """``--output_dir models/llama3-8b-pro``: where a command writes, not a model it uses."""
+    option = _OPTION_BEFORE.search(text, 0, start)
+    return option is not None and normalise_key(option.group("option")) in output_keys
 
 
 def _parts(text: str, start: int, end: int, ruleset: RuleSet) -> Iterator[Found]:

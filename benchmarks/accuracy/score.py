@@ -80,10 +80,53 @@ class Label:
     identifier: str
     note: str
     source: str  # "read": labelled from the code before scoring; "review": a finding reviewed
+    span: tuple[int, int] | None = None
+    """First and last line of the multi-line string expression the line belongs to."""
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.path, self.line)
+
+
+@dataclass(frozen=True)
+class Item:
+    """What is counted: one labelled line, or one multi-line string expression (a
+    triple-quoted literal or an implicit concatenation), whose lines share one label kind."""
+
+    path: str
+    line: int
+    """The first labelled line (the item's name in reports)."""
+    lines: frozenset[int]
+    kind: str
+    category: str | None
+    identifier: str
+    note: str
+    read: bool
+    """Labelled by reading the code (False: labelled after reviewing a finding)."""
+
+    @classmethod
+    def of(cls, labels: list[Label]) -> Item:
+        first = min(labels, key=lambda label: label.line)
+        span = first.span
+        lines = frozenset(range(span[0], span[1] + 1)) if span else frozenset({first.line})
+        return cls(path=first.path, line=first.line, lines=lines, kind=first.kind,
+                   category=first.category, identifier=first.identifier, note=first.note,
+                   read=any(label.source == "read" for label in labels))
+
+
+def build_items(labels: list[Label]) -> list[Item]:
+    groups: dict[tuple[str, int, int], list[Label]] = defaultdict(list)
+    items: list[Item] = []
+    for label in labels:
+        if label.span is None:
+            items.append(Item.of([label]))
+        else:
+            groups[(label.path, *label.span)].append(label)
+    for key, members in groups.items():
+        if len({(m.kind, m.category) for m in members}) != 1:
+            raise ScoreError(f"{key[0]}:{key[1]}-{key[2]}: one string, several label kinds")
+        items.append(Item.of(members))
+    return sorted(items, key=lambda item: (item.path, item.line))
 
 
 @dataclass(frozen=True)
@@ -114,14 +157,16 @@ class LineFindings:
 @dataclass
 class RepoScore:
     repo: Repo
-    dependency_labels: list[Label] = field(default_factory=list)
-    found: list[Label] = field(default_factory=list)
-    missed: list[Label] = field(default_factory=list)
-    true_positives: list[tuple[LineFindings, Label]] = field(default_factory=list)
-    false_positives: list[tuple[LineFindings, Label | None]] = field(default_factory=list)
-    docs_lines: list[tuple[LineFindings, Label]] = field(default_factory=list)
-    architecture_lines: list[tuple[LineFindings, Label]] = field(default_factory=list)
-    info_lines: list[LineFindings] = field(default_factory=list)
+    dependency_items: list[Item] = field(default_factory=list)
+    found: list[Item] = field(default_factory=list)
+    missed: list[Item] = field(default_factory=list)
+    true_positives: list[tuple[LineFindings, Item]] = field(default_factory=list)
+    false_positives: list[tuple[LineFindings, Item | None]] = field(default_factory=list)
+    docs_items: list[tuple[LineFindings, Item]] = field(default_factory=list)
+    architecture_items: list[tuple[LineFindings, Item]] = field(default_factory=list)
+    info_items: list[LineFindings] = field(default_factory=list)
+    reviewed: int = 0
+    """True positives on lines labelled after reviewing the finding (no Llama mention)."""
     diagnostics: list[str] = field(default_factory=list)
 
 
@@ -150,7 +195,8 @@ def load_labels(repo: Repo, labels_dir: Path = LABELS_DIR) -> list[Label]:
             label = Label(repo=row["repo"], path=row["path"], line=int(row["line"]),
                           kind=row["kind"], category=row.get("category"),
                           rule_family=row.get("rule_family"), identifier=row.get("identifier", ""),
-                          note=row.get("note", ""), source=row.get("source", "read"))
+                          note=row.get("note", ""), source=row.get("source", "read"),
+                          span=tuple(row["span"]) if row.get("span") else None)
         except (ValueError, KeyError, TypeError) as exc:
             raise ScoreError(f"{path}:{number}: malformed label row ({exc})") from exc
         if label.kind not in KINDS:
@@ -273,29 +319,44 @@ def finding_lines(repo: Repo, report: dict[str, Any]) -> dict[tuple[str, int], L
 
 def score_repo(repo: Repo, labels: list[Label], lines: dict[tuple[str, int], LineFindings],
                diagnostics: Iterable[str] = ()) -> RepoScore:
+    """Match findings to labelled items; a line or string with several findings counts once."""
     score = RepoScore(repo=repo, diagnostics=list(diagnostics))
-    by_key = {label.key: label for label in labels}
-    for label in labels:
-        if label.kind != "dependency" or label.source != "read":
-            continue
-        score.dependency_labels.append(label)
-        (score.found if label.key in lines else score.missed).append(label)
+    items = build_items(labels)
+    item_at = {(item.path, line): item for item in items for line in item.lines}
+    merged: dict[Item | tuple[str, int], LineFindings] = {}
     for key in sorted(lines):
-        found = lines[key]
-        label = by_key.get(key)
+        target: Item | tuple[str, int] = item_at.get(key, key)
+        merged[target] = _merge(merged.get(target), lines[key])
+    for item in items:
+        if item.kind == "dependency" and item.read:
+            score.dependency_items.append(item)
+            (score.found if item in merged else score.missed).append(item)
+    for target, found in merged.items():
+        item = target if isinstance(target, Item) else None
         if found.info_only:
-            score.info_lines.append(found)
-        elif label is None or label.kind == "look-alike":
-            score.false_positives.append((found, label))
-        elif label.kind == "dependency":
-            score.true_positives.append((found, label))
-        elif label.kind == "docs-mention":
-            score.docs_lines.append((found, label))
+            score.info_items.append(found)
+        elif item is None or item.kind == "look-alike":
+            score.false_positives.append((found, item))
+        elif item.kind == "dependency":
+            score.true_positives.append((found, item))
+            score.reviewed += int(not item.read)
+        elif item.kind == "docs-mention":
+            score.docs_items.append((found, item))
         elif SEVERITY_RANK[found.max_severity] <= SEVERITY_RANK["low"]:
-            score.architecture_lines.append((found, label))  # low: "Llama architecture" notes
+            score.architecture_items.append((found, item))  # low: "Llama architecture" notes
         else:
-            score.false_positives.append((found, label))
+            score.false_positives.append((found, item))
+    score.false_positives.sort(key=lambda pair: (pair[0].path, pair[0].line))
     return score
+
+
+def _merge(first: LineFindings | None, second: LineFindings) -> LineFindings:
+    if first is None:
+        return second
+    return LineFindings(path=first.path, line=min(first.line, second.line),
+                        rules=first.rules + second.rules,
+                        severities=first.severities + second.severities,
+                        identifiers=first.identifiers + second.identifiers)
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -330,10 +391,10 @@ class Tally:
 
 
 def tally(score: RepoScore) -> Tally:
-    return Tally(dependencies=len(score.dependency_labels), found=len(score.found),
+    return Tally(dependencies=len(score.dependency_items), found=len(score.found),
                  tp=len(score.true_positives), fp=len(score.false_positives),
-                 docs=len(score.docs_lines), info=len(score.info_lines),
-                 architecture=len(score.architecture_lines))
+                 docs=len(score.docs_items), info=len(score.info_items),
+                 architecture=len(score.architecture_items))
 
 
 def file_kind(repo: Repo, repo_path: str) -> str:
@@ -351,7 +412,7 @@ def breakdowns(scores: list[RepoScore]) -> tuple[dict[str, Tally], dict[str, Tal
     by_kind: dict[str, Tally] = defaultdict(Tally)
     for score in scores:
         repo = score.repo
-        for label in score.dependency_labels:
+        for label in score.dependency_items:
             hit = label in score.found
             for bucket in (by_category[label.category or "?"], by_kind[file_kind(repo, label.path)]):
                 bucket.dependencies += 1
@@ -368,7 +429,7 @@ def breakdowns(scores: list[RepoScore]) -> tuple[dict[str, Tally], dict[str, Tal
 
 def render_text(scores: list[RepoScore]) -> str:
     out: list[str] = []
-    header = (f"{'repository':34} {'dep lines':>9} {'found':>6} {'recall':>7} "
+    header = (f"{'repository':34} {'dep items':>9} {'found':>6} {'recall':>7} "
               f"{'TP':>5} {'FP':>4} {'precision':>9} {'docs':>5} {'arch':>5} {'info':>5}")
     out += [header, "-" * len(header)]
     total = Tally()
@@ -382,6 +443,9 @@ def render_text(scores: list[RepoScore]) -> str:
     out.append(f"{'overall':34} {total.dependencies:>9} {total.found:>6} {pct(total.recall):>7} "
                f"{total.tp:>5} {total.fp:>4} {pct(total.precision):>9} {total.docs:>5} "
                f"{total.architecture:>5} {total.info:>5}")
+    reviewed = sum(score.reviewed for score in scores)
+    if reviewed:
+        out.append(f"({reviewed} TP on lines without a Llama mention, labelled after review)")
     by_category, by_kind = breakdowns(scores)
     out += ["", "recall by category:"]
     for name in sorted(by_category):
@@ -400,7 +464,7 @@ def render_text(scores: list[RepoScore]) -> str:
     fps = [(s.repo.name, found, label) for s in scores for found, label in s.false_positives]
     out += ["", f"false positives ({len(fps)}):"]
     for name, found, fp_label in fps:
-        what = "unlabelled" if fp_label is None else f"{fp_label.kind}: {fp_label.note}"
+        what = "unlabelled line" if fp_label is None else f"{fp_label.kind}: {fp_label.note}"
         out.append(f"  FP   {name} {found.path}:{found.line} {found.describe()} - {what}")
     notes = [(s.repo.name, d) for s in scores for d in s.diagnostics]
     if notes:
@@ -410,7 +474,7 @@ def render_text(scores: list[RepoScore]) -> str:
 
 
 def render_markdown(scores: list[RepoScore]) -> str:
-    out = ["| repository | kind | dependency lines | found | recall | TP | FP | precision |",
+    out = ["| repository | kind | dependency items | found | recall | TP | FP | precision |",
            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     total = Tally()
     for score in scores:
@@ -442,7 +506,7 @@ def summary(scores: list[RepoScore]) -> dict[str, Any]:
         }
     by_category, by_kind = breakdowns(scores)
     return {
-        "overall": tally_dict(total),
+        "overall": {**tally_dict(total), "reviewed": sum(s.reviewed for s in scores)},
         "repositories": repos,
         "by_category": {k: tally_dict(v) for k, v in sorted(by_category.items())},
         "by_file_kind": {k: tally_dict(v) for k, v in sorted(by_kind.items())},

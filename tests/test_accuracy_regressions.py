@@ -1,0 +1,141 @@
+"""Regressions for the misses and false positives the accuracy set (benchmarks/accuracy)
+showed. Each snippet is written for this test, in the shape of what the real repositories do;
+each asserts the exact findings (rule, line, column, identifier) of one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.engine import scan_paths
+
+
+def findings(tmp_path: Path, name: str, text: str) -> list[tuple[str, int, int, str | None]]:
+    target = tmp_path / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    result = scan_paths([tmp_path])
+    return [(f.rule_id, f.line, f.column, f.identifier) for f in result.findings
+            if f.path == name]
+
+
+# --- Python: a loader call spread over lines reports the line that names the model ---------
+
+def test_multi_line_loader_call_reports_the_model_line(tmp_path: Path) -> None:
+    text = (
+        "import ollama\n"
+        "\n"
+        "answer = ollama.chat(\n"
+        "    'llama3.1:8b',\n"
+        "    messages=[],\n"
+        ")\n"
+        "code = ollama.generate(\n"
+        "    model='codellama:7b-code',\n"
+        "    prompt='def f():',\n"
+        ")\n"
+    )
+    assert findings(tmp_path, "bot.py", text) == [
+        ("LA102", 4, 5, "llama3.1:8b"),
+        ("LA102", 8, 11, "codellama:7b-code"),
+    ]
+
+
+def test_single_line_loader_and_loader_through_a_name_keep_the_call_position(
+        tmp_path: Path) -> None:
+    text = (
+        "from transformers import AutoModelForCausalLM\n"
+        "BASE = 'meta-llama/Llama-3.1-8B-Instruct'\n"
+        "m = AutoModelForCausalLM.from_pretrained('meta-llama/Llama-3.2-1B')\n"
+        "n = AutoModelForCausalLM.from_pretrained(\n"
+        "    BASE,\n"
+        ")\n"
+    )
+    assert findings(tmp_path, "load.py", text) == [
+        ("LA101", 2, 8, "meta-llama/Llama-3.1-8B-Instruct"),
+        ("LA102", 3, 5, "meta-llama/Llama-3.2-1B"),
+        ("LA102", 4, 5, "meta-llama/Llama-3.1-8B-Instruct"),
+    ]
+
+
+# --- Python: Meta's hosted Llama API ------------------------------------------------------
+
+def test_meta_llama_api_client_uses_and_endpoint_are_reported(tmp_path: Path) -> None:
+    text = (
+        "from llama_api_client import LlamaAPIClient\n"
+        "\n"
+        "def connect(key):\n"
+        "    return LlamaAPIClient(\n"
+        "        api_key=key,\n"
+        "        base_url='https://api.llama.com/v1/',\n"
+        "    )\n"
+    )
+    assert findings(tmp_path, "client.py", text) == [
+        ("LA104", 1, 6, "llama_api_client"),
+        ("LA104", 4, 12, "llama_api_client.LlamaAPIClient"),
+        ("LA104", 6, 18, "api.llama.com"),
+    ]
+
+
+def test_openai_client_pointed_at_the_llama_api_compat_endpoint(tmp_path: Path) -> None:
+    text = (
+        "from openai import OpenAI\n"
+        "client = OpenAI(base_url='https://api.llama.com/compat/v1/')\n"
+        "other = OpenAI(base_url='https://api.groq.com/openai/v1')\n"
+    )
+    assert findings(tmp_path, "compat.py", text) == [("LA104", 2, 26, "api.llama.com")]
+
+
+# --- Python: a Llama chat template chosen by name (LA108) ---------------------------------
+
+def test_template_selected_by_keyword_parameter_default_and_field(tmp_path: Path) -> None:
+    text = (
+        "from typing import Literal\n"
+        "from pydantic import BaseModel, Field\n"
+        "\n"
+        "def answer(question, promptTemplate_type='llama'):\n"
+        "    return question\n"
+        "\n"
+        "prompt = make_prompt(template_type='llama3', history=False)\n"
+        "\n"
+        "class Settings(BaseModel):\n"
+        "    prompt_style: Literal['default', 'llama2', 'llama3'] = Field(\n"
+        "        'llama2',\n"
+        "        description='If `llama2`, prompts use [INST] and <<SYS>>.',\n"
+        "    )\n"
+    )
+    assert findings(tmp_path, "prompts.py", text) == [
+        ("LA108", 4, 42, "llama"),
+        ("LA108", 7, 36, "llama3"),
+        ("LA108", 11, 9, "llama2"),
+        ("LA106", 12, 21, "<<SYS>>"),
+    ]
+
+
+def test_template_names_that_only_compare_or_list_are_not_findings(tmp_path: Path) -> None:
+    text = (
+        "STYLES = ['default', 'llama2', 'llama3']\n"
+        "\n"
+        "def pick(prompt_style):\n"
+        "    if prompt_style == 'llama2':\n"
+        "        return 1\n"
+        "    return {'template': 'mistral'}\n"
+    )
+    assert findings(tmp_path, "styles.py", text) == []
+
+
+def test_parameter_default_naming_a_model_is_a_model_reference(tmp_path: Path) -> None:
+    text = (
+        "def chat(question, model='llama3.1', prompt_format='llama3'):\n"
+        "    return question\n"
+    )
+    assert findings(tmp_path, "chat.py", text) == [
+        ("LA101", 1, 26, "llama3.1"),
+        ("LA108", 1, 52, "llama3"),
+    ]
+
+
+def test_bare_ollama_name_inside_a_sentence_needs_a_model_context(tmp_path: Path) -> None:
+    text = (
+        "HELP = 'Use the `llama2` style for old prompts.'\n"
+        "CMD = 'ollama pull llama3 && ollama serve'\n"
+    )
+    assert findings(tmp_path, "help.py", text) == [("LA101", 2, 20, "llama3")]
