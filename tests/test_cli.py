@@ -143,5 +143,6 @@ def test_broken_pyproject_in_scanned_repo_is_a_diagnostic(run_cli, tmp_path: Pat
     run = run_cli(["scan", str(tmp_path), "--format", "json"])
     assert run.code == 1
     data = run.json()
-    assert ("pyproject.toml", "invalid-toml") in {(d["path"], d["code"]) for d in data["diagnostics"]}
+    problems = {(d["path"], d["code"]) for d in data["diagnostics"]}
+    assert ("pyproject.toml", "invalid-toml") in problems
     assert [(f["path"], f["rule_id"]) for f in data["findings"]] == [("app.py", "LA101")]
