@@ -17,6 +17,7 @@ from . import __version__
 from .cache import default_cache_root
 from .catalog import CatalogError, EnrichOptions, enrich
 from .cli_catalog import catalog_group, suggest_command
+from .cli_fix import fix_command
 from .cli_policy import (
     baseline_command,
     config_group,
@@ -257,6 +258,7 @@ cli.add_command(merge_command)
 cli.add_command(report_command)
 cli.add_command(suggest_command)
 cli.add_command(catalog_group)
+cli.add_command(fix_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -162,7 +162,9 @@ def _identify_cached(raw: str, tables: IdentifyTables) -> ModelRef | None:
                 tables,
             )
 
-    if org is None and text == text.lower():  # Ollama names are lower-case; "Llama3" is prose
+    base_name = text.split(":", 1)[0]
+    if org is None and base_name == base_name.lower():  # Ollama names are lower-case ("Llama3"
+        # is prose); the tag after ':' may carry upper-case quantisations such as q4_K_M
         ollama = _parse_ollama(name, tables)
         if ollama is not None:
             return _with(ollama, provider=provider if provider not in (None, "ollama") else None)

@@ -174,3 +174,18 @@ def test_config_prefer_and_exclude_apply(tmp_path: Path) -> None:
     ignored = run_fix([".", "--no-config", "--to", "mistral"], root)
     assert "mistralai/Ministral-3-8B-Instruct-2512" in ignored.out
     assert "b/deploy/settings.yaml" in ignored.out
+
+
+def test_binary_model_files_are_listed_not_rewritten(tmp_path: Path) -> None:
+    from auditor.ruleset import load_ruleset
+
+    root = tmp_path / "models"
+    root.mkdir()
+    header = load_ruleset().rule("LA405").match[0].encode("utf-8")
+    (root / "model.gguf").write_bytes(header)
+    run = run_fix([".", "--write", "--allow-dirty"], root)
+    assert run.code == 1
+    assert run.out == ""
+    assert ("  model.gguf:1:1  LA405  a model artefact cannot be rewritten: replace the file "
+            "with google/gemma-4-E4B-it") in run.err
+    assert (root / "model.gguf").read_bytes() == header

@@ -116,3 +116,8 @@ def test_tinyllama_is_architecture_only() -> None:
 ])
 def test_not_a_llama_model(raw: str) -> None:
     assert identify(raw, RULES) is None
+
+
+def test_ollama_tag_with_upper_case_quantisation() -> None:
+    ref = identify("llama3.2:3b-instruct-q4_K_M", RULES)
+    assert ref is not None and (ref.runtime, ref.size) == ("ollama", "3B")

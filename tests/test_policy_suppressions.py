@@ -187,3 +187,11 @@ def test_malformed_directives_are_problems_not_suppressions(comment: str) -> Non
 def test_missing_reason_is_empty() -> None:
     [s], _ = parse("x = 1  # llama-audit: ignore[LA101]\n", "a.py")
     assert s.reason == ""
+
+
+def test_fix_notes_are_not_invalid_suppressions() -> None:
+    found, problems = parse(
+        "# llama-audit: todo[LA106] use tokenizer.apply_chat_template(messages)\n"
+        'P = "<|begin_of_text|>{x}<|eot_id|>"\n', "app/prompts.py")
+    assert found == []
+    assert problems == []

@@ -39,6 +39,7 @@ from .plan import (
 from .python_codemod import rewrite_python
 
 _PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+_BINARY_MODEL_SUFFIXES = (".gguf", ".ggml")
 _GUARD_VARIANTS = ("guard", "guard-vision", "prompt-guard")
 
 
@@ -154,6 +155,9 @@ def build_plan(
             reason = "not a regular file inside the scanned root (a symlink?): not rewritten"
             skipped.append(Skipped(root, rel, reason))
             outcomes.extend(_untouched(f, reason) for f in group)
+            continue
+        if rel.lower().endswith(_BINARY_MODEL_SUFFIXES):
+            outcomes.extend(rewrite_text(rel, kind, "", group, memo, ruleset).outcomes)
             continue
         try:
             decoded = read_for_rewrite(path, kind)

@@ -127,6 +127,10 @@ def parse_suppressions(
     return _directives(comments, file, resolve, cell=None)
 
 
+_NOTE_VERBS = frozenset({"todo"})
+"""``# llama-audit: todo[LA106] ...`` comments written by ``fix`` for manual steps."""
+
+
 def _directives(
     comments: Iterator[tuple[int, str, bool]], file: str, resolve: RuleResolver,
     cell: int | None,
@@ -138,6 +142,8 @@ def _directives(
         if at < 0:
             continue
         match = _DIRECTIVE.match(comment, at)
+        if match is not None and match.group("verb").lower() in _NOTE_VERBS:
+            continue  # a note left by `llama-audit fix`, not a suppression
         if match is None or match.group("verb").lower() != "ignore":
             problems.append(SuppressionProblem(
                 file, line, "suppression-invalid",
