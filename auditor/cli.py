@@ -37,10 +37,10 @@ from .cli_report import (
     write_outputs,
 )
 from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
-from .engine import ScanOptions
+from .engine import DEFAULT_PARSE_TIMEOUT, ScanOptions
 from .model import AuditResult, Severity
 from .report.formats import Format, format_names, render
-from .report.output import is_stdout
+from .report.output import OutputError, is_stdout, write_output
 from .report.progress import progress_wanted, scan_progress
 from .report.text import summary_line
 from .rules_doc import render_rules_markdown
@@ -113,6 +113,9 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
 @click.option("--no-cache", is_flag=True,
               help="Do not read or write the per-file result cache.")
+@click.option("--parse-timeout", type=click.FloatRange(min=0.1), default=DEFAULT_PARSE_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Line-scan a Python file whose structural analysis takes longer than this.")
 @click.option("--online", is_flag=True,
               help="Check suggestions against the live Hugging Face Hub (HF_ENDPOINT, HF_TOKEN).")
 @click.option("--prefer", type=click.Choice(PREFER_CHOICES), default=None,
@@ -136,6 +139,7 @@ def scan(
     quiet: bool,
     verbose: bool,
     no_cache: bool,
+    parse_timeout: float,
     online: bool,
     prefer: str | None,
     catalog_file: Path | None,
@@ -158,6 +162,7 @@ def scan(
         rules_dirs=gate.rules_dirs,
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=None if no_cache else default_cache_root(),
+        parse_timeout_seconds=parse_timeout,
     )
     with scan_progress(sys.stderr, enabled=progress_wanted(sys.stderr, quiet=quiet),
                        color="NO_COLOR" not in os.environ) as progress:
@@ -195,17 +200,11 @@ def with_suggestions(result: AuditResult, options: EnrichOptions) -> AuditResult
 
 
 def _write(path: Path | None, text: str) -> None:
-    if path is None or str(path) == "-":
-        click.echo(text, nl=False)
-        return
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    """stdout, or ``path`` replaced atomically: a failed write leaves no partial file."""
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+        write_output(path, text)
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @cli.group()
@@ -218,7 +217,7 @@ def rules_list() -> None:
     """One line per rule: id, slug, severity, title."""
     ruleset = load_ruleset()
     for rule in ruleset.rules.values():
-        click.echo(f"{rule.id}  {rule.slug:<28} {rule.severity.value:<6}  {rule.title}")
+        click.echo(f"{rule.id}  {rule.slug:<34} {rule.severity.value:<6}  {rule.title}")
 
 
 @rules.command("explain")
@@ -262,17 +261,42 @@ cli.add_command(fix_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: one-line errors, exit 2 for usage problems, 130 on Ctrl-C."""
+    """Entry point: one-line errors, exit 2 for usage problems, 130 on Ctrl-C.
+
+    Nothing escapes as a traceback: an unexpected error is one line too (exit 2), with the
+    traceback shown only when ``LLAMA_AUDIT_DEBUG`` is set.
+    """
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="llama-audit",
                  standalone_mode=False)
     except click.UsageError as exc:
-        click.echo(f"llama-audit: error: {exc.format_message()}", err=True)
+        _error(f"error: {exc.format_message()}")
         sys.exit(EXIT_ERROR)
     except click.ClickException as exc:
-        click.echo(f"llama-audit: error: {exc.format_message()}", err=True)
+        _error(f"error: {exc.format_message()}")
         sys.exit(EXIT_ERROR)
     except (KeyboardInterrupt, click.Abort):
-        click.echo("llama-audit: interrupted", err=True)
+        _error("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (``llama-audit scan | head``): stop quietly; point stdout at
+        # /dev/null so the interpreter's final flush cannot fail again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _error("error: output closed before the report was written (broken pipe)")
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:
+        if os.environ.get("LLAMA_AUDIT_DEBUG"):
+            raise
+        _error(f"error: internal error: {type(exc).__name__}: {exc} "
+               "(set LLAMA_AUDIT_DEBUG=1 for the traceback)")
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK)
+
+
+def _error(message: str) -> None:
+    """One line on stderr, whatever stderr's encoding and state."""
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    line = f"llama-audit: {message}".encode(encoding, "backslashreplace").decode(encoding)
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(line, err=True)

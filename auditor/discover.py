@@ -199,7 +199,11 @@ class _Walker:
         """A _Descend into ``directory`` (after any .gitignore diagnostics), or why not."""
         with contextlib.suppress(OSError):
             st = directory.stat()
-            self.visited_dirs.add((st.st_dev, st.st_ino))
+            identity = (st.st_dev, st.st_ino)
+            if identity in self.visited_dirs:  # a bind mount of an ancestor, say
+                return [Diagnostic(path=display_path(rel_dir) or ".", code="loop",
+                                   message="not walked: this directory was reached already")]
+            self.visited_dirs.add(identity)
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
@@ -265,14 +269,12 @@ class _Walker:
                 yield Diagnostic(path=shown, code="symlink",
                                  message="not followed: the link loops back to a parent directory")
                 return
-            if (st.st_dev, st.st_ino) in self.visited_dirs:
-                yield Diagnostic(path=shown, code="symlink",
-                                 message="not followed: points to a directory scanned already")
-                return
-            if self._dir_excluded(target, path.name, rel, levels):
-                return
-            yield from _odd_name(path.name, rel)
-            yield from self._open(path, rel, levels)
+            # The target is inside the root, so the walk reaches it under its own path:
+            # following the link too would report every file in it twice.
+            where = display_path(target.relative_to(self.real_root).as_posix()) or "."
+            yield Diagnostic(path=shown, code="symlink",
+                             message=(f"not followed: it points to {where!r}, which is scanned "
+                                      "under its own path"))
         elif not self._ignored(rel, False, levels):
             yield from _odd_name(path.name, rel)
             yield from self._file(path, rel, st)

@@ -22,6 +22,7 @@ from .model import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolIn
 from .reading import read_for_scan
 from .ruleset import RuleSet, load_ruleset
 from .scanners.base import Hit, ScanContext, ScanFunction, ScanOutput, SourceFile
+from .scanners.parse_guard import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from .scanners.registry import scanners_for
 
 SNIPPET_LIMIT = 200
@@ -38,6 +39,8 @@ class ScanOptions:
     jobs: int = 1
     cache_dir: Path | None = None
     """Per-file result cache root; None: no cache (``--no-cache``)."""
+    parse_timeout_seconds: float = DEFAULT_PARSE_TIMEOUT
+    """Per-file limit on structural parsing (``--parse-timeout``); see ``parse_guard``."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ lockfile): never skipped by the byte prefilter, never served from the per-file c
 
 _SKIP_CODES = frozenset({"too-large", "binary", "unreadable", "symlink", "decode-error-fatal"})
 
+_TRANSIENT_CODES = frozenset({"parse-timeout", "parse-crash"})
+"""Outcomes that depend on the machine or the moment, not the content: never cached."""
+
 
 def _root_labels(roots: Sequence[Path]) -> list[str]:
     """How each root is named in reports: as the user wrote it, POSIX separators."""
@@ -153,7 +159,7 @@ def _run(
                     progress(done, total)
                 yield result
         return
-    ctx = ScanContext(ruleset=ruleset, include_docs=options.include_docs)
+    ctx = _context(options, ruleset)
     cache = _cache_for(options, ruleset)
     for done, file in enumerate(files, start=1):
         yield scan_file(file, ctx, cache)
@@ -173,9 +179,14 @@ def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
     return _WORKER_CACHE[key]
 
 
+def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
+    return ScanContext(ruleset=ruleset, include_docs=options.include_docs,
+                       parse_timeout_seconds=options.parse_timeout_seconds)
+
+
 def _scan_in_worker(file: SourceFile, options: ScanOptions) -> FileResult:
     ruleset = load_ruleset(options.rules_dirs)
-    ctx = ScanContext(ruleset=ruleset, include_docs=options.include_docs)
+    ctx = _context(options, ruleset)
     return scan_file(file, ctx, _cache_for(options, ruleset))
 
 
@@ -214,7 +225,8 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
             return FileResult(found, tuple(diagnostics) + problems, scanned=True,
                               parsed=was_parsed)
     findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
-    if key is not None and cache is not None:
+    if key is not None and cache is not None and not any(
+            d.code in _TRANSIENT_CODES for d in scan_diagnostics):
         cache.put(key, findings, scan_diagnostics, parsed)
     return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
                       parsed=parsed)

@@ -47,11 +47,16 @@ def render_rules_markdown(ruleset: RuleSet) -> str:
             if rule.use_instead:
                 lines += ["", f"**Use instead.** {rule.use_instead}"]
             if rule.match:
-                lines += ["", f"**Example** (`{rule.example_path}`):", "", "```"]
-                lines += rule.match[0].splitlines()
-                lines += ["```"]
+                lines += ["", f"**Example** (`{rule.example_path}`):", ""]
+                lines += _example_block(rule.match[0])
             if rule.no_match:
-                lines += ["", "**Not reported:**", "", "```"]
-                lines += rule.no_match[0].splitlines()
-                lines += ["```"]
+                lines += ["", "**Not reported:**", ""]
+                lines += _example_block(rule.no_match[0])
     return "\n".join(lines) + "\n"
+
+
+def _example_block(example: str) -> list[str]:
+    """A fenced example; binary examples (GGUF headers) are shown as escaped text."""
+    if any(not ch.isprintable() and ch not in "\n\t" for ch in example):
+        return ["```", example.encode("unicode_escape").decode("ascii")[:300], "```"]
+    return ["```", *example.splitlines(), "```"]

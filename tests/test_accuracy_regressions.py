@@ -91,19 +91,19 @@ def test_template_selected_by_keyword_parameter_default_and_field(tmp_path: Path
         "from typing import Literal\n"
         "from pydantic import BaseModel, Field\n"
         "\n"
-        "def answer(question, promptTemplate_type='llama'):\n"
+        "def answer(question, chatTemplate_name='llama'):\n"
         "    return question\n"
         "\n"
         "prompt = make_prompt(template_type='llama3', history=False)\n"
         "\n"
-        "class Settings(BaseModel):\n"
-        "    prompt_style: Literal['default', 'llama2', 'llama3'] = Field(\n"
+        "class ChatConfig(BaseModel):\n"
+        "    prompt_format: Literal['plain', 'llama2', 'llama3'] = Field(\n"
         "        'llama2',\n"
-        "        description='If `llama2`, prompts use [INST] and <<SYS>>.',\n"
+        "        description='llama2 wraps turns in [INST] and <<SYS>>.',\n"
         "    )\n"
     )
     assert findings(tmp_path, "prompts.py", text) == [
-        ("LA108", 4, 42, "llama"),
+        ("LA108", 4, 40, "llama"),
         ("LA108", 7, 36, "llama3"),
         ("LA108", 11, 9, "llama2"),
         ("LA106", 12, 21, "<<SYS>>"),
@@ -139,3 +139,95 @@ def test_bare_ollama_name_inside_a_sentence_needs_a_model_context(tmp_path: Path
         "CMD = 'ollama pull llama3 && ollama serve'\n"
     )
     assert findings(tmp_path, "help.py", text) == [("LA101", 2, 20, "llama3")]
+
+
+# --- Config and infrastructure ------------------------------------------------------------
+
+def test_deployment_names_are_not_models_but_the_served_model_is(tmp_path: Path) -> None:
+    text = (
+        "inference:\n"
+        "  servers:\n"
+        "  - name: \"llama3\"\n"
+        "    hfModelId: \"meta-llama/Llama-3.1-8B-Instruct\"\n"
+        "    toolCallParser: \"llama3_json\"\n"
+        "  - name: llama3.1\n"
+        "    ollama_model: llama3.1\n"
+        "  - name: \"llama3-8b-instruct\"\n"
+        "    alias: llama3-8b-8192\n"
+    )
+    assert findings(tmp_path, "values.yaml", text) == [
+        ("LA301", 4, 17, "meta-llama/Llama-3.1-8B-Instruct"),
+        ("LA306", 5, 22, "llama3_json"),
+        ("LA301", 7, 19, "llama3.1"),
+        ("LA301", 9, 12, "llama3-8b-8192"),
+    ]
+
+
+def test_training_outputs_are_not_references_but_the_base_and_adapter_are(
+        tmp_path: Path) -> None:
+    text = (
+        "model_name_or_path: meta-llama/Meta-Llama-3-8B-Instruct\n"
+        "adapter_name_or_path: saves/llama3-8b/lora/sft\n"
+        "finetuning_type: lora\n"
+        "learning_rate: 1.0e-4\n"
+        "template: llama3\n"
+        "fsdp_transformer_layer_cls_to_wrap: LlamaDecoderLayer\n"
+        "output_dir: saves/llama3-8b/lora/predict\n"
+        "logging_dir: llama3-8b-logs\n"
+    )
+    assert findings(tmp_path, "train.yaml", text) == [
+        ("LA401", 1, 21, "meta-llama/Meta-Llama-3-8B-Instruct"),
+        ("LA401", 2, 23, "saves/llama3-8b/lora/sft"),
+        ("LA306", 5, 11, "llama3"),
+        ("LA304", 6, 37, "LlamaDecoderLayer"),
+    ]
+
+
+def test_a_directory_path_counts_only_under_a_model_key(tmp_path: Path) -> None:
+    text = (
+        "volume:\n"
+        "  hostPath:\n"
+        "    path: /data/llama3\n"
+        "checkpointer:\n"
+        "  checkpoint_dir: /tmp/Llama-3.2-1B-Instruct/\n"
+        "mounts:\n"
+        "  - ./models/llama-2-13b-chat.Q5_K_M.gguf\n"
+    )
+    assert findings(tmp_path, "settings.yaml", text) == [
+        ("LA301", 5, 19, "/tmp/Llama-3.2-1B-Instruct/"),
+        ("LA301", 7, 5, "./models/llama-2-13b-chat.Q5_K_M.gguf"),
+    ]
+
+
+def test_spring_style_placeholder_default_is_read(tmp_path: Path) -> None:
+    text = "ollama:\n  llm_model: ${APP_OLLAMA_LLM_MODEL:llama3.1}\n"
+    assert findings(tmp_path, "settings-docker.yaml", text) == [
+        ("LA301", 2, 37, "llama3.1"),
+    ]
+
+
+def test_output_option_of_a_command_is_not_a_model(tmp_path: Path) -> None:
+    text = (
+        "#!/bin/sh\n"
+        "accelerate launch train.py \\\n"
+        "    --model_name_or_path meta-llama/Llama-3.2-3B-Instruct \\\n"
+        "    --output_dir runs/llama3.2-3b-sft \\\n"
+        "    --epochs 2\n"
+    )
+    assert findings(tmp_path, "train.sh", text) == [
+        ("LA302", 3, 26, "meta-llama/Llama-3.2-3B-Instruct"),
+    ]
+
+
+def test_pip_install_in_a_dockerfile_uses_the_package_table(tmp_path: Path) -> None:
+    text = (
+        "FROM python:3.11\n"
+        "RUN pip install --no-cache-dir -i https://pypi.org/simple -r requirements.txt "
+        "llama-cpp-python==0.3.2\n"
+        "RUN python3 -m pip install llama-index llama-parse \\\n"
+        "    && pip install 'llama-stack-client>=0.7'\n"
+    )
+    assert findings(tmp_path, "Dockerfile", text) == [
+        ("LA203", 2, 79, "llama-cpp-python"),
+        ("LA202", 4, 21, "llama-stack-client"),
+    ]

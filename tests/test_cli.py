@@ -96,7 +96,7 @@ def test_unwritable_output_is_exit_2_and_leaves_nothing(run_cli, tmp_path: Path)
 def test_rules_list_and_explain(run_cli) -> None:
     listing = run_cli(["rules", "list"])
     assert listing.code == 0
-    assert "LA101  llama-model-id" in listing.out
+    assert "LA101  llama-model-id " in listing.out
     explain = run_cli(["rules", "explain", "llama-prompt-format"])
     assert explain.code == 0
     assert explain.out.startswith("LA106 llama-prompt-format")

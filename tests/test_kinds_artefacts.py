@@ -160,6 +160,7 @@ def test_gguf_files_over_the_size_cap_are_read(tmp_path: Path) -> None:
         ("LA405", "weights/model.gguf", "Llama-4-Scout-17B-16E-Instruct")]
     finding = result.findings[0]
     assert finding.model is not None and finding.model.family == "Llama 4"
+    assert (finding.model.runtime, finding.model.size) == ("gguf", "17B-16E")
     assert finding.detail("license") == "llama4"
     assert [(d.path, d.code) for d in result.diagnostics] == [("big.json", "too-large")]
 

@@ -100,6 +100,10 @@ def test_yaml_recursive_alias_and_deep_nesting(tmp_path: Path) -> None:
     out, _ = scan_text(tmp_path, "deep.yaml", deep)
     assert [(p.code, p.line) for p in out.problems] == [("too-deep", 1)]
     assert _found(out.hits) == [("LA301", 2, 8, "llama3.2:1b")]
+    block = "- " * 200_000 + "x\n---\nmodel: llama3.1:8b\n"
+    out, _ = scan_text(tmp_path, "block.yaml", block)
+    assert [(p.code, p.line) for p in out.problems] == [("too-deep", 1)]
+    assert _found(out.hits) == [("LA301", 3, 8, "llama3.1:8b")]
     deeper = "x: " + "[" * 2000 + "]" * 2000 + "\nmodel: llama3.1:8b\n"
     out, _ = scan_text(tmp_path, "deeper.yaml", deeper)
     assert [p.code for p in out.problems] == ["parse-error"]

@@ -279,6 +279,8 @@ def _gguf_hit(filename: str, metadata: dict[str, str | int | float | bool],
 
 def _gguf(rule_id: str, token: str, ref: ModelRef | None, summary: str,
           details: tuple[tuple[str, str], ...]) -> Hit:
+    if ref is not None and ref.runtime in ("model-name", "huggingface"):
+        ref = replace(ref, runtime="gguf")  # the file is a GGUF whatever its header calls it
     return Hit(rule_id=rule_id, line=1, column=1, end_line=1, end_column=1, identifier=token,
                model=ref, context="gguf-header", snippet=summary or "GGUF file",
                details=details)

@@ -153,13 +153,13 @@ def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineInd
     whole = identify(stripped, ruleset) if stripped and not any(
         c.isspace() for c in stripped) else None
     if whole is not None and tables.accepts(whole, stripped, names):
-        if _names_a_model(item, stripped, ruleset):
+        if _names_a_model(item, stripped, whole, ruleset):
             hits.append(_identifier_hit(item, text, index, stripped, whole, rule, tables))
     elif whole is None:
         cursor = item.start
         command = item.key in tables.command_keys
         for token, ref in _tokens(value, command, f"{names} {value}", ruleset):
-            if not _names_a_model(item, token, ruleset):
+            if not _names_a_model(item, token, ref, ruleset):
                 continue
             hit = _identifier_hit(item, text, index, token, ref, rule, tables, cursor)
             cursor = index.line_start(hit.line) + hit.end_column - 1
@@ -170,19 +170,28 @@ def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineInd
     return hits
 
 
-def _names_a_model(item: ConfigValue, token: str, ruleset: RuleSet) -> bool:
-    """False for where a job writes (``output_dir: saves/llama3-8b/sft``) and for a directory
-    path whose key and parent key do not say "model" (``hostPath: {path: /data/llama3}``):
-    both are named after a model without using it. ``checkpoint_dir:`` or ``tokenizer:
-    {path: ...}`` do say so; a weights file or a Hub id counts under any key."""
+def _names_a_model(item: ConfigValue, token: str, ref: ModelRef, ruleset: RuleSet) -> bool:
+    """False for values named after a model without using it: where a job writes
+    (``output_dir: saves/llama3-8b/sft``), a directory path whose key and parent key do not
+    say "model" (``hostPath: {path: /data/llama3}``), and a bare model name under a key that
+    labels an entry (``- name: llama3-8b``). ``checkpoint_dir:`` or ``tokenizer: {path: ...}``
+    do say "model"; a weights file, a Hub id or a provider id counts under any key."""
     tables = file_tables(ruleset)
     if item.key in tables.output_keys:
+        return False
+    if item.key in tables.label_keys and _bare_name(token, ref):
         return False
     if not is_directory_path(token, ruleset):
         return True
     names = [p for p in item.path[-2:] if p != LIST_ITEM]
     return any(tables.is_model_key(name) for name in names) or bool(
         tables.bare_tag_context.search(" ".join(names)))
+
+
+def _bare_name(token: str, ref: ModelRef) -> bool:
+    """``llama3-8b``: no organisation, tag, provider or file, just a name."""
+    return ref.runtime in ("model-name", "ollama") and ref.provider is None and not any(
+        c in token for c in "/:\\") and not token.lower().endswith((".gguf", ".ggml", ".bin"))
 
 
 def architecture_evidence(key: str, value: str, ruleset: RuleSet) -> bool:

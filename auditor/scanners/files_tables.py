@@ -31,6 +31,8 @@ class FileTables:
     command_keys: frozenset[str]
     output_keys: frozenset[str]
     """Keys and options whose value is where a job writes (output_dir): never a reference."""
+    label_keys: frozenset[str]
+    """Keys that name an entry (``name``): a bare model name under them is a label."""
     bare_tag_context: re.Pattern[str]
     bare_tag_not_context: re.Pattern[str]
     architecture_names: frozenset[str]
@@ -84,6 +86,7 @@ def file_tables(ruleset: RuleSet) -> FileTables:
             template_keys=_keys(keys["template"]),
             command_keys=_keys(keys["command"]),
             output_keys=_keys(keys.get("output", [])),
+            label_keys=_keys(keys.get("label", [])),
             bare_tag_context=re.compile(str(keys["bare_tag_context"])),
             bare_tag_not_context=re.compile(str(keys["bare_tag_not_context"])),
             architecture_names=frozenset(str(v).lower() for v in values["architecture_names"]),

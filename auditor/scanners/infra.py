@@ -21,6 +21,9 @@ from ..ruleset import RuleSet
 from .base import Hit, ScanContext, ScanOutput, SourceFile
 from .config_files import scan_structured
 from .config_values import RULE_FINE_TUNE, RULE_INFRA, RULE_MARKER, RULE_NON_META
+from .deps.commands import install_declarations
+from .deps.declarations import declaration_hits
+from .deps.packages import package_table
 from .files_tables import file_tables
 from .license_files import RULE_LICENSE, agreement_mentions, license_hit
 from .text_identifiers import identifiers_in, prompt_marker_in, shell_code_end
@@ -67,12 +70,20 @@ def scan_infra(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         "make": _make_lines,
         "shell": _shell_lines,
     }
-    return ScanOutput(hits=line_source_hits(readers[fmt](text), ctx.ruleset, RULE_INFRA))
+    return ScanOutput(hits=line_source_hits(readers[fmt](text), ctx.ruleset, RULE_INFRA,
+                                            manifest=file.rel))
 
 
-def line_source_hits(lines: LineSource, ruleset: RuleSet, rule: str) -> list[Hit]:
+def line_source_hits(lines: LineSource, ruleset: RuleSet, rule: str, *,
+                     manifest: str | None = None) -> list[Hit]:
+    """Identifiers and chat markers on every line; with ``manifest`` (the file's path), also
+    the packages ``pip install`` names (LA2xx, the manifests' package table)."""
     hits: list[Hit] = []
+    table = package_table(ruleset) if manifest is not None else None
     for number, code, context in lines:
+        if table is not None and manifest is not None and "install" in code:
+            hits.extend(declaration_hits(
+                install_declarations(code, number, manifest, context), table))
         for found in identifiers_in(code, ruleset):
             hits.append(Hit(rule_id=rule if found.model.meta_weights else RULE_NON_META,
                             line=number, column=found.start + 1, end_line=number,

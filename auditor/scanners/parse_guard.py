@@ -5,7 +5,7 @@ brackets or 10,000 nested ``lambda``/``or`` crash the process (stack overflow, S
 10,000 chained ``+`` or attribute accesses run for minutes, 1,000 nested calls take 2 GB, and
 an ordinary 1 MB module takes about 10 s and 600 MB. So before a file reaches libcst:
 
-- a file over ``MAX_PARSE_BYTES`` is not parsed (the caller falls back to the line scanner);
+- a file over ``MAX_PARSE_CHARS`` is not parsed (the caller falls back to the line scanner);
 - a file nested deeper than CPython itself accepts (``MAX_BRACKET_DEPTH``) is not parsed;
 - everything else is parsed and analysed in a forked worker process with a time limit and a
   memory limit. A worker that overruns is killed, one that dies is replaced; either way the
@@ -34,8 +34,8 @@ from typing import Any
 
 from ..ruleset import RuleSet
 
-MAX_PARSE_BYTES = 1024 * 1024
-"""Larger Python files are line-scanned: libcst needs ~10 s and ~600 MB per MB of source."""
+MAX_PARSE_CHARS = 512 * 1024
+"""Larger Python files are line-scanned: libcst needs ~10-20 s and ~600 MB per MB of source."""
 
 MAX_BRACKET_DEPTH = 200
 """CPython's own limit ("too many nested parentheses"): deeper code is not valid Python."""
@@ -99,12 +99,11 @@ def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
 
 def screen(text: str) -> ParseRefused | None:
     """Why ``text`` must not reach libcst at all, or None when it may."""
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_PARSE_BYTES:
+    if len(text) > MAX_PARSE_CHARS:
         return ParseRefused(
             "too-large-to-parse",
-            f"not parsed: {size:,} bytes is over the {MAX_PARSE_BYTES:,}-byte limit for "
-            "structural analysis")
+            f"not parsed: {len(text):,} characters is over the {MAX_PARSE_CHARS:,}-character "
+            "limit for structural analysis")
     depth = bracket_depth(text)
     if depth > MAX_BRACKET_DEPTH:
         return ParseRefused(
@@ -177,6 +176,9 @@ class _Worker:
                 f"not parsed: analysis did not finish within {timeout:g} s (--parse-timeout)")
         except (OSError, EOFError):
             return self._died()
+        except BaseException:  # Ctrl-C while waiting: the child is mid-parse, end it now
+            self.stop()
+            raise
         result: Any = pickle.loads(payload)
         return result
 

@@ -102,6 +102,8 @@ class _Builder:
         if not self.doc.frames:
             return ()
         parent = self.doc.frames[-1]
+        if len(self.doc.frames) > MAX_DEPTH:
+            return parent.path  # not read this deep: keep paths (and memory) bounded
         if not parent.mapping:
             return (*parent.path, LIST_ITEM)
         return (*parent.path, "?" if parent.expect_key else parent.key)

@@ -121,7 +121,7 @@ def build_items(labels: list[Label]) -> list[Item]:
         if label.span is None:
             items.append(Item.of([label]))
         else:
-            groups[(label.path, *label.span)].append(label)
+            groups[(label.path, label.span[0], label.span[1])].append(label)
     for key, members in groups.items():
         if len({(m.kind, m.category) for m in members}) != 1:
             raise ScoreError(f"{key[0]}:{key[1]}-{key[2]}: one string, several label kinds")
@@ -298,7 +298,7 @@ def load_saved_scan(directory: Path, repo: Repo) -> dict[str, Any]:
 
 
 def finding_lines(repo: Repo, report: dict[str, Any]) -> dict[tuple[str, int], LineFindings]:
-    """Group the report's findings by (repo path, line); a notebook finding's line is its JSON line."""
+    """Group the report's findings by (repo path, line); a notebook's line is its JSON line."""
     grouped: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for finding in report.get("findings", []):
         key = (repo.to_repo_path(finding["path"]), int(finding["line"]))
@@ -332,20 +332,20 @@ def score_repo(repo: Repo, labels: list[Label], lines: dict[tuple[str, int], Lin
             score.dependency_items.append(item)
             (score.found if item in merged else score.missed).append(item)
     for target, found in merged.items():
-        item = target if isinstance(target, Item) else None
+        labelled = target if isinstance(target, Item) else None
         if found.info_only:
             score.info_items.append(found)
-        elif item is None or item.kind == "look-alike":
-            score.false_positives.append((found, item))
-        elif item.kind == "dependency":
-            score.true_positives.append((found, item))
-            score.reviewed += int(not item.read)
-        elif item.kind == "docs-mention":
-            score.docs_items.append((found, item))
+        elif labelled is None or labelled.kind == "look-alike":
+            score.false_positives.append((found, labelled))
+        elif labelled.kind == "dependency":
+            score.true_positives.append((found, labelled))
+            score.reviewed += int(not labelled.read)
+        elif labelled.kind == "docs-mention":
+            score.docs_items.append((found, labelled))
         elif SEVERITY_RANK[found.max_severity] <= SEVERITY_RANK["low"]:
-            score.architecture_items.append((found, item))  # low: "Llama architecture" notes
+            score.architecture_items.append((found, labelled))  # low: architecture notes
         else:
-            score.false_positives.append((found, item))
+            score.false_positives.append((found, labelled))
     score.false_positives.sort(key=lambda pair: (pair[0].path, pair[0].line))
     return score
 
@@ -412,9 +412,10 @@ def breakdowns(scores: list[RepoScore]) -> tuple[dict[str, Tally], dict[str, Tal
     by_kind: dict[str, Tally] = defaultdict(Tally)
     for score in scores:
         repo = score.repo
-        for label in score.dependency_items:
-            hit = label in score.found
-            for bucket in (by_category[label.category or "?"], by_kind[file_kind(repo, label.path)]):
+        for item in score.dependency_items:
+            hit = item in score.found
+            kind = file_kind(repo, item.path)
+            for bucket in (by_category[item.category or "?"], by_kind[kind]):
                 bucket.dependencies += 1
                 bucket.found += int(hit)
         for found, _ in score.true_positives:
@@ -483,8 +484,8 @@ def render_markdown(scores: list[RepoScore]) -> str:
         out.append(f"| [{score.repo.repo}](https://github.com/{score.repo.repo}) | "
                    f"{score.repo.kind.split(':')[0]} | {t.dependencies} | {t.found} | "
                    f"{pct(t.recall)} | {t.tp} | {t.fp} | {pct(t.precision)} |")
-    out.append(f"| **overall** | | {total.dependencies} | {total.found} | **{pct(total.recall)}** | "
-               f"{total.tp} | {total.fp} | **{pct(total.precision)}** |")
+    out.append(f"| **overall** | | {total.dependencies} | {total.found} | "
+               f"**{pct(total.recall)}** | {total.tp} | {total.fp} | **{pct(total.precision)}** |")
     return "\n".join(out)
 
 
@@ -516,16 +517,17 @@ def summary(scores: list[RepoScore]) -> dict[str, Any]:
 # --- command line -------------------------------------------------------------------------
 
 
-def clone_hint(repo: Repo, checkouts: Path) -> str:
+def clone_commands(repo: Repo, checkouts: Path) -> str:
+    """A blob-less clone (history without file contents) and a checkout of the labelled commit."""
     target = checkouts / repo.name
-    return (f"git clone https://github.com/{repo.repo} {target} && "
-            f"git -C {target} checkout {repo.commit}")
+    return (f"git clone --quiet --filter=blob:none --no-checkout https://github.com/{repo.repo} "
+            f"{target} && git -C {target} checkout --quiet {repo.commit}")
 
 
 def checkout_problem(repo: Repo, checkouts: Path) -> str | None:
     root = repo.scan_root(checkouts)
     if not root.is_dir():
-        return f"missing checkout {root}; re-create it with: {clone_hint(repo, checkouts)}"
+        return f"missing checkout {root}; re-create it with: {clone_commands(repo, checkouts)}"
     git_dir = checkouts / repo.name / ".git"
     if git_dir.exists():
         head = subprocess.run(["git", "-C", str(checkouts / repo.name), "rev-parse", "HEAD"],
@@ -539,7 +541,9 @@ def checkout_problem(repo: Repo, checkouts: Path) -> str | None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkouts", type=Path, required=True,
-                        help="directory holding one checkout per repository (named as in repos.json)")
+                        help="directory with one checkout per repository, named as in repos.json")
+    parser.add_argument("--clone-commands", action="store_true",
+                        help="print the git commands that create the checkouts, then exit")
     parser.add_argument("--repo", action="append", default=[],
                         help="score only this repository (by name; repeatable)")
     parser.add_argument("--llama-audit", dest="command",
@@ -569,6 +573,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: unknown repository {', '.join(unknown)}", file=sys.stderr)
             return 2
         repos = [r for r in repos if r.name in args.repo]
+    if args.clone_commands:
+        for repo in repos:
+            print(clone_commands(repo, args.checkouts))
+        return 0
     if not args.checkouts.is_dir():
         print(f"error: checkouts directory {args.checkouts} does not exist; see "
               f"{HERE / 'README.md'} to re-create the checkouts", file=sys.stderr)

@@ -1,0 +1,301 @@
+"""Hostile input and failure: nothing crashes, nothing is lost, the output never wavers.
+
+The corpus (``tests/hostile/corpus.py``) is generated into a temporary directory: every kind
+of bad input next to good files with known findings. One scan of the whole tree must give
+each kind exactly its diagnostics, keep every finding the bad files still allow, and leave the
+good files' findings exactly as a scan of the good files alone gives them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from auditor.engine import ScanOptions, scan_paths
+from auditor.model import AuditResult, Finding
+
+from .conftest import PROJECT
+from .hostile import corpus
+from .hostile.corpus import KINDS, Kind, Row
+
+PARSE_TIMEOUT = 2.0
+"""Seconds before the deep-operators file (minutes of libcst work) becomes a diagnostic."""
+
+ISSUE_KINDS = {
+    "python2", "syntax-error", "null-bytes", "invalid-utf8", "utf16-bom", "utf16-no-bom",
+    "utf32-bom", "utf32-no-bom", "coding-cookie", "line-endings", "huge-file", "long-line",
+    "deep-brackets", "deep-operators", "binary-named-text", "empty-files", "broken-toml",
+    "broken-yaml", "yaml-bomb", "broken-json", "broken-notebook", "broken-lockfile",
+    "broken-requirements", "requirements-self-include", "symlinks", "permission-denied-dir",
+    "permission-denied-file", "deleted-mid-scan", "truncated-mid-scan", "missing-path",
+    "odd-names", "many-empty-files", "pathological-gitignore",
+}
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLAMA_AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return corpus.build_corpus(tmp_path_factory.mktemp("hostile") / "corpus")
+
+
+@pytest.fixture(scope="module")
+def scanned(tree: Path) -> AuditResult:
+    """One in-process scan of the whole corpus, with the in-process failures patched in."""
+    with pytest.MonkeyPatch.context() as patch:
+        corpus.PATCHED(patch, tree)
+        return scan_paths(corpus.corpus_roots(tree),
+                          ScanOptions(parse_timeout_seconds=PARSE_TIMEOUT))
+
+
+@pytest.fixture(scope="module")
+def good_only(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
+    root = corpus.build_corpus(tmp_path_factory.mktemp("clean") / "corpus", with_bad=False)
+    return scan_paths([root])
+
+
+def _rows(findings: tuple[Finding, ...], top: str) -> set[Row]:
+    return {(f.path, f.rule_id, f.line, f.column) for f in findings
+            if f.path.split("/", 1)[0] == top}
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if not k.heavy], ids=lambda k: k.name)
+def test_each_kind_gives_its_diagnostics_and_keeps_its_findings(
+    kind: Kind, tree: Path, scanned: AuditResult
+) -> None:
+    if kind.extra_roots:
+        labels = {Path(tree / extra).as_posix() for extra in kind.extra_roots}
+        diagnostics = {(d.path, d.code) for d in scanned.diagnostics if d.root in labels}
+    else:
+        top = corpus.directory_of(kind)
+        diagnostics = {(d.path, d.code) for d in scanned.diagnostics
+                       if d.root == tree.as_posix() and d.path.split("/", 1)[0] == top}
+    assert diagnostics == kind.diagnostics
+    assert _rows(scanned.findings, corpus.directory_of(kind)) == kind.findings
+
+
+def test_every_diagnostic_belongs_to_a_kind(scanned: AuditResult) -> None:
+    tops = {corpus.directory_of(k) for k in KINDS}
+    strays = [d for d in scanned.diagnostics if d.path != "." and d.path.split("/")[0] not in tops]
+    assert strays == []
+
+
+def test_good_findings_are_the_same_with_and_without_the_bad_files(
+    scanned: AuditResult, good_only: AuditResult
+) -> None:
+    with_bad = [replace(f, root="") for f in scanned.findings if f.path.startswith("good/")]
+    alone = [replace(f, root="") for f in good_only.findings]
+    assert with_bad == alone
+    assert {(f.path, f.rule_id, f.line, f.column) for f in alone} == corpus.GOOD_FINDINGS
+    assert good_only.diagnostics == ()
+
+
+def test_the_corpus_has_every_kind_the_issue_names() -> None:
+    names = [k.name for k in KINDS]
+    assert len(names) == len(set(names))
+    assert ISSUE_KINDS <= set(names)
+    assert len(names) >= 25
+
+
+def test_no_path_in_a_report_leaves_the_root(scanned: AuditResult) -> None:
+    paths = [f.path for f in scanned.findings] + [d.path for d in scanned.diagnostics]
+    for path in paths:
+        assert not path.startswith("/")
+        assert ".." not in path.split("/")
+
+
+_DURATION = re.compile(r'"duration_seconds": [0-9.e+-]+')
+
+
+def _masked(report: str) -> str:
+    """The report with its one timing field blanked: every other byte must be identical."""
+    return _DURATION.sub('"duration_seconds": 0', report)
+
+
+def test_output_is_identical_across_runs_cache_and_jobs(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    base = ["scan", str(tree), "--parse-timeout", str(PARSE_TIMEOUT), "--exit-zero", "-q"]
+    text_one = run_cli([*base, "--jobs", "1", "--no-cache"])
+    text_two = run_cli([*base, "--jobs", "2"])  # fills the cache
+    text_cached = run_cli([*base, "--jobs", "2"])  # served from it
+    assert text_one.code == text_two.code == text_cached.code == 0
+    assert text_one.out == text_two.out == text_cached.out
+    assert "Traceback" not in text_one.err + text_two.err + text_cached.err
+    json_one = run_cli([*base, "--format", "json", "--jobs", "1", "--no-cache"])
+    json_two = run_cli([*base, "--format", "json", "--jobs", "2", "--no-cache"])
+    assert len(_DURATION.findall(json_one.out)) == 1
+    assert _masked(json_one.out) == _masked(json_two.out)
+
+
+def test_a_missing_path_on_the_command_line_is_one_line_and_exit_2(tmp_path: Path,
+                                                                    run_cli) -> None:  # type: ignore[no-untyped-def]
+    run = run_cli(["scan", str(tmp_path / "nope")])
+    assert run.code == 2
+    assert run.err == f"llama-audit: error: path does not exist: {tmp_path / 'nope'}\n"
+    assert run.out == ""
+
+
+# -- writing the report ------------------------------------------------------------------------
+
+def _small_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    corpus.write(root / "app.py", corpus.MODEL_LINE)
+    return root
+
+
+def test_output_into_a_missing_directory_fails_cleanly(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "no-such-dir" / "report.json"
+    run = run_cli(["scan", str(_small_tree(tmp_path)), "--format", "json", "-o", str(target),
+                   "-q"])
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and run.err.startswith("llama-audit: error: cannot write")
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_a_failed_write_leaves_the_old_file_and_no_partial_one(
+    failing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli  # type: ignore[no-untyped-def]
+) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / "report.json"
+    target.write_text("previous report\n")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28 if failing == "fsync" else 30,
+                      "No space left on device" if failing == "fsync" else "Read-only file system")
+
+    monkeypatch.setattr(os, failing, fail)
+    run = run_cli(["scan", str(_small_tree(tmp_path)), "--format", "json", "-o", str(target),
+                   "-q"])
+    assert run.code == 2
+    reason = "No space left on device" if failing == "fsync" else "Read-only file system"
+    assert run.err == f"llama-audit: error: cannot write {target}: {reason}\n"
+    assert target.read_text() == "previous report\n"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["report.json"]
+
+
+def test_a_closed_stdout_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    root = _small_tree(tmp_path)
+    reader_gone = subprocess.run(
+        f"{sys.executable} -m auditor scan {root} --no-cache --format json | head -c 1",
+        shell=True, capture_output=True, text=True, cwd=PROJECT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)}, timeout=120, check=False)
+    assert reader_gone.stdout == "{"
+    assert "Traceback" not in reader_gone.stderr
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_with_one_clear_line(jobs: str, tmp_path: Path) -> None:
+    """SIGINT to the whole process group (what a terminal's Ctrl-C does) while the scan waits
+    on a pathological file: exit 130, one line on stderr, no traceback from any process."""
+    root = tmp_path / "repo"
+    corpus.build_good(root)
+    corpus.kind("deep-operators").build(root)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "auditor", "scan", str(root), "--no-cache", "--jobs", jobs,
+         "--parse-timeout", "60"],
+        cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    # Wait until the scan is under way: a parse worker (or pool worker) has been forked.
+    while not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.endswith("llama-audit: interrupted\n")
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
+
+
+# -- resource bounds (measured in a subprocess) ------------------------------------------------
+
+MEASURE = """
+import json, resource, sys
+from pathlib import Path
+from auditor.engine import ScanOptions, scan_paths
+from auditor.discover import DiscoverOptions
+from auditor.scanners import parse_guard
+from auditor.serialize import result_to_dict
+root, max_size, jobs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+result = scan_paths([root], ScanOptions(discover=DiscoverOptions(max_file_size=max_size),
+                                        jobs=jobs))
+parse_guard.shutdown()
+kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"result": result_to_dict(result), "peak_mib": kib / 1024}))
+"""
+
+ONE_GIB_IN_MIB = 1024
+
+
+def _measure(root: Path, max_size: int, jobs: int = 1) -> tuple[dict[str, object], float]:
+    run = subprocess.run([sys.executable, "-c", MEASURE, str(root), str(max_size), str(jobs)],
+                         cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)},
+                         capture_output=True, text=True, timeout=400, check=True)
+    data = json.loads(run.stdout)
+    return data["result"], data["peak_mib"]
+
+
+def _finding_rows(result: dict[str, object]) -> set[Row]:
+    return {(f["path"], f["rule_id"], f["line"], f["column"])  # type: ignore[index]
+            for f in result["findings"]}  # type: ignore[attr-defined]
+
+
+def _diagnostic_rows(result: dict[str, object]) -> set[tuple[str, str]]:
+    return {(d["path"], d["code"]) for d in result["diagnostics"]}  # type: ignore[attr-defined,index]
+
+
+def test_100mb_file_and_10mb_line_are_really_scanned_under_1gb(tmp_path: Path) -> None:
+    """With ``--max-file-size 200MB`` both are read and line-scanned (too large for libcst):
+    the Llama names on their first and last lines are found, and peak memory stays < 1 GB."""
+    root = tmp_path / "repo"
+    lines = corpus.huge_python(root / "huge" / "generated.py")
+    corpus.long_line_python(root / "long-line" / "minified.py")
+    assert (root / "huge" / "generated.py").stat().st_size > 100_000_000
+    result, peak = _measure(root, 200 * 1024 * 1024)
+    assert _diagnostic_rows(result) == {("huge/generated.py", "too-large-to-parse"),
+                                        ("long-line/minified.py", "too-large-to-parse")}
+    assert _finding_rows(result) == {
+        ("huge/generated.py", "LA101", 1, 10),
+        ("huge/generated.py", "LA101", lines, 9),
+        ("long-line/minified.py", "LA101", 1, corpus.long_line_column()),
+    }
+    assert peak < ONE_GIB_IN_MIB
+
+
+def test_100000_empty_files_scan_under_1gb(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    corpus.make_many_empty_files(root / "many")
+    corpus.build_good(root)
+    result, peak = _measure(root, 5 * 1024 * 1024, jobs=2)
+    assert result["diagnostics"] == []
+    assert _finding_rows(result) == corpus.GOOD_FINDINGS
+    stats = result["stats"]
+    assert stats["files_discovered"] == 100_000 + 1 + corpus.GOOD_MODULES  # type: ignore[index]
+    assert peak < ONE_GIB_IN_MIB
