@@ -231,3 +231,9 @@ def test_pip_install_in_a_dockerfile_uses_the_package_table(tmp_path: Path) -> N
         ("LA203", 2, 79, "llama-cpp-python"),
         ("LA202", 4, 21, "llama-stack-client"),
     ]
+
+
+def test_a_file_whose_only_finding_is_a_template_name_is_not_screened_out(
+        tmp_path: Path) -> None:
+    text = "reply = render(question, chat_format='llama')\n"
+    assert findings(tmp_path, "render.py", text) == [("LA108", 1, 38, "llama")]

@@ -31,6 +31,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from ..cst_names import dotted_name, root_name
 from ..model import Effort, Finding
 from . import notes
 from .auto_classes import auto_class_for
@@ -264,7 +265,7 @@ class _Planner:
                 self._plan_class_use(finding, node, self._bindings[node.value].class_name)
                 return
             if isinstance(node, cst.Attribute) and node.attr.value == identifier and \
-                    self._module_aliases.get(_root(node) or "") == "transformers" and \
+                    self._module_aliases.get(root_name(node) or "") == "transformers" and \
                     isinstance(node.value, cst.Name):
                 self._plan_class_use(finding, node, identifier)
                 return
@@ -342,7 +343,7 @@ class _Planner:
         duplicated: set[str] = set()
         for node in self.positions:
             if not isinstance(node, cst.ImportFrom) or node.relative or \
-                    _dotted(node.module) != "transformers" or isinstance(node.names,
+                    dotted_name(node.module) != "transformers" or isinstance(node.names,
                                                                          cst.ImportStar):
                 continue
             for alias in node.names:
@@ -364,7 +365,7 @@ class _Planner:
         for node in self.positions:
             if isinstance(node, cst.Import):
                 for alias in node.names:
-                    dotted = _dotted(alias.name)
+                    dotted = dotted_name(alias.name)
                     if dotted is None:
                         continue
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -556,16 +557,5 @@ def _end(finding: Finding) -> Position:
     return (finding.end_line, finding.end_column - 1)
 
 
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
-    return None
 
 
-def _root(node: cst.BaseExpression) -> str | None:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None

@@ -16,6 +16,7 @@ from typing import Any
 
 import libcst as cst
 
+from ..cst_names import dotted_name, root_name
 from ..identify import identify
 from ..model import ModelRef
 from ..ruleset import RuleSet
@@ -277,7 +278,7 @@ class _Collector:
     # -- imports and Llama-specific names -----------------------------------------------------
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
-            module = _dotted(alias.name)
+            module = dotted_name(alias.name)
             if module is None:
                 continue
             local = alias.asname.name if alias.asname is not None else None
@@ -292,7 +293,7 @@ class _Collector:
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        module = _dotted(node.module) if node.module is not None else ""
+        module = dotted_name(node.module) if node.module is not None else ""
         module = "." * len(node.relative) + (module or "")
         module_rule = self.tables.module_rule(module)
         if module_rule is not None and node.module is not None:
@@ -300,7 +301,7 @@ class _Collector:
         if isinstance(node.names, cst.ImportStar):
             return False
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted_name(alias.name)
             if name is None:
                 continue
             qualified = f"{module}.{name}" if module and not module.endswith(".") else module + name
@@ -329,7 +330,7 @@ class _Collector:
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if node.attr.value in self.tables.llama_classes:
-            root = _root_name(node)
+            root = root_name(node)
             if root is not None and root in self.imports:
                 self.api_uses.append(_ApiUse(node, "LA103", node.attr.value, self.context))
                 return False
@@ -391,19 +392,8 @@ def _string_parts(node: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
         yield from _string_parts(node.right)
 
 
-def _dotted(node: cst.BaseExpression | cst.Attribute | cst.Name | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
-    return None
 
 
-def _root_name(node: cst.BaseExpression) -> str | None:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
 
 
 class _Resolver:
@@ -507,7 +497,7 @@ class _Resolver:
         return [s for s in self.collector.class_scopes if s.name == name]
 
     def _env_default(self, node: cst.Call, scope: Scope, depth: int) -> list[Value]:
-        callee = _dotted(node.func) or ""
+        callee = dotted_name(node.func) or ""
         if not (callee.endswith("environ.get") or callee.endswith("getenv")
                 or callee in ("getenv", "get")):
             return []
