@@ -37,7 +37,7 @@ from .cli_report import (
     write_outputs,
 )
 from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
-from .engine import DEFAULT_PARSE_TIMEOUT, ScanOptions
+from .engine import ScanOptions
 from .model import AuditResult, Severity
 from .report.formats import Format, format_names, render
 from .report.output import OutputError, is_stdout, write_output
@@ -45,6 +45,7 @@ from .report.progress import progress_wanted, scan_progress
 from .report.text import summary_line
 from .rules_doc import render_rules_markdown
 from .ruleset import load_ruleset
+from .scanners.parse_guard import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

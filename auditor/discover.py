@@ -110,7 +110,7 @@ class DiscoverOptions:
 
 
 MAX_GITIGNORE_BYTES = 1024 * 1024
-MAX_GITIGNORE_PATTERNS = 5000
+MAX_GITIGNORE_PATTERNS = 2000
 """Every path is matched against every pattern: a huge .gitignore would make each file slow."""
 MAX_PATTERN_LENGTH = 4096
 MAX_PATTERN_STARS = 3
@@ -159,7 +159,10 @@ class _Walker:
     real_root: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.real_root = self.root.resolve()
+        try:
+            self.real_root = self.root.resolve()
+        except (OSError, RuntimeError):  # a root that is itself a symlink loop
+            self.real_root = self.root
 
     def run(self) -> Iterator[SourceFile | Diagnostic]:
         try:

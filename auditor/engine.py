@@ -7,6 +7,7 @@ plain function of (file, options) so it can run in a process pool with identical
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -150,7 +151,7 @@ def _run(
 ) -> Iterable[FileResult]:
     total = len(files)
     if options.jobs > 1 and total >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_quiet_on_ctrl_c) as pool:
             chunk = max(1, min(64, total // (options.jobs * 8) or 1))
             for done, result in enumerate(
                 pool.map(_scan_in_worker, files, [options] * total, chunksize=chunk), start=1
@@ -177,6 +178,12 @@ def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
     if key not in _WORKER_CACHE:
         _WORKER_CACHE[key] = ResultCache(options.cache_dir, ruleset.version)
     return _WORKER_CACHE[key]
+
+
+def _quiet_on_ctrl_c() -> None:
+    """In a pool worker: Ctrl-C (sent to the whole process group) ends it at once, silently;
+    the main process reports the interruption once."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
@@ -208,8 +215,13 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
     diagnostics: list[Diagnostic] = []
     text = ""
     if not header_only:
-        outcome = read_for_scan(
-            file, lambda data: file.kind in _ALWAYS_READ or _prefilter(data, ctx.ruleset))
+        try:
+            outcome = read_for_scan(
+                file, lambda data: file.kind in _ALWAYS_READ or _prefilter(data, ctx.ruleset))
+        except Exception as exc:  # a reader bug must not lose the rest of the scan
+            return FileResult((), (Diagnostic(file.rel, "scanner-error",
+                                              f"reading failed: {type(exc).__name__}: {exc}"),),
+                              scanned=False, parsed=False)
         diagnostics.extend(outcome.diagnostics)
         if outcome.text is None:
             return FileResult((), tuple(diagnostics), scanned=not outcome.skipped,

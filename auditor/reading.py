@@ -157,7 +157,9 @@ def decode(data: bytes, kind: FileKind, encoding: str | None) -> tuple[str, str 
     """Text of a file and, if it could not be decoded cleanly, why.
 
     Line endings are normalised to ``\\n`` (CRLF and lone CR count as one line break each, as
-    in Python and editors), which keeps every line number and column unchanged.
+    in Python and editors), which keeps every line number and column unchanged. The other
+    characters ``str.splitlines`` would break at (form feed, vertical tab, U+0085, U+2028,
+    U+2029...) are read as spaces, so every scanner counts lines as git and editors do.
     """
     if encoding is not None:
         try:
@@ -193,9 +195,15 @@ def _decode_utf8(data: bytes) -> tuple[str, str | None]:
             f"not UTF-8 ({exc.reason} at byte {exc.start}); bad bytes replaced")
 
 
+_OTHER_BREAKS = {ord(c): " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Characters ``str.splitlines`` breaks lines at but Python, git and terminals do not."""
+
+
 def _normalise(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii() or any(c in text for c in "\x0b\x0c\x1c\x1d\x1e"):
+        text = text.translate(_OTHER_BREAKS)
     return text

@@ -33,6 +33,7 @@ from libcst.metadata import (
 
 from ..cst_names import dotted_name, root_name
 from ..model import Effort, Finding
+from ..scanners import parse_guard
 from . import notes
 from .auto_classes import auto_class_for
 from .model import Action, Choice, NotChosen, Outcome
@@ -73,7 +74,7 @@ def rewrite_python(
     named in prompt-format comments.
     """
     try:
-        module = cst.parse_module(text)
+        module = parse_guard.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         reason = f"not rewritten: it does not parse ({type(exc).__name__})"
         return PythonRewrite(text, tuple(_untouched(f, reason) for f in findings), reason)
@@ -98,7 +99,7 @@ def _untouched(finding: Finding, reason: str) -> Outcome:
 
 def _check_parses(old: str, new: str) -> str | None:
     try:
-        cst.parse_module(new)
+        parse_guard.parse_module(new)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         return f"the rewritten code would not parse ({exc})"
     try:

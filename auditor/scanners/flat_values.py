@@ -67,7 +67,7 @@ def env_document(text: str) -> ConfigDocument:
         keys.append(pair.group("key"))
         raw = pair.group("value")
         value_start = start + pair.start("value")
-        if raw[:1] in "\"'" and raw.find(raw[0], 1) > 0:
+        if raw[:1] in ("\"", "'") and raw.find(raw[0], 1) > 0:
             raw = raw[: raw.find(raw[0], 1) + 1]
         else:
             raw = _strip_inline_comment(raw)

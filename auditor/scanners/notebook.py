@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from ..ruleset import RuleSet
+from . import parse_guard
 from .base import Hit, Problem, ScanContext, ScanOutput, SourceFile
 from .config_files import ParseFailure, read_json
 from .config_values import RULE_NON_META
@@ -286,7 +287,7 @@ def _python_hits(code: list[_Cell], ruleset: RuleSet, index: LineIndex,
         parts.append(python)
         owners += [(cell, line) for line in range(1, len(_split_lines(python)) + 1)]
     try:
-        module = cst.parse_module("".join(parts))
+        module = parse_guard.parse_module("".join(parts))
     except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
         return _cell_by_cell(code, ruleset, index, problems)
     hits: list[Hit] = []
@@ -304,7 +305,7 @@ def _cell_by_cell(code: list[_Cell], ruleset: RuleSet, index: LineIndex,
     for cell in code:
         assert cell.prepared is not None
         try:
-            module = cst.parse_module(cell.prepared.python)
+            module = parse_guard.parse_module(cell.prepared.python)
         except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError) as exc:
             reason = " ".join(str(exc).split())[:160]
             problems.append(Problem(

@@ -3,23 +3,30 @@
 libcst's native parser is not safe on hostile input. Measured with libcst 1.9: 3,000 nested
 brackets or 10,000 nested ``lambda``/``or`` crash the process (stack overflow, SIGSEGV),
 10,000 chained ``+`` or attribute accesses run for minutes, 1,000 nested calls take 2 GB, and
-an ordinary 1 MB module takes about 10 s and 600 MB. So before a file reaches libcst:
+an ordinary 1 MB module takes 10-20 s and 600 MB. So before source reaches libcst:
 
-- a file over ``MAX_PARSE_CHARS`` is not parsed (the caller falls back to the line scanner);
-- a file nested deeper than CPython itself accepts (``MAX_BRACKET_DEPTH``) is not parsed;
-- everything else is parsed and analysed in a forked worker process with a time limit and a
-  memory limit. A worker that overruns is killed, one that dies is replaced; either way the
-  file becomes a ``ParseRefused`` for the caller to report, and the next file gets a fresh
-  worker. One worker serves every file of a process, so the fork costs once, not per file.
+- a text over ``MAX_PARSE_CHARS`` is not parsed (callers fall back to the line scanner);
+- a text nested deeper than CPython itself accepts (``MAX_BRACKET_DEPTH``) is not parsed;
+- everything else is parsed in a forked worker process with a time limit and a memory limit.
+  A worker that overruns is killed and one that dies is replaced; either way the file becomes
+  a ``ParseRefused`` the caller reports, and the next file gets a fresh worker. One worker
+  serves every file of a process, so the fork is paid once, not per file.
 
-Where ``os.fork`` does not exist (Windows) the analysis runs in-process: the size and depth
-checks still apply, the time and memory limits do not.
+``run_isolated`` runs a whole analysis in the worker (the Python scanner: parse and analyse,
+hits come back). ``parse_module`` is a drop-in for ``cst.parse_module`` for the other
+scanners that parse Python (notebooks, setup.py): it proves in the worker that the parse
+finishes, then parses in-process; refusals raise ``ParseGuardError`` (a ValueError, which
+those callers already treat as "not parsable").
+
+Where ``os.fork`` does not exist (Windows) analyses run in-process: the size and depth checks
+still apply, the time and memory limits do not.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import faulthandler
 import os
 import pickle
 import re
@@ -30,23 +37,28 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..ruleset import RuleSet
+import libcst as cst
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+    from .base import Hit
 
 MAX_PARSE_CHARS = 512 * 1024
-"""Larger Python files are line-scanned: libcst needs ~10-20 s and ~600 MB per MB of source."""
+"""Larger Python texts are line-scanned: libcst needs 10-20 s and ~600 MB per MB of source."""
 
 MAX_BRACKET_DEPTH = 200
 """CPython's own limit ("too many nested parentheses"): deeper code is not valid Python."""
 
 MEMORY_HEADROOM = 1024 * 1024 * 1024
-"""Address space a worker may add to what it inherited before an allocation fails."""
+"""Address space a worker may add to what it inherited before its allocations fail."""
 
 DEFAULT_TIMEOUT = 30.0
 
-Analysis = Callable[[str, RuleSet], Any]
-"""What runs in the worker: (source text, rules) -> a picklable result."""
+Analysis = Callable[[str, Any], Any]
+"""What runs in the worker: a module-level function (source text, context) -> a picklable
+result. It is sent by reference, so it must be importable by name."""
 
 _HEADER = struct.Struct("!Q")
 
@@ -65,7 +77,7 @@ _BRACKET_TOKENS = re.compile(
 
 @dataclass(frozen=True)
 class ParseRefused:
-    """The file was not analysed structurally; ``code``/``message`` make its diagnostic."""
+    """The text was not analysed structurally; ``code``/``message`` make its diagnostic."""
 
     code: str
     message: str
@@ -77,6 +89,22 @@ class AnalysisError:
 
     type_name: str
     message: str
+
+
+class ParseGuardError(ValueError):
+    """``parse_module`` refused the text: too large, too deep, crashed or too slow."""
+
+    def __init__(self, refused: ParseRefused) -> None:
+        super().__init__(refused.message)
+        self.refused = refused
+
+
+class AnalysisFailed(Exception):
+    """The analysis itself raised (a scanner bug, not a property of the file)."""
+
+    def __init__(self, error: AnalysisError) -> None:
+        super().__init__(f"{error.type_name}: {error.message}")
+        self.error = error
 
 
 def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
@@ -104,8 +132,7 @@ def screen(text: str) -> ParseRefused | None:
             "too-large-to-parse",
             f"not parsed: {len(text):,} characters is over the {MAX_PARSE_CHARS:,}-character "
             "limit for structural analysis")
-    depth = bracket_depth(text)
-    if depth > MAX_BRACKET_DEPTH:
+    if bracket_depth(text) > MAX_BRACKET_DEPTH:
         return ParseRefused(
             "too-deep",
             f"not parsed: brackets nested more than {MAX_BRACKET_DEPTH} deep (Python itself "
@@ -113,25 +140,59 @@ def screen(text: str) -> ParseRefused | None:
     return None
 
 
-def run_analysis(
-    analysis: Analysis, text: str, ruleset: RuleSet, timeout: float = DEFAULT_TIMEOUT
+def run_isolated(
+    analysis: Analysis, text: str, context: Any = None, timeout: float = DEFAULT_TIMEOUT
 ) -> Any:
-    """``analysis(text, ruleset)``, isolated: its result, an ``AnalysisError`` when it raised,
-    or a ``ParseRefused`` when it crashed, ran out of memory or overran ``timeout`` seconds."""
+    """``analysis(text, context)`` in the worker: its result, an ``AnalysisError`` when it
+    raised, or a ``ParseRefused`` when it crashed, ran out of memory or overran ``timeout``.
+
+    ``context`` reaches the worker by inheritance when it is forked, not through the pipe: a
+    new context object means a new worker. ``None`` runs in whichever worker is alive.
+    """
     if not hasattr(os, "fork"):
-        return _in_process(analysis, text, ruleset)
+        return _in_process(analysis, text, context)
     with _LOCK:
-        worker = _worker_for(analysis, ruleset)
+        worker = _worker_for(context)
         try:
-            return worker.run(text, timeout)
+            return worker.run(analysis, text, timeout)
         finally:
             if not worker.alive:
                 _forget_worker()
 
 
-def _in_process(analysis: Analysis, text: str, ruleset: RuleSet) -> Any:
+def analyse_python(text: str, ruleset: RuleSet) -> list[Hit]:
+    """The Python scanner's structural pass (runs in the worker)."""
+    from .python_scanner import analyse_module
+
+    return analyse_module(cst.parse_module(text), ruleset)
+
+
+def check_parse(text: str, context: object = None) -> None:
+    """Parse and discard (runs in the worker): proves the parse ends and does not crash."""
+    cst.parse_module(text)
+
+
+def parse_module(source: str, timeout: float = DEFAULT_TIMEOUT) -> cst.Module:
+    """``cst.parse_module(source)`` that cannot crash, hang or exhaust this process.
+
+    Raises what ``cst.parse_module`` raises for invalid Python, and ``ParseGuardError`` (a
+    ValueError) for text refused by ``screen`` or that crashed or overran the worker.
+    """
+    refused = screen(source)
+    if refused is None:
+        outcome = run_isolated(check_parse, source, None, timeout)
+        if isinstance(outcome, ParseRefused):
+            refused = outcome
+        elif isinstance(outcome, AnalysisError) and outcome.type_name == "RecursionError":
+            raise RecursionError(outcome.message)
+    if refused is not None:
+        raise ParseGuardError(refused)
+    return cst.parse_module(source)  # now known to finish; raises the real syntax error
+
+
+def _in_process(analysis: Analysis, text: str, context: Any) -> Any:
     try:
-        return analysis(text, ruleset)
+        return analysis(text, context)
     except MemoryError:
         return ParseRefused("parse-crash", "not parsed: the parser ran out of memory")
     except Exception as exc:
@@ -144,11 +205,10 @@ def _first_line(message: str) -> str:
 
 
 class _Worker:
-    """A forked child that runs ``analysis`` on each text sent down its pipe."""
+    """A forked child that runs the analyses sent down its pipe, one at a time."""
 
-    def __init__(self, analysis: Analysis, ruleset: RuleSet) -> None:
-        self.analysis = analysis
-        self.ruleset = ruleset
+    def __init__(self, context: Any) -> None:
+        self.context = context
         self.owner = os.getpid()
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
@@ -156,7 +216,7 @@ class _Worker:
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
             os.close(request_w)
             os.close(response_r)
-            _child_main(request_r, response_w, analysis, ruleset)
+            _child_main(request_r, response_w, context)
         os.close(request_r)
         os.close(response_w)
         self.pid = pid
@@ -164,10 +224,10 @@ class _Worker:
         self.responses = response_r
         self.alive = True
 
-    def run(self, text: str, timeout: float) -> Any:
+    def run(self, analysis: Analysis, text: str, timeout: float) -> Any:
         deadline = time.monotonic() + timeout
         try:
-            _write_message(self.requests, pickle.dumps((text, timeout)))
+            _write_message(self.requests, pickle.dumps((analysis, text, timeout)))
             payload = _read_message(self.responses, deadline)
         except TimeoutError:
             self.stop()
@@ -179,8 +239,7 @@ class _Worker:
         except BaseException:  # Ctrl-C while waiting: the child is mid-parse, end it now
             self.stop()
             raise
-        result: Any = pickle.loads(payload)
-        return result
+        return pickle.loads(payload)
 
     def _died(self) -> ParseRefused:
         status = self.stop()
@@ -232,24 +291,26 @@ class _Worker:
             os.close(self.responses)
 
 
-def _child_main(
-    requests: int, responses: int, analysis: Analysis, ruleset: RuleSet
-) -> None:  # pragma: no cover - runs in the forked child
+def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma: no cover
+    """The worker's loop (in the forked child): read a request, answer it, until EOF."""
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # Ctrl-C ends the worker at once, even inside native code; the parent reports it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # a deadline that native code obeys
         _silence_output()  # a native abort writes its own backtrace to stderr
+        faulthandler.disable()  # and so would faulthandler (pytest, -X faulthandler) on a crash
         _limit_resources()
         while True:
             try:
-                text, timeout = pickle.loads(_read_message(requests, None))
+                analysis, text, timeout = pickle.loads(_read_message(requests, None))
             except EOFError:
                 break
             # Backstop for a parent that died mid-request: the kernel ends the child.
             signal.setitimer(signal.ITIMER_REAL, timeout + 5.0)
+            result: Any
             try:
-                result: Any = analysis(text, ruleset)
+                result = analysis(text, context)
             except MemoryError:
                 result = ParseRefused("parse-crash", "not parsed: the parser ran out of memory")
             except RecursionError:
@@ -343,25 +404,19 @@ _LOCK = threading.Lock()
 _WORKER: _Worker | None = None
 
 
-def _worker_for(analysis: Analysis, ruleset: RuleSet) -> _Worker:
+def _worker_for(context: Any) -> _Worker:
     global _WORKER
     worker = _WORKER
     if worker is not None and (
-        worker.owner != os.getpid() or _name(worker.analysis) != _name(analysis)
-        or worker.ruleset is not ruleset or not worker.alive
+        worker.owner != os.getpid() or not worker.alive
+        or (context is not None and worker.context is not context)
     ):
         if worker.owner == os.getpid():
             worker.close()
         _WORKER = worker = None
     if worker is None:
-        worker = _WORKER = _Worker(analysis, ruleset)
+        worker = _WORKER = _Worker(context)
     return worker
-
-
-def _name(analysis: Analysis) -> tuple[str, str]:
-    """Workers are reused per analysis *function*, not per function object: a function
-    defined inside the scanner is a new object on every call but the same code."""
-    return (getattr(analysis, "__module__", ""), getattr(analysis, "__qualname__", ""))
 
 
 def _forget_worker() -> None:
@@ -393,11 +448,3 @@ def shutdown() -> None:
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(shutdown)
-
-
-class AnalysisFailed(Exception):
-    """The analysis itself raised (a scanner bug, not a property of the file)."""
-
-    def __init__(self, error: AnalysisError) -> None:
-        super().__init__(f"{error.type_name}: {error.message}")
-        self.error = error

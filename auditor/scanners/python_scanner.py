@@ -595,11 +595,8 @@ def scan_python(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         return line_scan(refused.code, refused.message)
     if not could_produce_findings(text, ctx.ruleset):
         return ScanOutput()
-
-    def analyse(source: str, rules: RuleSet) -> list[Hit]:
-        return analyse_module(cst.parse_module(source), rules)
-
-    outcome = guard.run_analysis(analyse, text, ctx.ruleset, ctx.parse_timeout_seconds)
+    outcome = guard.run_isolated(guard.analyse_python, text, ctx.ruleset,
+                                 ctx.parse_timeout_seconds)
     if isinstance(outcome, guard.ParseRefused):
         return line_scan(outcome.code, outcome.message)
     if isinstance(outcome, guard.AnalysisError):

@@ -247,7 +247,7 @@ def yaml_documents(text: str) -> tuple[list[ConfigDocument], list[Problem]]:
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        line = min(mark.line + 1, text.count("\n") + 1) if mark is not None else None
         reason = exc.problem or exc.context or "invalid YAML"
         raise YamlFailure(f"invalid YAML: {reason}", line) from exc
     except yaml.YAMLError as exc:

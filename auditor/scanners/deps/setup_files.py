@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from .. import parse_guard
 from ..base import Problem, ScanContext, ScanOutput, SourceFile
 from ..positions import node_spans
 from .common import narrow
@@ -269,7 +270,7 @@ class _Reader:
 def scan_setup_py(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     """Literal dependency lists of ``setup(...)``; setup.py is parsed, never executed."""
     try:
-        module = cst.parse_module(text)
+        module = parse_guard.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError) as exc:
         message, line = _syntax_error(text, exc)
         return ScanOutput(problems=[Problem(

@@ -1,0 +1,1 @@
+"""The hostile-input corpus, generated at test time (see corpus.py)."""

@@ -1,0 +1,292 @@
+"""The scanned tree is untrusted: scanning never runs it, never phones home, never leaks the
+Hub token, and nothing from it can break out of a report.
+
+Every trap below writes a marker file if anything executes, imports, installs or shells out to
+it. The network guard records every attempt to resolve or connect and refuses it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from .conftest import FIXTURES, PROJECT
+from .hostile.corpus import LLAMA_ID, MODEL_LINE, write
+
+TOKEN = "hf_SeCrEtToKeN0123456789abcdefABCDEFxyz"
+FORMAT_OPTIONS = ("--json-output", "--sarif-output", "--markdown-output", "--html-output",
+                  "--cyclonedx-output")
+
+
+def _trap(marker: Path, name: str) -> str:
+    """Python that leaves ``marker/name`` behind if it ever runs (builtins only, so that one
+    trap shadowing a module such as ``re`` cannot disarm the others)."""
+    return f"open({str(marker / name)!r}, 'w').write('ran')"
+
+
+def build_traps(root: Path, marker: Path) -> Path:
+    """A repository whose every file would leave a marker if it were run or imported."""
+    marker.mkdir(parents=True, exist_ok=True)
+    py = {name: f"{_trap(marker, name)}\n{MODEL_LINE}" for name in (
+        "conftest.py", "sitecustomize.py", "usercustomize.py", "__init__.py", "noxfile.py",
+        "manage.py", "backend.py", "__main__.py",
+        # names that shadow modules the scanner itself imports
+        "json.py", "yaml.py", "libcst.py", "click.py", "tomllib.py", "pathspec.py", "re.py",
+        "pkg/__init__.py", "pkg/models.py",
+    )}
+    for rel, text in py.items():
+        write(root / rel, text)
+    write(root / "setup.py", f"{_trap(marker, 'setup.py')}\nfrom setuptools import setup\n"
+                             "setup(name='trap', install_requires=['llama-models'])\n")
+    write(root / "evil.pth", "import os; " + _trap(marker, "evil.pth") + "\n")  # site runs it
+    write(root / "pyproject.toml",
+          '[build-system]\nrequires = ["llama-models"]\nbuild-backend = "backend"\n'
+          'backend-path = ["."]\n[project]\nname = "trap"\ndependencies = ["llama-models"]\n')
+    write(root / "requirements.txt", "-e .\nllama-models==0.1.0\n")
+    write(root / "notebook.ipynb", json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                   "source": [_trap(marker, "notebook") + "\n", f'm = "{LLAMA_ID}"\n',
+                              f"!touch {marker}/notebook-shell\n"]}],
+        "metadata": {"kernelspec": {"name": "python3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    write(root / "config.yaml",
+          f"model: {LLAMA_ID}\n"
+          f"boom: !!python/object/apply:os.system [\"touch {marker}/yaml\"]\n")
+    write(root / "run.sh", f"#!/bin/sh\ntouch {marker}/shell\nollama run llama3.1:8b\n")
+    write(root / "Dockerfile", f"FROM python:3.11\nRUN touch {marker}/docker\n"
+                               f"ENV MODEL={LLAMA_ID}\n")
+    write(root / ".env", f"MODEL=$(touch {marker}/dotenv){LLAMA_ID}\n")
+    write(root / "Makefile", f"all:\n\ttouch {marker}/make\n\techo {LLAMA_ID}\n")
+    return root
+
+
+def _run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from auditor.cli import main
+
+    capsys.readouterr()
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    else:  # pragma: no cover - main always exits
+        code = 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LLAMA_AUDIT_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Refuse, and record, every name lookup and connection this process tries."""
+    attempts: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args)
+        raise OSError("network blocked by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record (and refuse) every attempt to start a program."""
+    calls: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        raise OSError("process creation blocked by the test")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    for name in ("system", "execv", "execve", "execvp", "execvpe", "posix_spawn",
+                 "posix_spawnp", "popen"):
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse)
+    return calls
+
+
+def _all_outputs(out_dir: Path) -> list[str]:
+    args = []
+    for option in FORMAT_OPTIONS:
+        args += [option, str(out_dir / option.strip("-"))]
+    return args
+
+
+def test_scanning_runs_imports_and_installs_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], network_attempts: list[Any],
+    spawned: list[Any],
+) -> None:
+    root = build_traps(tmp_path / "repo", tmp_path / "markers")
+    before = set(sys.modules)
+    code, out, err = _run_cli(["scan", str(root), "--jobs", "1", "--format", "json",
+                               *_all_outputs(tmp_path)], capsys)
+    assert code == 1, err
+    assert sorted(p.name for p in (tmp_path / "markers").iterdir()) == []
+    assert spawned == []
+    assert network_attempts == []
+    leaked = [name for name in set(sys.modules) - before
+              if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(root))]
+    assert leaked == []
+    found = {(f["path"], f["rule_id"]) for f in json.loads(out)["findings"]}
+    # the traps were really read: their Llama references are reported
+    assert {("setup.py", "LA201"), ("notebook.ipynb", "LA101"), ("config.yaml", "LA301"),
+            ("requirements.txt", "LA201"), ("sitecustomize.py", "LA101")} <= found
+
+
+def test_scanning_from_inside_the_tree_runs_nothing(tmp_path: Path) -> None:
+    """A separate interpreter whose working directory is the hostile tree (sitecustomize.py,
+    .pth and shadowing modules in reach), scanning with a process pool."""
+    root = build_traps(tmp_path / "repo", tmp_path / "markers")
+    for index in range(70):  # enough files for the pool
+        write(root / "many" / f"m{index}.py", MODEL_LINE)
+    # ``python -c`` would put the working directory first on sys.path (Python's doing, not
+    # the scanner's; the installed ``llama-audit`` script does not): take it off first.
+    launcher = ("import sys; del sys.path[0]; sys.path.insert(0, sys.argv.pop(1)); "
+                "import runpy; runpy.run_module('auditor', run_name='__main__')")
+    run = subprocess.run(
+        [sys.executable, "-c", launcher, str(PROJECT), "scan", ".", "--jobs", "2", "-q",
+         "--format", "json"],
+        cwd=root, capture_output=True, text=True, timeout=300, check=False,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        | {"LLAMA_AUDIT_CACHE_DIR": str(tmp_path / "cache")})
+    assert run.returncode == 1, run.stderr
+    assert sorted(p.name for p in (tmp_path / "markers").iterdir()) == []
+    assert len(json.loads(run.stdout)["findings"]) > 70
+
+
+def test_no_network_without_online(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], network_attempts: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.example.invalid")
+    code, out, err = _run_cli(["scan", str(FIXTURES / "demo"), "--jobs", "1",
+                               *_all_outputs(tmp_path)], capsys)
+    assert code == 1, err
+    assert network_attempts == []
+    assert "LA101" in out
+
+
+def _every_output(tmp_path: Path, out: str, err: str, cache: Path) -> Iterator[tuple[str, str]]:
+    yield "stdout", out
+    yield "stderr", err
+    for option in FORMAT_OPTIONS:
+        path = tmp_path / option.strip("-")
+        yield path.name, path.read_text(encoding="utf-8")
+    for path in cache.rglob("*"):
+        if path.is_file():
+            yield str(path), path.read_bytes().decode("utf-8", "replace")
+
+
+def test_hf_token_never_appears_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        _private_cache: Path) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    code, out, err = _run_cli(["scan", str(FIXTURES / "demo"), "-v", "--jobs", "1",
+                               *_all_outputs(tmp_path)], capsys)
+    assert code == 1
+    for name, text in _every_output(tmp_path, out, err, _private_cache):
+        assert TOKEN not in text, name
+
+
+@pytest.mark.parametrize("status", [401, 429, 500])
+def test_hf_token_never_appears_online_even_when_the_hub_fails(
+    status: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer, _private_cache: Path,
+) -> None:
+    seen: list[str] = []
+
+    def answer(request: Request) -> Response:
+        seen.append(request.headers.get("Authorization", ""))
+        headers = {"Retry-After": "0"} if status == 429 else {}
+        return Response(json.dumps({"error": f"{TOKEN} is not welcome"}), status=status,
+                        headers=headers, content_type="application/json")
+
+    httpserver.expect_request("").respond_with_handler(answer)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("").rstrip("/"))
+    monkeypatch.setenv("LLAMA_AUDIT_HUB_RETRIES", "0")
+    monkeypatch.setenv("LLAMA_AUDIT_HUB_TIMEOUT", "5")
+    repo = tmp_path / "repo"
+    write(repo / "app.py", MODEL_LINE)
+    code, out, err = _run_cli(["scan", str(repo), "--online", "-v", "--jobs", "1",
+                               *_all_outputs(tmp_path)], capsys)
+    assert code == 1, err
+    assert f"Bearer {TOKEN}" in seen  # the token was really in use...
+    for name, text in _every_output(tmp_path, out, err, _private_cache):
+        assert TOKEN not in text, name  # ...and shows up nowhere else
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def test_html_report_escapes_every_string_from_the_tree(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    payload = "<script>alert(1)</script>"
+    repo = tmp_path / "repo"
+    write(repo / f"{payload}.py", f'MODEL = "{LLAMA_ID}"  # {payload}\n')
+    write(repo / 'x" onmouseover="alert(2).py', f'MODEL = "{LLAMA_ID}"\n')
+    write(repo / "<img src=x onerror=alert(3)>.py", b"\x00\x01\x02binary llama3\x00" * 20)
+    write(repo / "requirements.txt", f"llama-models==0.1  # {payload}\n-r <b>missing</b>.txt\n")
+    write(repo / "config.yaml", f"model: {LLAMA_ID}\nnote: '{payload}'\n")
+    report = tmp_path / "report.html"
+    code, out, err = _run_cli(["scan", str(repo), "--format", "html", "-o", str(report), "-v"],
+                              capsys)
+    assert (code, out) == (1, ""), err
+    html = report.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the payload is shown, escaped
+    parser = _Tags()
+    parser.feed(html)
+    tags = [tag for tag, _ in parser.tags]
+    assert "script" not in tags and "img" not in tags and "b" not in tags
+    handlers = [(tag, name) for tag, attrs in parser.tags for name, _ in attrs
+                if name.startswith("on")]
+    assert handlers == []
+
+
+def test_report_paths_stay_inside_the_root(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "secret.txt", "llama-models==0.1\n")
+    repo = tmp_path / "repo"
+    write(repo / "requirements.txt", "-r ../outside/secret.txt\n-r /etc/passwd\nllama-stack\n")
+    write(repo / "sub" / "app.py", MODEL_LINE)
+    os.symlink(outside, repo / "link-out")
+    os.symlink("/", repo / "link-root")
+    code, out, err = _run_cli(["scan", str(repo / "sub" / ".."), "--format", "json"], capsys)
+    assert code == 1, err
+    data = json.loads(out)
+    paths = [f["path"] for f in data["findings"]] + [d["path"] for d in data["diagnostics"]]
+    assert paths and all(not p.startswith("/") and ".." not in p.split("/") for p in paths)
+    # nothing outside the root was read: its llama-models line gives no finding
+    assert {(f["path"], f["rule_id"], f["identifier"]) for f in data["findings"]} == {
+        ("requirements.txt", "LA202", "llama-stack"), ("sub/app.py", "LA101", LLAMA_ID)}
+    codes = {(d["path"], d["code"]) for d in data["diagnostics"]}
+    assert {("link-out", "symlink"), ("link-root", "symlink"),
+            ("requirements.txt", "include-outside-root")} <= codes
