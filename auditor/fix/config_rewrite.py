@@ -85,9 +85,13 @@ def rewrite_text(
             outcomes.append(Outcome(finding, Action.MANUAL, _advice(finding, ruleset)))
             continue
         choice = choose(finding)
-        if isinstance(choice, Chosen) and kind in _NOT_REWRITABLE:
-            outcomes.append(Outcome(finding, Action.LEFT, f"a model artefact cannot be "
-                                    f"rewritten: replace the file with {choice.text}"))
+        if kind in _NOT_REWRITABLE:
+            # A model file is weights, not text: it is replaced, never edited. Name the
+            # replacement the catalog chose (or why none could be named for this file).
+            replacement = (f"replace the file with {choice.text}" if isinstance(choice, Chosen)
+                           else f"replace the file ({choice.reason})")
+            outcomes.append(Outcome(finding, Action.LEFT,
+                                    f"a model artefact cannot be rewritten: {replacement}"))
             continue
         if isinstance(choice, Chosen):
             edit = _identifier_edit(lines, finding, _escaped(choice.text, rel))
