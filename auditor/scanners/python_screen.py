@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,10 +29,12 @@ def could_produce_findings(source: str, ruleset: RuleSet) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return True  # the full scanner reports the problem and falls back
     tables = python_tables(ruleset)
-    docstrings = _docstring_ids(tree)
+    docstrings: set[int] = set()
     in_join: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr) or (
+    for node in _walk(tree):
+        if isinstance(node, _SCOPES):
+            _note_docstring(node, docstrings)
+        elif isinstance(node, ast.JoinedStr) or (
             isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
         ):
             in_join.update(id(child) for child in ast.iter_child_nodes(node))
@@ -74,14 +77,34 @@ def code_tables(ruleset: RuleSet) -> CodeTables:
         raise RuleError(f"[prompt_template_names] is incomplete or invalid: {exc!r}") from exc
 
 
-def _docstring_ids(tree: ast.Module) -> set[int]:
-    found: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                found.add(id(body[0].value))
-    return found
+_SCOPES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _walk(tree: ast.AST) -> Iterator[ast.AST]:
+    """Pre-order walk over child fields (``ast.walk`` pays for generators per node and
+    visits every shared ``Load()`` context)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        node_type = type(node)
+        names = _CHILD_FIELDS.get(node_type)
+        if names is None:
+            names = tuple(n for n in node_type._fields if n not in ("ctx", "type_comment"))
+            _CHILD_FIELDS[node_type] = names
+        for name in names:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend(v for v in reversed(value) if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+
+
+def _note_docstring(node: ast.AST, docstrings: set[int]) -> None:
+    body = getattr(node, "body", None)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        docstrings.add(id(body[0].value))
 
 
 def _constant_fires(
