@@ -36,7 +36,7 @@ from .cli_report import (
     use_color,
     write_outputs,
 )
-from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
+from .discover import DiscoverOptions
 from .engine import ScanOptions
 from .model import AuditResult, Severity
 from .report.formats import Format, format_names, render
@@ -101,7 +101,7 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan could not run.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip paths matching this gitignore-style pattern (repeatable).")
-@click.option("--max-file-size", default=str(DEFAULT_MAX_FILE_SIZE), callback=_size_option,
+@click.option("--max-file-size", default="5MB", callback=_size_option, metavar="SIZE",
               show_default=True, help="Skip files larger than this (bytes, or 512K, 5MB).")
 @click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
 @click.option("--include-docs", is_flag=True,

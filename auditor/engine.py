@@ -7,6 +7,7 @@ plain function of (file, options) so it can run in a process pool with identical
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from collections import Counter
@@ -280,6 +281,20 @@ def _prefilter(data: bytes, ruleset: RuleSet) -> bool:
     return any(term in lowered for term in prefilter_terms(ruleset))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SECRET = re.compile(r"\b(hf_[A-Za-z0-9]{8})[A-Za-z0-9]{16,}\b")
+
+
+def safe_snippet(text: str) -> str:
+    """A source line fit for any report: control and bidi characters shown as U+FFFD (they
+    could rewrite a terminal or disguise code), Hugging Face tokens cut to a prefix, and
+    long lines shortened."""
+    text = _SECRET.sub(r"\1…(redacted)", _CONTROL.sub("\ufffd", text))
+    if len(text) > SNIPPET_LIMIT:
+        text = text[: SNIPPET_LIMIT - 1] + "…"
+    return text
+
+
 def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -> Finding | None:
     rule = ctx.ruleset.rules.get(hit.rule_id)
     if rule is None:
@@ -292,8 +307,7 @@ def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -
         snippet = lines[hit.line - 1].strip()
     else:
         snippet = hit.identifier or ""
-    if len(snippet) > SNIPPET_LIMIT:
-        snippet = snippet[: SNIPPET_LIMIT - 1] + "…"
+    snippet = safe_snippet(snippet)
     values: dict[str, object] = {
         "identifier": hit.identifier or "",
         "model": hit.model.label() if hit.model else "unknown model",

@@ -131,8 +131,10 @@ def bench_tree(root: Path, jobs: int, runs: int) -> None:
             ["rg", "-i", "-c", "llama", str(root)], stdout=subprocess.DEVNULL, check=False), runs)))
     if shutil.which("semgrep"):
         rows.append((f"semgrep -j {jobs}", _timed(lambda: subprocess.run(
-            ["semgrep", "--config", str(SEMGREP_RULES), "-j", str(jobs), "--metrics=off", "-q",
-             str(root)], stdout=subprocess.DEVNULL, check=False), 1)))
+            ["semgrep", "--config", str(SEMGREP_RULES), "-j", str(jobs), "--metrics=off",
+             "--disable-version-check", "-q", str(root)],
+            env={**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"},
+            stdout=subprocess.DEVNULL, check=False), 1)))
     rows.append((f"llama-audit cold (--jobs {jobs})", audit["cold"]))
     rows.append((f"llama-audit warm (--jobs {jobs})", audit["warm"]))
     print("| pass | seconds | files/s | lines/s |")

@@ -146,3 +146,13 @@ def test_broken_pyproject_in_scanned_repo_is_a_diagnostic(run_cli, tmp_path: Pat
     problems = {(d["path"], d["code"]) for d in data["diagnostics"]}
     assert ("pyproject.toml", "invalid-toml") in problems
     assert [(f["path"], f["rule_id"]) for f in data["findings"]] == [("app.py", "LA101")]
+
+
+def test_snippets_neutralise_control_characters_and_tokens(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        'M = "llama3.1:8b"  # \x1b[2J token hf_abcdefghijklmnopqrstuvwxyz0123456789 \u202e\n')
+    data = run_cli(["scan", str(tmp_path), "--format", "json"]).json()
+    snippet = data["findings"][0]["snippet"]
+    assert "\x1b" not in snippet and "\u202e" not in snippet
+    assert "hf_abcdefgh…(redacted)" in snippet
+    assert "ijklmnopqrstuvwxyz" not in snippet
