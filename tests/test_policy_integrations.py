@@ -21,7 +21,15 @@ from .conftest import PROJECT
 
 ACTION = PROJECT / "action.yml"
 HOOKS = PROJECT / ".pre-commit-hooks.yaml"
-DOC = PROJECT / "docs" / "readme" / "ci-gate.md"
+README = PROJECT / "README.md"
+
+
+def ci_gate_section() -> str:
+    """The README's "The CI gate" section (up to the next top-level heading)."""
+    text = README.read_text()
+    start = text.index("## The CI gate")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else None]
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 
 
@@ -132,7 +140,7 @@ def test_pre_commit_entry_runs_on_file_arguments(tmp_path: Path, run_cli,
 
 def _doc_commands() -> list[list[str]]:
     commands = []
-    for line in DOC.read_text().splitlines():
+    for line in ci_gate_section().splitlines():
         text = line.strip().lstrip("-").strip()
         for match in re.finditer(r"(?:^|run: |`)(llama-audit [^`#\n]+)", text):
             command = match.group(1).strip()
@@ -161,7 +169,7 @@ def test_every_documented_command_uses_real_options() -> None:
 def test_documented_config_example_is_valid(tmp_path: Path) -> None:
     from auditor.config import load_config
 
-    block = re.search(r"```toml\n(.*?)```", DOC.read_text(), re.DOTALL)
+    block = re.search(r"```toml\n(.*?)```", ci_gate_section(), re.DOTALL)
     assert block is not None
     (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text(block.group(1))
