@@ -7,6 +7,17 @@ splitting keeps every reported line number pointing at the line the snippet show
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range in a file: lines and columns 1-based, ``end_column`` exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 class LineIndex:
@@ -21,6 +32,12 @@ class LineIndex:
                 starts.append(offset)
         self._starts = starts
         self._length = len(text)
+        self.text = text
+
+    @property
+    def starts(self) -> list[int]:
+        """Offset of the first character of each line (index 0 is line 1)."""
+        return self._starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, of the character at ``offset``."""
@@ -35,3 +52,9 @@ class LineIndex:
     @property
     def line_count(self) -> int:
         return len(self._starts)
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]`` (``end`` exclusive, ``end > start``)."""
+        line, column = self.position(start)
+        end_line, last_column = self.position(max(start, end - 1))
+        return Span(line, column, end_line, last_column + 1)
