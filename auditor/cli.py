@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from . import __version__
 from .cache import default_cache_root
 from .catalog import CatalogError, EnrichOptions, enrich
-from .cli_catalog import catalog_group, suggest_command
-from .cli_fix import fix_command
 from .cli_policy import (
     baseline_command,
     config_group,
@@ -30,8 +29,6 @@ from .cli_report import (
     EXTRA_OUTPUT_PARAMS,
     extra_output_options,
     extra_outputs,
-    merge_command,
-    report_command,
     terminal_width,
     use_color,
     write_outputs,
@@ -82,7 +79,31 @@ def exit_code_for(result: AuditResult, fail_on: str, exit_zero: bool = False) ->
     return EXIT_FINDINGS if counted else EXIT_OK
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands other than ``scan`` are imported only when run (``fix`` alone pulls in the
+    codemods): a ``scan`` from pre-commit or CI should not pay for them at start-up."""
+
+    lazy_commands: ClassVar[dict[str, str]] = {
+        "fix": "auditor.cli_fix:fix_command",
+        "suggest": "auditor.cli_catalog:suggest_command",
+        "catalog": "auditor.cli_catalog:catalog_group",
+        "merge": "auditor.cli_report:merge_command",
+        "report": "auditor.cli_report:report_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="llama-audit")
 def cli() -> None:
     """Find every dependency on Meta's Llama models and plan the move to open replacements."""
@@ -254,11 +275,6 @@ def rules_docs(output: Path | None) -> None:
 
 cli.add_command(baseline_command)
 cli.add_command(config_group)
-cli.add_command(merge_command)
-cli.add_command(report_command)
-cli.add_command(suggest_command)
-cli.add_command(catalog_group)
-cli.add_command(fix_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

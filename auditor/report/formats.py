@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from ..model import AuditResult
-from .cyclonedx import render_cyclonedx
-from .html import render_html
-from .json_report import render_json
-from .markdown import render_markdown
-from .sarif import render_sarif
-from .text import render_text
 
 
 class Format(str, enum.Enum):
@@ -51,14 +47,42 @@ _LABELS: Mapping[Format, str] = {
 
 Renderer = Callable[[AuditResult], str]
 
-RENDERERS: Mapping[Format, Renderer] = {
-    Format.TEXT: lambda result: render_text(result, color=False),
-    Format.JSON: render_json,
-    Format.SARIF: render_sarif,
-    Format.MARKDOWN: render_markdown,
-    Format.HTML: render_html,
-    Format.CYCLONEDX: render_cyclonedx,
+_RENDERER_PATHS: Mapping[Format, str] = {
+    Format.TEXT: "text:render_text",
+    Format.JSON: "json_report:render_json",
+    Format.SARIF: "sarif:render_sarif",
+    Format.MARKDOWN: "markdown:render_markdown",
+    Format.HTML: "html:render_html",
+    Format.CYCLONEDX: "cyclonedx:render_cyclonedx",
 }
+"""Renderers are imported when first used: CycloneDX and Jinja2 cost a scan that writes text
+a good share of its start-up time."""
+
+
+def _renderer(fmt: Format) -> Callable[..., str]:
+    module_name, _, function = _RENDERER_PATHS[fmt].partition(":")
+    module: Any = importlib.import_module(f"{__package__}.{module_name}")
+    found: Callable[..., str] = getattr(module, function)
+    return found
+
+
+class _LazyRenderers(Mapping[Format, Renderer]):
+    """Format -> ``render(result) -> str``, importing each renderer on first access."""
+
+    def __getitem__(self, fmt: Format) -> Renderer:
+        renderer = _renderer(fmt)
+        if fmt is Format.TEXT:
+            return lambda result: renderer(result, color=False)
+        return renderer
+
+    def __iter__(self) -> Iterator[Format]:
+        return iter(_RENDERER_PATHS)
+
+    def __len__(self) -> int:
+        return len(_RENDERER_PATHS)
+
+
+RENDERERS: Mapping[Format, Renderer] = _LazyRenderers()
 
 EXTRA_OUTPUT_OPTIONS: Mapping[Format, str] = {
     Format.JSON: "--json-output",
@@ -88,7 +112,7 @@ def render(
     ``color``, ``verbose`` and ``width`` affect text only, ``link_base`` Markdown only.
     """
     if fmt is Format.TEXT:
-        return render_text(result, color=color, verbose=verbose, width=width)
+        return _renderer(fmt)(result, color=color, verbose=verbose, width=width)
     if fmt is Format.MARKDOWN:
-        return render_markdown(result, link_base=link_base)
+        return _renderer(fmt)(result, link_base=link_base)
     return RENDERERS[fmt](result)
