@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,30 @@ CACHE_ENV = "LLAMA_AUDIT_CACHE_DIR"
 
 
 def default_cache_root() -> Path:
-    """``$LLAMA_AUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/llama-audit``, else ~/.cache/..."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "llama-audit"
+    """``$LLAMA_AUDIT_CACHE_DIR``, else the platform's user cache directory + ``llama-audit``
+    (``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux). The result cache and the Hub cache share it."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "llama-audit" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "llama-audit"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "llama-audit"
+
+
+def non_negative_env_float(name: str, what: str = "a number") -> float:
+    """The number in environment variable ``name``; ValueError naming it when it is not one."""
+    raw = os.environ[name]
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be {what}, not {raw!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
 
 
 @lru_cache(maxsize=1)

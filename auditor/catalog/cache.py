@@ -10,43 +10,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-CACHE_DIR_ENV = "LLAMA_AUDIT_CACHE_DIR"
+from ..cache import CACHE_ENV, default_cache_root, non_negative_env_float
+
+CACHE_DIR_ENV = CACHE_ENV
 CACHE_TTL_ENV = "LLAMA_AUDIT_CACHE_TTL"
 DEFAULT_TTL_SECONDS = 24 * 3600
 _CACHE_LAYOUT = "hub-v1"
 
 
 def default_cache_dir() -> Path:
-    """``$LLAMA_AUDIT_CACHE_DIR``, else the platform's user cache directory + ``llama-audit``."""
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "llama-audit" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "llama-audit"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "llama-audit"
+    """The shared cache root (``auditor.cache.default_cache_root``); the Hub cache lives in its
+    own ``hub-v1`` folder inside it."""
+    return default_cache_root()
 
 
 def ttl_from_env() -> float:
-    raw = os.environ.get(CACHE_TTL_ENV)
-    if not raw:
+    if not os.environ.get(CACHE_TTL_ENV):
         return DEFAULT_TTL_SECONDS
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{CACHE_TTL_ENV} must be a number of seconds, not {raw!r}") from exc
-    if value < 0:
-        raise ValueError(f"{CACHE_TTL_ENV} must not be negative")
-    return value
+    return non_negative_env_float(CACHE_TTL_ENV, "a number of seconds")
 
 
 class HubCache:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..cache import non_negative_env_float
 from .cache import HubCache
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -93,22 +94,12 @@ class HubSettings:
             "token": os.environ.get("HF_TOKEN") or None,
         }
         if os.environ.get(TIMEOUT_ENV):
-            values["timeout"] = _positive_float(TIMEOUT_ENV)
+            values["timeout"] = non_negative_env_float(TIMEOUT_ENV)
         if os.environ.get(RETRIES_ENV):
-            values["max_retries"] = int(_positive_float(RETRIES_ENV))
+            values["max_retries"] = int(non_negative_env_float(RETRIES_ENV))
         values.update(overrides)
         return cls(**values)
 
-
-def _positive_float(name: str) -> float:
-    raw = os.environ[name]
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from exc
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
-    return value
 
 
 @dataclass(frozen=True)

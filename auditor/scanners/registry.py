@@ -13,24 +13,21 @@ from .license_files import scan_license_text
 from .notebook import scan_notebook
 from .python_scanner import scan_python
 
+_BY_KIND: dict[FileKind, tuple[ScanFunction, ...]] = {
+    FileKind.PYTHON: (scan_python,),
+    FileKind.MANIFEST: (scan_manifest,),
+    FileKind.LOCKFILE: (scan_lockfile,),
+    FileKind.NOTEBOOK: (scan_notebook,),
+    FileKind.CONFIG: (scan_config,),
+    FileKind.INFRA: (scan_infra,),
+    FileKind.ARTEFACT: (scan_artefact,),
+    FileKind.TEXT: (scan_license_text, scan_docs),
+}
+
 
 def scanners_for(file: SourceFile) -> list[ScanFunction]:
     """The scanners that read ``file``, in order; empty when nothing reads its kind."""
-    found: list[ScanFunction] = []
-    if file.kind is FileKind.PYTHON or file.path.name == "setup.py":
-        found.append(scan_python)
-    if file.kind is FileKind.MANIFEST:
-        found.append(scan_manifest)
-    if file.kind is FileKind.LOCKFILE:
-        found.append(scan_lockfile)
-    if file.kind is FileKind.NOTEBOOK:
-        found.append(scan_notebook)
-    if file.kind is FileKind.CONFIG:
-        found.append(scan_config)
-    if file.kind is FileKind.INFRA:
-        found.append(scan_infra)
-    if file.kind is FileKind.ARTEFACT:
-        found.append(scan_artefact)
-    if file.kind is FileKind.TEXT:
-        found += [scan_license_text, scan_docs]
+    found = list(_BY_KIND.get(file.kind, ()))
+    if file.kind is FileKind.MANIFEST and file.path.name == "setup.py":
+        found.insert(0, scan_python)  # setup.py is code too: model ids in it are findings
     return found
