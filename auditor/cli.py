@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -15,8 +14,8 @@ from typing import Any, ClassVar
 import click
 
 from . import __version__
-from .cache import default_cache_root
 from .catalog import CatalogError, EnrichOptions, enrich
+from .cli_options import build_scan_options, scan_input_options
 from .cli_policy import (
     baseline_command,
     config_group,
@@ -33,8 +32,6 @@ from .cli_report import (
     use_color,
     write_outputs,
 )
-from .discover import DiscoverOptions
-from .engine import ScanOptions
 from .model import AuditResult, Severity
 from .report.formats import Format, format_names, render
 from .report.output import OutputError, is_stdout, write_output
@@ -51,22 +48,6 @@ EXIT_INTERRUPTED = 130
 
 FAIL_ON_CHOICES = ("high", "medium", "low", "info", "none")
 PREFER_CHOICES = ("gemma", "qwen", "mistral")
-
-
-def parse_size(text: str) -> int:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*", text.lower())
-    if not match:
-        raise click.BadParameter(f"{text!r} is not a size (e.g. 5000000, 512K, 5MB)")
-    number = float(match.group(1))
-    unit = (match.group(2) or "").rstrip("b").rstrip("i")
-    factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit]
-    return int(number * factor)
-
-
-def _size_option(ctx: click.Context, param: click.Parameter, value: object) -> int:
-    if isinstance(value, int):
-        return value
-    return parse_size(str(value))
 
 
 def exit_code_for(result: AuditResult, fail_on: str, exit_zero: bool = False) -> int:
@@ -120,21 +101,9 @@ def cli() -> None:
               help="Exit 1 when a finding is at or above this severity "
                    "[default: the config's fail-on, else high].")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan could not run.")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Skip paths matching this gitignore-style pattern (repeatable).")
-@click.option("--max-file-size", default="5MB", callback=_size_option, metavar="SIZE",
-              show_default=True, help="Skip files larger than this (bytes, or 512K, 5MB).")
-@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
-@click.option("--include-docs", is_flag=True,
-              help="Also report mentions in documentation (info severity).")
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path,
-              file_okay=False), help="Extra directory of rule files (repeatable).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: CPU count).")
+@scan_input_options("Also report mentions in documentation (info severity).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
-@click.option("--no-cache", is_flag=True,
-              help="Do not read or write the per-file result cache.")
 @click.option("--parse-timeout", type=click.FloatRange(min=0.1), default=DEFAULT_PARSE_TIMEOUT,
               show_default=True, metavar="SECONDS",
               help="Line-scan a Python file whose structural analysis takes longer than this.")
@@ -177,14 +146,10 @@ def scan(
     gate_args = {k: v for k, v in more.items() if k not in EXTRA_OUTPUT_PARAMS}
     gate = open_gate(roots, fail_on=fail_on, exit_zero=exit_zero, exclude=exclude,
                      rules_dirs=rules_dirs, gate=gate_args)
-    options = ScanOptions(
-        discover=DiscoverOptions(excludes=gate.excludes, max_file_size=max_file_size,
-                                 use_gitignore=not no_gitignore),
-        include_docs=include_docs,
-        rules_dirs=gate.rules_dirs,
-        jobs=jobs or os.cpu_count() or 1,
-        cache_dir=None if no_cache else default_cache_root(),
-        parse_timeout_seconds=parse_timeout,
+    options = build_scan_options(
+        excludes=gate.excludes, rules_dirs=gate.rules_dirs, max_file_size=max_file_size,
+        no_gitignore=no_gitignore, include_docs=include_docs, jobs=jobs, no_cache=no_cache,
+        parse_timeout=parse_timeout,
     )
     with scan_progress(sys.stderr, enabled=progress_wanted(sys.stderr, quiet=quiet),
                        color="NO_COLOR" not in os.environ) as progress:

@@ -21,7 +21,7 @@ import pathspec
 from click.core import ParameterSource
 
 from . import __version__
-from .cache import default_cache_root
+from .cli_options import build_scan_options, scan_input_options
 from .config import (
     KEY_NAMES,
     ConfigError,
@@ -30,7 +30,7 @@ from .config import (
     describe_value,
     load_config,
 )
-from .discover import DEFAULT_MAX_FILE_SIZE, DiscoverOptions
+from .discover import DiscoverOptions
 from .engine import ProgressCallback, ScanOptions, scan_paths
 from .model import AuditResult, Finding, ToolInfo
 from .policy import PolicyOptions, PolicyOutcome, apply_policy
@@ -356,33 +356,15 @@ def gate_summary(
     return lines
 
 
-def _size(ctx: click.Context, param: click.Parameter, value: object) -> int:
-    from .cli import parse_size  # runtime import: cli imports this module at load time
-
-    return value if isinstance(value, int) else parse_size(str(value))
-
-
 @click.command("baseline")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help=f"Baseline file to write (default: the config's 'baseline', else "
                    f"{DEFAULT_BASELINE_NAME}).")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Skip paths matching this gitignore-style pattern (repeatable).")
-@click.option("--max-file-size", default=str(DEFAULT_MAX_FILE_SIZE), callback=_size,
-              show_default=True, help="Skip files larger than this (bytes, or 512K, 5MB).")
-@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
-@click.option("--include-docs", is_flag=True,
-              help="Also record mentions in documentation (info severity).")
-@click.option("--rules", "rules_dirs", multiple=True,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="Extra directory of rule files (repeatable).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: CPU count).")
+@scan_input_options("Also record mentions in documentation (info severity).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Use this config file only (no search upwards).")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the per-file result cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def baseline_command(
     paths: Sequence[Path],
@@ -417,12 +399,9 @@ def baseline_command(
         changed_lines=None, only_new=False, report_unused=False, strict=False,
         today=datetime.date.today(),
     )
-    options = ScanOptions(
-        discover=DiscoverOptions(excludes=gate.excludes, max_file_size=max_file_size,
-                                 use_gitignore=not no_gitignore),
-        include_docs=include_docs, rules_dirs=gate.rules_dirs,
-        jobs=jobs or os.cpu_count() or 1,
-        cache_dir=None if no_cache else default_cache_root(),
+    options = build_scan_options(
+        excludes=gate.excludes, rules_dirs=gate.rules_dirs, max_file_size=max_file_size,
+        no_gitignore=no_gitignore, include_docs=include_docs, jobs=jobs, no_cache=no_cache,
     )
     outcome = gate.apply(gate.scan(options), options.discover)
     findings = outcome.new
