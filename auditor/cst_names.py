@@ -1,4 +1,4 @@
-"""Dotted names of libcst expressions, shared by the Python scanner and the fix codemod."""
+"""Dotted names of libcst expressions, for the fix codemod (scanning reads Python with `ast`)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from .hostile import corpus
 from .hostile.corpus import KINDS, Kind, Row
 
 PARSE_TIMEOUT = 1.0
-"""Seconds before the deep-operators file (minutes of libcst work) becomes a diagnostic."""
+"""Seconds before a file's analysis becomes a diagnostic (none of the corpus needs as long)."""
 
 ISSUE_KINDS = {
     "python2", "syntax-error", "null-bytes", "invalid-utf8", "utf16-bom", "utf16-no-bom",
@@ -216,14 +216,23 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def _slow_modules(root: Path, count: int) -> None:
+    """``count`` valid modules just under the parse size limit, made of dense lists (the
+    parse of each takes most of a second), a Llama id on line 1 of each."""
+    body = "[1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5]\n" * 10_000
+    for number in range(count):
+        corpus.write(root / "slow" / f"module_{number:02d}.py", corpus.MODEL_LINE + body)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_exits_130_with_one_clear_line(jobs: str, tmp_path: Path) -> None:
-    """SIGINT to the whole process group (what a terminal's Ctrl-C does) while the scan waits
-    on a pathological file: exit 130, one line on stderr, no traceback from any process."""
+    """SIGINT to the whole process group (what a terminal's Ctrl-C does) while the scan is in
+    the middle of analysing big modules: exit 130, one line on stderr, no traceback from any
+    process."""
     root = tmp_path / "repo"
     corpus.build_good(root)
-    corpus.kind("deep-operators").build(root)
+    _slow_modules(root, 4)  # seconds of work, and fewer files than the process-pool threshold
     process = subprocess.Popen(
         [sys.executable, "-m", "auditor", "scan", str(root), "--no-cache", "--jobs", jobs,
          "--parse-timeout", "60"],
@@ -319,17 +328,38 @@ def test_100000_empty_files_scan_under_1gb(tmp_path: Path) -> None:
 def test_parse_timeout_option_turns_a_slow_file_into_a_diagnostic(tmp_path: Path,
                                                                   run_cli) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "repo"
-    corpus.kind("deep-operators").build(root)
-    run = run_cli(["scan", str(root), "--parse-timeout", "0.5", "--format", "json",
+    _slow_modules(root, 1)
+    run = run_cli(["scan", str(root), "--parse-timeout", "0.1", "--format", "json",
                    "--no-cache", "-q"])
     assert run.code == 1
     data = json.loads(run.out)
     assert [(d["path"], d["code"], d["message"]) for d in data["diagnostics"]] == [
-        ("deep-operators/chain.py", "parse-timeout",
-         "not parsed: analysis did not finish within 0.5 s (--parse-timeout); identifiers "
+        ("slow/module_00.py", "parse-timeout",
+         "not parsed: analysis did not finish within 0.1 s (--parse-timeout); identifiers "
          "found by the line scanner")]
     assert [(f["path"], f["rule_id"], f["line"]) for f in data["findings"]] == [
-        ("deep-operators/chain.py", "LA101", 1)]
+        ("slow/module_00.py", "LA101", 1)]
+
+
+def test_nesting_python_refuses_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    """Nesting the stdlib parser refuses (a RecursionError or "too many nested parentheses",
+    in the worker) and nesting it accepts but the analysis must not recurse into: the first
+    two are ``too-deep`` diagnostics with the line scanner's findings, the last is analysed."""
+    root = tmp_path / "repo"
+    corpus.write(root / "operators.py",
+                 corpus.MODEL_LINE + "x = " + " + ".join(["1"] * 10_000) + "\n")
+    corpus.write(root / "brackets.py", corpus.MODEL_LINE + "x = " + "(" * 300 + ")" * 300 + "\n")
+    corpus.write(root / "long_sum.py", "x = " + " + ".join(["a"] * 1_500)
+                 + ' + "meta-llama/Llama-2-7b-hf"\n')
+    result = scan_paths([root])
+    assert [(d.path, d.code) for d in result.diagnostics] == [
+        ("brackets.py", "too-deep"), ("operators.py", "too-deep")]
+    assert next(d.message for d in result.diagnostics) == (
+        "not parsed: brackets nested more than 200 deep (Python itself rejects this); "
+        "identifiers found by the line scanner")
+    assert [(f.path, f.rule_id, f.line, f.column) for f in result.findings] == [
+        ("brackets.py", "LA101", 1, 10), ("long_sum.py", "LA101", 1, 5),
+        ("operators.py", "LA101", 1, 10)]
 
 
 # -- the parse guard itself --------------------------------------------------------------------
@@ -448,9 +478,10 @@ def test_an_unexpected_error_is_one_line_exit_2(tmp_path: Path, monkeypatch: pyt
 
 
 def test_no_command_dies_on_a_file_that_crashes_libcst(tmp_path: Path) -> None:
-    """10,000 nested lambdas overflow libcst's native stack (SIGSEGV). Every place that parses
-    Python (the Python scanner, setup.py, notebook cells, ``fix``) must survive it. Run in a
-    subprocess: a regression would kill the process that runs it."""
+    """10,000 nested lambdas overflow libcst's native stack (SIGSEGV) and exhaust the stdlib
+    parser's stack (MemoryError). Every place that parses Python (the Python scanner, setup.py,
+    notebook cells with ``ast``; ``fix`` with libcst) must survive it. Run in a subprocess: a
+    regression would kill the process that runs it."""
     bomb = "x = " + "lambda: " * 10_000 + "1\n"
     root = tmp_path / "repo"
     corpus.write(root / "app.py", corpus.MODEL_LINE + bomb)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
 import pytest
 
 from auditor.scanners.base import Hit
@@ -50,7 +50,7 @@ def _check_json_position(text: str, hit: Hit, written: str) -> None:
 def test_magic_lines_become_pass(line: str, shell: bool) -> None:
     prepared = prepare_cell("for x in y:\n" + line + "\n" if line.startswith(" ") else line + "\n")
     assert bool(prepared.shell) is shell
-    cst.parse_module(prepared.python)
+    ast.parse(prepared.python)
 
 
 def test_prepare_keeps_line_count_and_skips_strings_and_continuations() -> None:
@@ -64,7 +64,7 @@ def test_prepare_keeps_line_count_and_skips_strings_and_continuations() -> None:
     assert prepared.python.count("\n") == source.count("\n")
     assert [line for line, _, _ in prepared.shell] == [7, 8]
     assert prepared.python.splitlines()[1] == "%d items"
-    cst.parse_module(prepared.python)
+    ast.parse(prepared.python)
 
 
 def test_cell_magics() -> None:
@@ -187,3 +187,24 @@ def test_markdown_cells_and_outputs_are_docs_only(tmp_path: Path) -> None:
     for hit, written in zip(out.hits, ("llama3.2:3b", "meta-llama/Llama", "llama3.2:3b"),
                             strict=True):
         _check_json_position(text, hit, written)
+
+
+def test_non_ascii_and_fstring_positions_in_cells(tmp_path: Path) -> None:
+    """Cells are parsed with ``ast`` (columns in bytes): findings still point at the
+    characters in the .ipynb file, after non-ASCII text and inside f-strings."""
+    text = _notebook(
+        _code('ORG = "meta-llama"  # café ☕\n'),
+        _code('label = "日本語"; name = f"{ORG}/Llama-3.2-1B"\n'),
+    )
+    out, _ = scan_text(tmp_path, "nb.ipynb", text, check_positions=False)
+    assert _rows(out.hits) == [("LA101", 1, 1, "meta-llama/Llama-3.2-1B")]
+    _check_json_position(text, out.hits[0], 'f\\"{ORG}/Llama-3.2-1B')
+
+
+def test_a_broken_cell_names_python_s_reason(tmp_path: Path) -> None:
+    text = _notebook(_code("x = 1\n"), _code("y = 2\n", "def broken(:\n", "    'llama3.1:8b'\n"))
+    out, _ = scan_text(tmp_path, "nb.ipynb", text, check_positions=False)
+    assert [p.message for p in out.problems] == [
+        "cell 1 is not valid Python (SyntaxError: invalid syntax at cell line 2); identifiers "
+        "found by the line scanner"]
+    assert _rows(out.hits) == [("LA101", 1, 3, "llama3.1:8b")]

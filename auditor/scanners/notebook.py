@@ -22,8 +22,6 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-import libcst as cst
-
 from ..ruleset import RuleSet
 from . import parse_guard
 from .base import Hit, Problem, ScanContext, ScanOutput, SourceFile
@@ -32,7 +30,7 @@ from .config_values import RULE_NON_META
 from .docs import RULE_DOCS, code_block_hits
 from .json_positions import JArray, JNode, JObject, JString
 from .lines import scan_lines
-from .python_scanner import analyse_module
+from .python_scanner import NotPython
 from .text_identifiers import identifiers_in
 from .textpos import LineIndex
 
@@ -208,7 +206,7 @@ def scan_notebook(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     if language in _PYTHON_LANGUAGES:
         for cell in code:
             cell.prepared = prepare_cell(cell.source.text)
-        hits += _python_hits(code, ruleset, index, problems)
+        hits += _python_hits(code, ctx, index, problems)
         for cell in code:
             assert cell.prepared is not None
             for number, column, shell_text in cell.prepared.shell:
@@ -274,7 +272,7 @@ def _cell(number: int, node: JNode) -> _Cell:
     return _Cell(number, kind, text_of(source), outputs, node.start)
 
 
-def _python_hits(code: list[_Cell], ruleset: RuleSet, index: LineIndex,
+def _python_hits(code: list[_Cell], ctx: ScanContext, index: LineIndex,
                  problems: list[Problem]) -> list[Hit]:
     """Parse all code cells as one module; cell by cell if that fails."""
     parts: list[str] = []
@@ -286,12 +284,11 @@ def _python_hits(code: list[_Cell], ruleset: RuleSet, index: LineIndex,
             python += "\n"
         parts.append(python)
         owners += [(cell, line) for line in range(1, len(_split_lines(python)) + 1)]
-    try:
-        module = parse_guard.parse_module("".join(parts))
-    except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
-        return _cell_by_cell(code, ruleset, index, problems)
+    analysed = _analyse("".join(parts), ctx)
+    if isinstance(analysed, str):
+        return _cell_by_cell(code, ctx, index, problems)
     hits: list[Hit] = []
-    for hit in analyse_module(module, ruleset):
+    for hit in analysed:
         if 1 <= hit.line <= len(owners):
             cell, cell_line = owners[hit.line - 1]
             shifted = replace(hit, line=cell_line, end_line=cell_line + hit.end_line - hit.line)
@@ -299,24 +296,40 @@ def _python_hits(code: list[_Cell], ruleset: RuleSet, index: LineIndex,
     return hits
 
 
-def _cell_by_cell(code: list[_Cell], ruleset: RuleSet, index: LineIndex,
+def _cell_by_cell(code: list[_Cell], ctx: ScanContext, index: LineIndex,
                   problems: list[Problem]) -> list[Hit]:
     hits: list[Hit] = []
     for cell in code:
         assert cell.prepared is not None
-        try:
-            module = parse_guard.parse_module(cell.prepared.python)
-        except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError) as exc:
-            reason = " ".join(str(exc).split())[:160]
+        analysed = _analyse(cell.prepared.python, ctx)
+        if isinstance(analysed, str):
             problems.append(Problem(
                 "parse-error",
-                f"cell {cell.index} is not valid Python ({type(exc).__name__}: {reason}); "
+                f"cell {cell.index} is not valid Python ({analysed}); "
                 "identifiers found by the line scanner",
                 index.position(cell.start)[0]))
-            cell_hits = scan_lines(cell.source.text, ruleset)
+            cell_hits = scan_lines(cell.source.text, ctx.ruleset)
         else:
-            cell_hits = analyse_module(module, ruleset)
+            cell_hits = analysed
         hits += [_to_file(h, cell, index) for h in cell_hits]
+    return hits
+
+
+def _analyse(source: str, ctx: ScanContext) -> list[Hit] | str:
+    """The Python scanner's hits for ``source`` (in ``parse_guard``'s worker), or why there
+    are none."""
+    outcome = parse_guard.too_large(source) or parse_guard.run_isolated(
+        parse_guard.analyse_python, source, ctx.ruleset, ctx.parse_timeout_seconds)
+    if isinstance(outcome, NotPython):
+        where = f" at cell line {outcome.line}" if outcome.line is not None else ""
+        return " ".join(f"{outcome.reason}{where}".split())[:160]
+    if isinstance(outcome, parse_guard.ParseRefused):
+        return outcome.message
+    if isinstance(outcome, parse_guard.AnalysisError):
+        if outcome.type_name == "RecursionError":
+            return "not analysed: nesting too deep"
+        raise parse_guard.AnalysisFailed(outcome)
+    hits: list[Hit] = outcome
     return hits
 
 

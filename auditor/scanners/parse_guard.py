@@ -1,22 +1,26 @@
 """Structural parsing of untrusted Python without letting one file take the scan down.
 
-libcst's native parser is not safe on hostile input. Measured with libcst 1.9: 3,000 nested
-brackets or 10,000 nested ``lambda``/``or`` crash the process (stack overflow, SIGSEGV),
-10,000 chained ``+`` or attribute accesses run for minutes, 1,000 nested calls take 2 GB, and
-an ordinary 1 MB module takes 10-20 s and 600 MB. So before source reaches libcst:
+The scanners parse Python with the stdlib ``ast`` module, and ``llama-audit fix`` with
+libcst (it rewrites code). Neither is safe in-process on hostile input. ``ast`` in Python 3.11
+has no guard against deep recursion while it builds or walks some trees and raises
+MemoryError on a parser-stack overflow; libcst 1.9 is worse: 3,000 nested brackets or 10,000
+nested ``lambda``/``or`` crash the process (stack overflow, SIGSEGV), 10,000 chained ``+`` or
+attribute accesses run for minutes, 1,000 nested calls take 2 GB, and an ordinary 1 MB module
+takes 10-20 s and 600 MB. So:
 
 - a text over ``MAX_PARSE_CHARS`` is not parsed (callers fall back to the line scanner);
-- a text nested deeper than CPython itself accepts (``MAX_BRACKET_DEPTH``) is not parsed;
+- for libcst, a text nested deeper than CPython itself accepts (``MAX_BRACKET_DEPTH``) is not
+  parsed (``ast`` refuses it by itself: "too many nested parentheses");
 - everything else is parsed in a forked worker process with a time limit and a memory limit.
   A worker that overruns is killed and one that dies is replaced; either way the file becomes
   a ``ParseRefused`` the caller reports, and the next file gets a fresh worker. One worker
   serves every file of a process, so the fork is paid once, not per file.
 
-``run_isolated`` runs a whole analysis in the worker (the Python scanner: parse and analyse,
-hits come back). ``parse_module`` is a drop-in for ``cst.parse_module`` for the other
-scanners that parse Python (notebooks, setup.py): it proves in the worker that the parse
-finishes, then parses in-process; refusals raise ``ParseGuardError`` (a ValueError, which
-those callers already treat as "not parsable").
+``run_isolated`` runs a whole analysis in the worker (the Python scanner, notebook cells and
+setup.py: parse and analyse, plain data comes back). ``parse_module`` is a drop-in for
+``cst.parse_module`` for ``fix``: it proves in the worker that the parse finishes, then parses
+in-process; refusals raise ``ParseGuardError`` (a ValueError, which ``fix`` already treats as
+"not parsable"). libcst is imported only there: scanning never loads it.
 
 Where ``os.fork`` does not exist (Windows) analyses run in-process: the size and depth checks
 still apply, the time and memory limits do not.
@@ -27,6 +31,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import faulthandler
+import gc
 import os
 import pickle
 import re
@@ -39,14 +44,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 if TYPE_CHECKING:
+    import libcst as cst
+
     from ..ruleset import RuleSet
     from .base import Hit
+    from .python_scanner import NotPython
 
 MAX_PARSE_CHARS = 512 * 1024
-"""Larger Python texts are line-scanned: libcst needs 10-20 s and ~600 MB per MB of source."""
+"""Larger Python texts are line-scanned: libcst needs 10-20 s and ~600 MB per MB of source.
+``ast`` needs up to ~0.8 s and ~250 MB for 512 KB of dense code; a module that size is
+generated, not a program that loads a model."""
 
 MAX_BRACKET_DEPTH = 200
 """CPython's own limit ("too many nested parentheses"): deeper code is not valid Python."""
@@ -125,13 +133,21 @@ def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
     return deepest
 
 
-def screen(text: str) -> ParseRefused | None:
-    """Why ``text`` must not reach libcst at all, or None when it may."""
+def too_large(text: str) -> ParseRefused | None:
+    """Why ``text`` is not parsed at all (its size), or None when it may be."""
     if len(text) > MAX_PARSE_CHARS:
         return ParseRefused(
             "too-large-to-parse",
             f"not parsed: {len(text):,} characters is over the {MAX_PARSE_CHARS:,}-character "
             "limit for structural analysis")
+    return None
+
+
+def screen(text: str) -> ParseRefused | None:
+    """Why ``text`` must not reach libcst at all, or None when it may."""
+    refused = too_large(text)
+    if refused is not None:
+        return refused
     if bracket_depth(text) > MAX_BRACKET_DEPTH:
         return ParseRefused(
             "too-deep",
@@ -160,15 +176,18 @@ def run_isolated(
                 _forget_worker()
 
 
-def analyse_python(text: str, ruleset: RuleSet) -> list[Hit]:
+def analyse_python(text: str, ruleset: RuleSet) -> list[Hit] | NotPython:
     """The Python scanner's structural pass (runs in the worker)."""
-    from .python_scanner import analyse_module
+    from .python_scanner import analyse_source
 
-    return analyse_module(cst.parse_module(text), ruleset)
+    return analyse_source(text, ruleset)
 
 
 def check_parse(text: str, context: object = None) -> None:
-    """Parse and discard (runs in the worker): proves the parse ends and does not crash."""
+    """Parse and discard with libcst (runs in the worker): proves the parse ends and does not
+    crash."""
+    import libcst as cst
+
     cst.parse_module(text)
 
 
@@ -178,6 +197,8 @@ def parse_module(source: str, timeout: float = DEFAULT_TIMEOUT) -> cst.Module:
     Raises what ``cst.parse_module`` raises for invalid Python, and ``ParseGuardError`` (a
     ValueError) for text refused by ``screen`` or that crashed or overran the worker.
     """
+    import libcst as cst
+
     refused = screen(source)
     if refused is None:
         outcome = run_isolated(check_parse, source, None, timeout)
@@ -301,6 +322,7 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
         _silence_output()  # a native abort writes its own backtrace to stderr
         faulthandler.disable()  # and so would faulthandler (pytest, -X faulthandler) on a crash
         _limit_resources()
+        gc.freeze()  # what the parent left behind is never garbage here: do not trace it
         while True:
             try:
                 analysis, text, timeout = pickle.loads(_read_message(requests, None))
@@ -309,6 +331,9 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
             # Backstop for a parent that died mid-request: the kernel ends the child.
             signal.setitimer(signal.ITIMER_REAL, timeout + 5.0)
             result: Any
+            # A syntax tree has no reference cycles, but collecting while one is built
+            # traverses it again and again (a quarter of the parse time): collect afterwards.
+            gc.disable()
             try:
                 result = analysis(text, context)
             except MemoryError:
@@ -317,6 +342,8 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
                 result = AnalysisError("RecursionError", "maximum recursion depth exceeded")
             except Exception as exc:
                 result = AnalysisError(type(exc).__name__, _first_line(str(exc)))
+            finally:
+                gc.enable()
             signal.setitimer(signal.ITIMER_REAL, 0)
             try:
                 payload = pickle.dumps(result)

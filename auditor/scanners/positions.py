@@ -1,94 +1,83 @@
-"""Exact positions for a handful of libcst nodes, without whole-module metadata.
+"""Positions in Python source: lines as Python counts them, columns in characters.
 
-libcst's ``MetadataWrapper`` + ``PositionProvider`` records a range for every node of the
-module (and by default deep-copies it first): several times the cost of the parse. A scanner
-only needs the positions of the few nodes that produced a finding, so this runs the module's
-code generation once with a state that counts lines and columns and records ranges for the
-requested nodes only. Ranges follow ``PositionProvider``: syntactic, 1-based lines, 0-based
-columns.
+``ast`` gives 1-based lines and 0-based columns counted in UTF-8 *bytes* of the line; findings
+count characters. Lines break where Python's tokenizer breaks them (``\\r\\n``, ``\\r``,
+``\\n``), not where ``str.splitlines`` does: a form feed or U+2028 inside a line is not a line
+break to Python. Spans are ``(line, column, end line, end column)`` with 1-based lines and
+0-based, end-exclusive character columns.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Protocol
 
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-
-_NEWLINE = re.compile(r"\r\n?|\n")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 Span = tuple[int, int, int, int]
 """(start line, start column, end line, end column): lines 1-based, columns 0-based."""
 
 
-@dataclass
-class _TargetedPositionState(CodegenState):
-    targets: frozenset[int] = frozenset()
-    line: int = 1
-    column: int = 0
-    pending: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    found: dict[int, Span] = field(default_factory=dict)
+class Located(Protocol):
+    """An ``ast`` node with a position (expressions, statements, arguments, aliases)."""
 
-    def add_indent_tokens(self) -> None:
-        self.tokens.extend(self.indent_tokens)
-        for token in self.indent_tokens:
-            self._advance(token)
-
-    def add_token(self, value: str) -> None:
-        self.tokens.append(value)
-        self._advance(value)
-
-    def _advance(self, value: str) -> None:
-        if "\n" in value or "\r" in value:
-            segments = _NEWLINE.split(value)
-            self.line += len(segments) - 1
-            self.column = len(segments[-1])
-        else:
-            self.column += len(value)
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        key = id(node)
-        if key in self.targets:
-            self.pending.setdefault(key, []).append((self.line, self.column))
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        key = id(node)
-        if key in self.targets:
-            start = self.pending[key].pop()
-            if key not in self.found:
-                self.found[key] = (start[0], start[1], self.line, self.column)
-
-    @contextmanager
-    def record_syntactic_position(
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: cst.CSTNode | None = None,
-        end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        key = id(node)
-        if key not in self.targets:
-            yield
-            return
-        start = (self.line, self.column)
-        try:
-            yield
-        finally:
-            self.found[key] = (start[0], start[1], self.line, self.column)
+    @property
+    def lineno(self) -> int: ...
+    @property
+    def col_offset(self) -> int: ...
+    @property
+    def end_lineno(self) -> int | None: ...
+    @property
+    def end_col_offset(self) -> int | None: ...
 
 
-def node_spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
-    """Map ``id(node)`` to its span for each of ``nodes`` (which must belong to ``module``)."""
-    targets = frozenset(id(n) for n in nodes)
-    if not targets:
-        return {}
-    state = _TargetedPositionState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        targets=targets,
-    )
-    module._codegen(state)
-    return state.found
+class SourceIndex:
+    """Line starts of a Python text and conversions between its coordinates."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = line_starts(text)
+        self._ascii = text.isascii()
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of character ``offset``."""
+        return bisect_right(self.starts, offset)
+
+    def char_column(self, line: int, byte_column: int) -> int:
+        """The character column of ``byte_column`` (a UTF-8 byte offset into ``line``)."""
+        if self._ascii or byte_column == 0:
+            return byte_column
+        start = self.starts[line - 1] if 0 < line <= len(self.starts) else len(self.text)
+        prefix = self.text[start:start + byte_column]
+        if prefix.isascii():
+            return byte_column  # no multi-byte character before the column
+        return len(prefix.encode("utf-8", "surrogatepass")[:byte_column]
+                   .decode("utf-8", "replace"))
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of 1-based ``line`` and 0-based character ``column``."""
+        if line > len(self.starts):
+            return len(self.text)
+        return self.starts[line - 1] + column
+
+    def node_offsets(self, node: Located) -> tuple[int, int]:
+        """Character offsets of an ``ast`` node's start and (exclusive) end."""
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        end_column = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+        return (self.offset(line, self.char_column(line, node.col_offset)),
+                self.offset(end_line, self.char_column(end_line, end_column)))
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of character offsets ``start``..``end``."""
+        line = self.line_of(start)
+        end_line = self.line_of(end)
+        return (line, start - self.starts[line - 1], end_line, end - self.starts[end_line - 1])
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of each line's first character; ``\\r\\n``, ``\\r`` and ``\\n`` end lines."""
+    if "\r" not in text:
+        return [0, *accumulate(map((1).__add__, map(len, text.split("\n")[:-1])))]
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]

@@ -1,7 +1,8 @@
 """setup.cfg and setup.py.
 
 setup.cfg is read line by line (configparser gives no positions) and checked with configparser
-for the errors setuptools would raise. setup.py is parsed with libcst and never run: only
+for the errors setuptools would raise. setup.py is parsed with ``ast`` (in ``parse_guard``'s
+worker) and never run: only
 literal values of ``install_requires`` / ``extras_require`` / ``setup_requires`` /
 ``tests_require`` count, including a module-level name bound once to a literal. Anything
 computed is reported as a diagnostic instead of guessed.
@@ -12,14 +13,14 @@ from __future__ import annotations
 import ast
 import configparser
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import libcst as cst
-
 from .. import parse_guard
 from ..base import Problem, ScanContext, ScanOutput, SourceFile
-from ..positions import node_spans
+from ..positions import SourceIndex
+from ..python_literals import literal_pieces
 from .common import narrow
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
@@ -148,61 +149,67 @@ def _group_for(key: str) -> str:
 
 # -- setup.py ----------------------------------------------------------------------------------
 
-class _SetupCalls(cst.CSTVisitor):
+@dataclass(frozen=True)
+class _Literal:
+    """A string literal of a dependency list: its value, span and, when it is one plain string
+    token, its source text (``None`` otherwise)."""
+
+    value: str
+    span: tuple[int, int, int, int]
+    raw: str | None
+
+
+@dataclass(frozen=True)
+class _SetupRead:
+    """What ``setup(...)`` calls declare: (literal, context, group), and (keyword, line) of
+    each part that is computed."""
+
+    found: list[tuple[_Literal, str, str]]
+    dynamic: list[tuple[str, int | None]]
+
+
+@dataclass(frozen=True)
+class _SyntaxProblem:
+    message: str
+    line: int | None
+
+
+class _SetupCalls:
     """Module-level single assignments of literals, and every ``setup(...)`` call."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.bindings: dict[str, list[cst.BaseExpression]] = {}
-        self.calls: list[cst.Call] = []
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth += 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.depth += 1
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.depth -= 1
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self.depth == 0:
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    self.bindings.setdefault(target.target.value, []).append(node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if self.depth == 0 and node.value is not None and isinstance(node.target, cst.Name):
-            self.bindings.setdefault(node.target.value, []).append(node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):  # ``REQS += [...]``: no longer a single literal
-            self.bindings.setdefault(node.target.value, []).append(node.value)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        name = func.value if isinstance(func, cst.Name) else (
-            func.attr.value if isinstance(func, cst.Attribute) else "")
-        if name == "setup":
-            self.calls.append(node)
-
-
-@dataclass
-class _Literal:
-    value: str
-    node: cst.BaseExpression
+    def __init__(self, tree: ast.Module) -> None:
+        self.bindings: dict[str, list[ast.expr]] = {}
+        self.calls: list[ast.Call] = []
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                depth += 1
+            elif isinstance(node, ast.Assign) and depth == 0:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.bindings.setdefault(target.id, []).append(node.value)
+            elif isinstance(node, ast.AnnAssign) and depth == 0:
+                if node.value is not None and isinstance(node.target, ast.Name):
+                    self.bindings.setdefault(node.target.id, []).append(node.value)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                # ``REQS += [...]``: no longer a single literal
+                self.bindings.setdefault(node.target.id, []).append(node.value)
+            elif isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else (
+                    func.attr if isinstance(func, ast.Attribute) else "")
+                if name == "setup":
+                    self.calls.append(node)
+            stack.extend((child, depth) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
 @dataclass
 class _Values:
     """What a keyword's value resolves to: literal strings, and the parts that are computed."""
 
-    literals: list[_Literal] = field(default_factory=list)
-    dynamic: list[cst.CSTNode] = field(default_factory=list)
+    literals: list[tuple[str, ast.Constant]] = field(default_factory=list)
+    dynamic: list[ast.AST] = field(default_factory=list)
 
     def extend(self, other: _Values) -> None:
         self.literals.extend(other.literals)
@@ -215,99 +222,124 @@ MAX_DEPTH = 8
 class _Reader:
     """Literal values only: strings, lists/tuples/sets of them, ``+``, and module constants."""
 
-    def __init__(self, bindings: dict[str, list[cst.BaseExpression]]) -> None:
+    def __init__(self, bindings: dict[str, list[ast.expr]]) -> None:
         self.bindings = bindings
 
-    def _resolve(self, node: cst.BaseExpression, depth: int) -> cst.BaseExpression | None:
-        while isinstance(node, cst.Name) and depth < MAX_DEPTH:
-            bound = self.bindings.get(node.value, [])
+    def _resolve(self, node: ast.expr, depth: int) -> ast.expr | None:
+        while isinstance(node, ast.Name) and depth < MAX_DEPTH:
+            bound = self.bindings.get(node.id, [])
             if len(bound) != 1:
                 return None
             node, depth = bound[0], depth + 1
         return node
 
-    def strings(self, node: cst.BaseExpression, depth: int = 0) -> _Values:
+    def strings(self, node: ast.expr, depth: int = 0) -> _Values:
         """The requirement strings of a list/tuple literal (or one multi-line string)."""
         out = _Values()
         resolved = self._resolve(node, depth)
         if resolved is None or depth > MAX_DEPTH:
             out.dynamic.append(node)
-        elif isinstance(resolved, (cst.SimpleString, cst.ConcatenatedString)):
-            value = resolved.evaluated_value
-            if isinstance(value, str):
-                out.literals.append(_Literal(value, resolved))
-            else:
-                out.dynamic.append(node)
-        elif isinstance(resolved, (cst.List, cst.Tuple, cst.Set)):
-            for element in resolved.elements:  # a starred element unpacks a literal list too
-                out.extend(self.strings(element.value, depth + 1))
-        elif isinstance(resolved, cst.BinaryOperation) and isinstance(resolved.operator, cst.Add):
+        elif isinstance(resolved, ast.Constant) and isinstance(resolved.value, str):
+            out.literals.append((resolved.value, resolved))
+        elif isinstance(resolved, (ast.List, ast.Tuple, ast.Set)):
+            for element in resolved.elts:  # a starred element unpacks a literal list too
+                inner = element.value if isinstance(element, ast.Starred) else element
+                out.extend(self.strings(inner, depth + 1))
+        elif isinstance(resolved, ast.BinOp) and isinstance(resolved.op, ast.Add):
             out.extend(self.strings(resolved.left, depth + 1))
             out.extend(self.strings(resolved.right, depth + 1))
         else:
             out.dynamic.append(node)
         return out
 
-    def extras(self, node: cst.BaseExpression) -> tuple[list[tuple[str, _Values]], _Values]:
+    def extras(self, node: ast.expr) -> tuple[list[tuple[str, _Values]], _Values]:
         """Per extra, its values; plus whatever part of the dict is not literal."""
         rest = _Values()
         resolved = self._resolve(node, 0)
-        if not isinstance(resolved, cst.Dict):
+        if not isinstance(resolved, ast.Dict):
             rest.dynamic.append(node)
             return [], rest
         out = []
-        for element in resolved.elements:
-            key = element.key if isinstance(element, cst.DictElement) else None
-            name = key.evaluated_value if isinstance(
-                key, (cst.SimpleString, cst.ConcatenatedString)) else None
-            if not isinstance(name, str):
-                rest.dynamic.append(element)
-                continue
-            out.append((name, self.strings(element.value)))
+        for key, value in zip(resolved.keys, resolved.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                out.append((key.value, self.strings(value)))
+            else:
+                rest.dynamic.append(key if key is not None else value)
         return out, rest
+
+
+def read_setup_py(text: str, context: object = None) -> _SetupRead | _SyntaxProblem:
+    """Parse setup.py and read its ``setup(...)`` calls (runs in ``parse_guard``'s worker)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except SyntaxError as exc:
+        return _SyntaxProblem(str(exc.msg), exc.lineno)
+    except ValueError as exc:  # NUL bytes
+        return _SyntaxProblem(str(exc), None)
+    visitor = _SetupCalls(tree)
+    reader = _Reader(visitor.bindings)
+    found: list[tuple[tuple[str, ast.Constant], str, str]] = []
+    dynamic: list[tuple[str, int | None]] = []
+    for call in visitor.calls:
+        for keyword in call.keywords:
+            name = keyword.arg or ""
+            if name in REQUIRES_KEYS:
+                values = reader.strings(keyword.value)
+                found.extend((lit, f"setup.{name}", _group_for(name)) for lit in values.literals)
+                dynamic.extend((name, _line(node)) for node in values.dynamic)
+            elif name == EXTRAS_KEY:
+                extras, rest = reader.extras(keyword.value)
+                dynamic.extend((name, _line(node)) for node in rest.dynamic)
+                for extra, values in extras:
+                    found.extend((lit, f"setup.extras_require.{extra}", extra)
+                                 for lit in values.literals)
+                    dynamic.extend((f"{name}[{extra!r}]", _line(node))
+                                   for node in values.dynamic)
+    index = SourceIndex(text)
+    literals = []
+    for (value, node), context_name, group in found:
+        start, end = index.node_offsets(node)
+        pieces = literal_pieces(text, start, end)
+        raw = text[start:end] if pieces is not None and len(pieces) == 1 else None
+        literals.append((_Literal(value, index.span(start, end), raw), context_name, group))
+    return _SetupRead(literals, dynamic)
+
+
+def _line(node: ast.AST) -> int | None:
+    line = getattr(node, "lineno", None)
+    return line if isinstance(line, int) else None
 
 
 def scan_setup_py(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     """Literal dependency lists of ``setup(...)``; setup.py is parsed, never executed."""
-    try:
-        module = parse_guard.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError) as exc:
-        message, line = _syntax_error(text, exc)
+    outcome = parse_guard.too_large(text) or parse_guard.run_isolated(
+        read_setup_py, text, None, ctx.parse_timeout_seconds)
+    if isinstance(outcome, parse_guard.AnalysisError):
+        if outcome.type_name != "RecursionError":
+            raise parse_guard.AnalysisFailed(outcome)
+        outcome = parse_guard.ParseRefused("too-deep", "not analysed: nesting too deep")
+    if isinstance(outcome, parse_guard.ParseRefused):
         return ScanOutput(problems=[Problem(
-            "invalid-python", f"not valid Python 3 ({message}); its dependencies were not read",
-            line=line)], parsed=False)
-    visitor = _SetupCalls()
-    module.visit(visitor)
-    reader = _Reader(visitor.bindings)
+            "invalid-python", f"{outcome.message}; its dependencies were not read")],
+            parsed=False)
+    if isinstance(outcome, _SyntaxProblem):
+        return ScanOutput(problems=[Problem(
+            "invalid-python",
+            f"not valid Python 3 ({outcome.message}); its dependencies were not read",
+            line=outcome.line)], parsed=False)
+    read: _SetupRead = outcome
     problems: list[Problem] = []
-    found: list[tuple[_Literal, str, str]] = []
-    dynamic: list[tuple[str, cst.CSTNode]] = []
-    for call in visitor.calls:
-        for arg in call.args:
-            keyword = arg.keyword.value if arg.keyword is not None else ""
-            if keyword in REQUIRES_KEYS:
-                values = reader.strings(arg.value)
-                found.extend((lit, f"setup.{keyword}", _group_for(keyword))
-                             for lit in values.literals)
-                dynamic.extend((keyword, node) for node in values.dynamic)
-            elif keyword == EXTRAS_KEY:
-                extras, rest = reader.extras(arg.value)
-                dynamic.extend((keyword, node) for node in rest.dynamic)
-                for extra, values in extras:
-                    found.extend((lit, f"setup.extras_require.{extra}", extra)
-                                 for lit in values.literals)
-                    dynamic.extend((f"{keyword}[{extra!r}]", node) for node in values.dynamic)
-    spans = node_spans(module, [lit.node for lit, _, _ in found] + [n for _, n in dynamic])
     index = LineIndex(text)
     decls: list[Declaration] = []
-    for keyword, node in dynamic:
-        line = spans[id(node)][0] if id(node) in spans else None
+    for keyword, line in read.dynamic:
         problems.append(Problem(
             "dynamic-dependencies",
             f"part of {keyword} is computed when setup.py runs; only literal values are "
             "read (setup.py is never executed)", line=line))
-    for literal, context, group in found:
-        for item, span in _items(literal, spans[id(literal.node)], index):
+    for literal, context, group in read.found:
+        for item, span in _items(literal, index):
             try:
                 req = parse_pep508(item)
             except Pep508Error as exc:
@@ -324,34 +356,15 @@ def scan_setup_py(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
                       problems=problems)
 
 
-def _syntax_error(text: str, exc: Exception) -> tuple[str, int | None]:
-    """The clearest reason and line for a parse failure.
-
-    libcst reports tokenizer errors at 1:1; Python's own parser (``ast.parse`` only parses,
-    it never runs anything) usually names the real line.
-    """
-    try:
-        ast.parse(text)
-    except SyntaxError as syntax:
-        return str(syntax.msg), syntax.lineno
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    if isinstance(exc, cst.ParserSyntaxError):
-        return exc.message, exc.raw_line
-    return type(exc).__name__, None
-
-
-def _items(literal: _Literal, node_span: tuple[int, int, int, int], index: LineIndex
-           ) -> Iterator[tuple[str, Span]]:
+def _items(literal: _Literal, index: LineIndex) -> Iterator[tuple[str, Span]]:
     """Each requirement in a string literal (one, or one per line) with its span.
 
     A plain string's requirement is located exactly; when the written form cannot be mapped
     back (escapes, implicit concatenation) the whole literal's span is used.
     """
-    line, column0, end_line, end_column0 = node_span
+    line, column0, end_line, end_column0 = literal.span
     whole = Span(line, column0 + 1, end_line, end_column0 + 1)
-    node = literal.node
-    raw = node.value if isinstance(node, cst.SimpleString) else None
+    raw = literal.raw
     items = [part.strip() for part in literal.value.splitlines()]
     items = [part for part in items if part and not part.startswith("#")]
     if raw is not None and "\n" not in raw and len(items) == 1:
