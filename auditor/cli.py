@@ -36,7 +36,6 @@ from .model import AuditResult, Severity
 from .report.formats import Format, format_names, render
 from .report.output import OutputError, is_stdout, write_output
 from .report.progress import progress_wanted, scan_progress
-from .report.text import summary_line
 from .rules_doc import render_rules_markdown
 from .ruleset import load_ruleset
 from .scanners.parse_guard import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
@@ -165,6 +164,8 @@ def scan(
         if fmt is Format.TEXT else render(outcome.result, fmt, verbose=verbose))
     write_outputs(outcome.result, output, main_text, extras)
     if not quiet:
+        from .report.text import summary_line  # rich: not for quiet CI runs
+
         lines = gate_summary(outcome, gate, summary_line)
         if fmt is Format.TEXT and is_stdout(output):
             lines = lines[1:]  # the text report already ends with the summary line

@@ -15,7 +15,7 @@ import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pathspec
@@ -56,10 +56,10 @@ _CI_FILES = frozenset({".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines
 
 def classify(rel: str) -> FileKind:
     """The kind of a file from its path alone (relative, POSIX separators)."""
-    path = PurePosixPath(rel)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
-    parts = [p.lower() for p in path.parts[:-1]]
+    parts = [part for part in rel.lower().split("/") if part and part != "."]
+    name = parts.pop() if parts else ""
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # as PurePosixPath.suffix
     if suffix in (".py", ".pyi", ".pyw"):
         return FileKind.MANIFEST if name == "setup.py" else FileKind.PYTHON
     if suffix == ".ipynb":
@@ -318,7 +318,8 @@ class _Walker:
                          "limit (--max-file-size)"),
             )
             return
-        yield SourceFile(root=self.root, path=path, rel=shown, kind=kind, size=size)
+        yield SourceFile(root=self.root, path=path, rel=shown, kind=kind, size=size,
+                         stamp=(st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
 
 
 @dataclass

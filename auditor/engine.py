@@ -12,7 +12,6 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +23,10 @@ from .model import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolIn
 from .reading import read_for_scan
 from .ruleset import RuleSet, load_ruleset
 from .scanners.base import Hit, ScanContext, ScanFunction, ScanOutput, SourceFile
+from .scanners.inputs import recording
 from .scanners.parse_guard import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from .scanners.registry import scanners_for
+from .stat_index import StatIndex
 
 SNIPPET_LIMIT = 200
 POOL_THRESHOLD = 64
@@ -51,6 +52,8 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     scanned: bool
     parsed: bool
+    inputs: tuple[str, ...] = ()
+    """Absolute paths of other files the scanners looked at (see ``scanners.inputs``)."""
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -77,7 +80,7 @@ def scan_paths(
             files.append(item)
 
     kinds = Counter(f.kind.value for f in files)
-    results = list(_run(files, options, ruleset, progress))
+    results = _run(files, options, ruleset, progress)
     findings: list[Finding] = []
     scanned = parsed = 0
     for file, result in zip(files, results, strict=True):
@@ -108,7 +111,8 @@ def scan_paths(
 
 _ALWAYS_READ = frozenset({FileKind.MANIFEST, FileKind.LOCKFILE})
 """Small files whose findings may come from elsewhere (``-r`` includes, the manifest beside a
-lockfile): never skipped by the byte prefilter, never served from the per-file cache."""
+lockfile): never skipped by the byte prefilter, never served from the content-keyed cache
+(the warm-scan index serves them only while the other files they read are unchanged)."""
 
 _SKIP_CODES = frozenset({"too-large", "binary", "unreadable", "symlink", "decode-error-fatal"})
 
@@ -149,24 +153,70 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 def _run(
     files: list[SourceFile], options: ScanOptions, ruleset: RuleSet,
     progress: ProgressCallback | None,
+) -> list[FileResult]:
+    """Every file's result, in order: from the warm-scan index when the file is unchanged,
+    else scanned (in a process pool when there are enough of them)."""
+    total = len(files)
+    index = (StatIndex(ResultCache(options.cache_dir, ruleset.version).directory,
+                       sorted({f.root for f in files}), _options_tag(options),
+                       time.time_ns())
+             if options.cache_dir is not None else None)
+    results: list[FileResult | None] = [None] * total
+    todo: list[int] = []
+    for position, file in enumerate(files):
+        known = index.lookup(file) if index is not None else None
+        if known is None:
+            todo.append(position)
+        else:
+            found, problems, scanned, parsed = known
+            results[position] = FileResult(found, problems, scanned=scanned, parsed=parsed)
+    done = total - len(todo)
+    if progress is not None and done:
+        progress(done, total)
+    for position, result in zip(todo, _scan_all([files[i] for i in todo], options, ruleset),
+                                strict=True):
+        results[position] = result
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if index is not None and _indexable(result):
+            index.record(files[position], (result.findings, result.diagnostics,
+                                           result.scanned, result.parsed), result.inputs)
+    if index is not None:
+        index.save()
+    return [result for result in results if result is not None]
+
+
+_UNSETTLED_CODES = frozenset({"changed-during-scan", "unreadable"})
+
+
+def _indexable(result: FileResult) -> bool:
+    return not any(d.code in _TRANSIENT_CODES or d.code in _UNSETTLED_CODES
+                   for d in result.diagnostics)
+
+
+def _options_tag(options: ScanOptions) -> str:
+    """The scan options a per-file result depends on (besides rules and tool version)."""
+    return "docs" if options.include_docs else ""
+
+
+def _scan_all(
+    files: list[SourceFile], options: ScanOptions, ruleset: RuleSet
 ) -> Iterable[FileResult]:
     total = len(files)
     if options.jobs > 1 and total >= POOL_THRESHOLD:
+        for sample in {(f.kind, f.path.name == "setup.py"): f for f in files}.values():
+            scanners_for(sample)  # imported once here, inherited by forked workers
+        from concurrent.futures import ProcessPoolExecutor  # only scans that use a pool
+
         with ProcessPoolExecutor(max_workers=options.jobs, initializer=_quiet_on_ctrl_c) as pool:
             chunk = max(1, min(64, total // (options.jobs * 8) or 1))
-            for done, result in enumerate(
-                pool.map(_scan_in_worker, files, [options] * total, chunksize=chunk), start=1
-            ):
-                if progress is not None:
-                    progress(done, total)
-                yield result
+            yield from pool.map(_scan_in_worker, files, [options] * total, chunksize=chunk)
         return
     ctx = _context(options, ruleset)
     cache = _cache_for(options, ruleset)
-    for done, file in enumerate(files, start=1):
+    for file in files:
         yield scan_file(file, ctx, cache)
-        if progress is not None:
-            progress(done, total)
 
 
 _WORKER_CACHE: dict[tuple[Path | None, str], ResultCache | None] = {}
@@ -237,12 +287,13 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
             found, problems, was_parsed = cached
             return FileResult(found, tuple(diagnostics) + problems, scanned=True,
                               parsed=was_parsed)
-    findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
+    with recording() as inputs:
+        findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
     if key is not None and cache is not None and not any(
             d.code in _TRANSIENT_CODES for d in scan_diagnostics):
         cache.put(key, findings, scan_diagnostics, parsed)
     return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
-                      parsed=parsed)
+                      parsed=parsed, inputs=tuple(dict.fromkeys(inputs)))
 
 
 def _run_scanners(
@@ -277,8 +328,14 @@ def _run_scanners(
 
 
 def _prefilter(data: bytes, ruleset: RuleSet) -> bool:
-    lowered = data.lower()
-    return any(term in lowered for term in prefilter_terms(ruleset))
+    return prefilter_pattern(ruleset).search(data.lower()) is not None
+
+
+@lru_cache(maxsize=8)
+def prefilter_pattern(ruleset: RuleSet) -> re.Pattern[bytes]:
+    """The prefilter terms as one alternation: one regex pass per file is about 3x cheaper
+    than one substring search per term (measured on transformers: 0.4 s against 1.0 s)."""
+    return re.compile(b"|".join(re.escape(term) for term in prefilter_terms(ruleset)))
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -10,6 +10,7 @@ deleted, truncated or extended while the scan ran.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tokenize
 from collections.abc import Callable
@@ -195,7 +196,7 @@ def _decode_utf8(data: bytes) -> tuple[str, str | None]:
             f"not UTF-8 ({exc.reason} at byte {exc.start}); bad bytes replaced")
 
 
-_OTHER_BREAKS = {ord(c): " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 """Characters ``str.splitlines`` breaks lines at but Python, git and terminals do not."""
 
 
@@ -204,6 +205,6 @@ def _normalise(text: str) -> str:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii() or any(c in text for c in "\x0b\x0c\x1c\x1d\x1e"):
-        text = text.translate(_OTHER_BREAKS)
+    if _OTHER_BREAKS.search(text):  # ``str.translate`` with a table is ~50x slower
+        text = _OTHER_BREAKS.sub(" ", text)
     return text

@@ -13,16 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-
 LARGE_SCAN_FILES = 200
 """Below this many files a scan finishes before a bar would help."""
 
@@ -48,6 +38,17 @@ def scan_progress(stream: TextIO, *, enabled: bool, threshold: int = LARGE_SCAN_
     if not enabled:
         yield _ignore
         return
+    # rich is imported only when a bar is drawn: CI and --quiet scans never pay for it
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(file=stream, force_terminal=True, no_color=not color, highlight=False)
     progress = Progress(
         TextColumn("scanning"),

@@ -26,6 +26,9 @@ class SourceFile:
     """Path relative to the root, POSIX separators: what reports show."""
     kind: FileKind
     size: int
+    stamp: tuple[int, int, int] = (0, 0, 0)
+    """(mtime_ns, ctime_ns, inode) when discovered: with ``size``, what the warm-scan index
+    compares to decide the file is unchanged without reading it; (0, 0, 0) when unknown."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,33 +1,40 @@
-"""Which scanners read which files. One line per scanner; later kinds plug in here."""
+"""Which scanners read which files. One line per scanner; later kinds plug in here.
+
+Scanner modules are imported on first use: a warm re-scan served from the index, or a tree
+with no notebooks, never pays for importing the scanners it does not run.
+"""
 
 from __future__ import annotations
 
-from ..model import FileKind
-from .artefacts import scan_artefact
-from .base import ScanFunction, SourceFile
-from .config_files import scan_config
-from .deps import scan_lockfile, scan_manifest
-from .docs import scan_docs
-from .infra import scan_infra
-from .license_files import scan_license_text
-from .notebook import scan_notebook
-from .python_scanner import scan_python
+import importlib
+from functools import cache
 
-_BY_KIND: dict[FileKind, tuple[ScanFunction, ...]] = {
-    FileKind.PYTHON: (scan_python,),
-    FileKind.MANIFEST: (scan_manifest,),
-    FileKind.LOCKFILE: (scan_lockfile,),
-    FileKind.NOTEBOOK: (scan_notebook,),
-    FileKind.CONFIG: (scan_config,),
-    FileKind.INFRA: (scan_infra,),
-    FileKind.ARTEFACT: (scan_artefact,),
-    FileKind.TEXT: (scan_license_text, scan_docs),
+from ..model import FileKind
+from .base import ScanFunction, SourceFile
+
+_BY_KIND: dict[FileKind, tuple[str, ...]] = {
+    FileKind.PYTHON: ("python_scanner:scan_python",),
+    FileKind.MANIFEST: ("deps:scan_manifest",),
+    FileKind.LOCKFILE: ("deps:scan_lockfile",),
+    FileKind.NOTEBOOK: ("notebook:scan_notebook",),
+    FileKind.CONFIG: ("config_files:scan_config",),
+    FileKind.INFRA: ("infra:scan_infra",),
+    FileKind.ARTEFACT: ("artefacts:scan_artefact",),
+    FileKind.TEXT: ("license_files:scan_license_text", "docs:scan_docs"),
 }
+
+
+@cache
+def _load(target: str) -> ScanFunction:
+    module_name, function_name = target.split(":")
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    function: ScanFunction = getattr(module, function_name)
+    return function
 
 
 def scanners_for(file: SourceFile) -> list[ScanFunction]:
     """The scanners that read ``file``, in order; empty when nothing reads its kind."""
-    found = list(_BY_KIND.get(file.kind, ()))
+    found = [_load(target) for target in _BY_KIND.get(file.kind, ())]
     if file.kind is FileKind.MANIFEST and file.path.name == "setup.py":
-        found.insert(0, scan_python)  # setup.py is code too: model ids in it are findings
+        found.insert(0, _load("python_scanner:scan_python"))  # setup.py is code too
     return found

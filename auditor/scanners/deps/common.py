@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ..base import Problem, SourceFile
+from ..inputs import note_input
 from .textpos import Span
 
 MAX_NEIGHBOUR_BYTES = 5 * 1024 * 1024
@@ -37,6 +38,7 @@ def read_neighbour(file: SourceFile, name: str) -> tuple[str, str] | None:
     that is missing, unreadable or too large just means "not known".
     """
     path = file.path.parent / name
+    note_input(path)
     try:
         if not path.is_file() or path.stat().st_size > MAX_NEIGHBOUR_BYTES:
             return None

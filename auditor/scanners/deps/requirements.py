@@ -25,6 +25,7 @@ from requirements.requirement import Requirement as ParsedRequirement
 from ...discover import classify
 from ...model import FileKind
 from ..base import Problem, ScanContext, ScanOutput, SourceFile
+from ..inputs import note_input
 from .common import MAX_NEIGHBOUR_BYTES
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
@@ -399,6 +400,7 @@ class IncludeFollower:
                           f"{MAX_INCLUDED_FILES} included files; not followed", where)
             return
         self.expanded.add((top, rel))
+        note_input(resolved)
         if not resolved.is_file():
             self._problem("include-missing",
                           f"{include.option} {include.target}: no such file ({rel})", where)
