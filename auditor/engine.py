@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from . import __version__
@@ -207,11 +206,9 @@ def _scan_all(
     if options.jobs > 1 and total >= POOL_THRESHOLD:
         for sample in {(f.kind, f.path.name == "setup.py"): f for f in files}.values():
             scanners_for(sample)  # imported once here, inherited by forked workers
-        from concurrent.futures import ProcessPoolExecutor  # only scans that use a pool
+        from .pool import ordered_map  # only scans that use a pool pay for the import
 
-        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_quiet_on_ctrl_c) as pool:
-            chunk = max(1, min(64, total // (options.jobs * 8) or 1))
-            yield from pool.map(_scan_in_worker, files, [options] * total, chunksize=chunk)
+        yield from ordered_map(partial(_scan_in_worker, options=options), files, options.jobs)
         return
     ctx = _context(options, ruleset)
     cache = _cache_for(options, ruleset)
@@ -229,12 +226,6 @@ def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
     if key not in _WORKER_CACHE:
         _WORKER_CACHE[key] = ResultCache(options.cache_dir, ruleset.version)
     return _WORKER_CACHE[key]
-
-
-def _quiet_on_ctrl_c() -> None:
-    """In a pool worker: Ctrl-C (sent to the whole process group) ends it at once, silently;
-    the main process reports the interruption once."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
