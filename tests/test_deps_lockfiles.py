@@ -175,7 +175,11 @@ def test_poetry_lock_cut_mid_string(tmp_path: Path) -> None:
     write(tmp_path, {"poetry.lock": POETRY_LOCK[: POETRY_LOCK.index("0.7.3") + 2]})
     output = scan_one(tmp_path, "poetry.lock")
     assert problems(output) == [("invalid-toml", 14)]
-    assert output.hits == [] and output.parsed is False
+    assert "read line by line" in output.problems[0].message
+    # what the cut file still says is read line by line: each package at its own entry
+    assert [(h.rule_id, h.identifier, h.line, h.column, dict(h.details)["direct"])
+            for h in output.hits] == [("LA202", "llama-stack", 13, 9, "unknown")]
+    assert output.parsed is False
 
 
 PDM_LOCK = '''[metadata]
@@ -313,7 +317,9 @@ def test_pipfile_lock_cut_in_half(tmp_path: Path) -> None:
     write(tmp_path, {"Pipfile.lock": text[: len(text) // 2]})
     output = scan_one(tmp_path, "Pipfile.lock")
     assert [code for code, _ in problems(output)] == ["invalid-json"]
-    assert output.hits == [] and output.parsed is False
+    assert [(h.identifier, h.line, h.column, dict(h.details)["direct"]) for h in output.hits
+            ] == [("llama-models", 9, 10, "unknown"), ("llama-stack-client", 15, 10, "unknown")]
+    assert output.parsed is False
 
 
 def test_shortest_chains_are_deterministic() -> None:

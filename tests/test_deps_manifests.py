@@ -115,7 +115,10 @@ def test_invalid_toml_is_a_diagnostic_with_its_line(tmp_path: Path) -> None:
     output = scan_one(tmp_path, "pyproject.toml")
     assert_spans_hold(tmp_path, "pyproject.toml", output.hits)
     assert problems(output) == [("invalid-toml", 4)]
-    assert output.parsed is False and output.hits == []
+    assert output.parsed is False
+    # the missing comma does not lose the dependency: it is read line by line
+    assert [(h.rule_id, h.identifier, h.line, h.column, h.end_column) for h in output.hits] == [
+        ("LA201", "llama-models", 3, 4, 16)]
 
 
 SETUP_CFG = '''[metadata]
@@ -218,7 +221,8 @@ def test_setup_py_syntax_error_names_the_line(tmp_path: Path) -> None:
     assert_spans_hold(tmp_path, "setup.py", output.hits)
     assert [code for code, _ in problems(output)] == ["invalid-python"]
     assert problems(output)[0][1] in (2, 3)
-    assert output.hits == []
+    assert [(h.rule_id, h.identifier, h.line, h.column) for h in output.hits] == [
+        ("LA201", "llama-models", 2, 26)]
 
 
 PIPFILE = '''[[source]]

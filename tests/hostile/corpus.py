@@ -420,7 +420,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("broken-toml", "a pyproject.toml that is not TOML",
          _py("broken-toml/pyproject.toml",
              '[project]\nname = "x"\ndependencies = ["llama-models>=0.1"\n[tool.x\n'),
-         frozenset({("broken-toml/pyproject.toml", "invalid-toml")})),
+         frozenset({("broken-toml/pyproject.toml", "invalid-toml")}),
+         frozenset({("broken-toml/pyproject.toml", "LA201", 3, 18)})),  # read line by line
     Kind("broken-yaml", "YAML that does not parse",
          _py("broken-yaml/config.yaml",
              f"model: {LLAMA_ID}\nlist: [unclosed\n  key: : value\n"),
@@ -445,7 +446,9 @@ KINDS: tuple[Kind, ...] = (
          _files({"broken-lockfile/poetry.lock": '[[package]]\nname = "llama-models"\nversion =\n',
                  "broken-lockfile/Pipfile.lock": '{"default": {"llama-models": {"version": '}),
          frozenset({("broken-lockfile/poetry.lock", "invalid-toml"),
-                    ("broken-lockfile/Pipfile.lock", "invalid-json")})),
+                    ("broken-lockfile/Pipfile.lock", "invalid-json")}),
+         frozenset({("broken-lockfile/poetry.lock", "LA201", 2, 9),  # read line by line
+                    ("broken-lockfile/Pipfile.lock", "LA201", 1, 15)})),
     Kind("broken-requirements", "requirements lines that are not requirements",
          _py("broken-requirements/requirements.txt",
              "llama-models==0.1.0\n===not a requirement===\nfoo[bar\n-e\n--hash=sha256:zz\n"),

@@ -11,6 +11,7 @@ from ..base import Problem, ScanContext, ScanOutput, SourceFile
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
 from .requirements import IncludeFollower, LogicalLine, parse_line
+from .salvage import salvage
 from .textpos import Span
 
 _CONDA_SPEC = re.compile(
@@ -36,11 +37,9 @@ def scan_conda(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        output.problems.append(Problem(
+        return salvage(file, text, package_table(ctx.ruleset), Problem(
             "invalid-yaml", f"not valid YAML: {problem}; its dependencies were not read",
-            line=mark.line + 1 if mark is not None else None))
-        output.parsed = False
-        return output
+            line=mark.line + 1 if mark is not None else None), lockfile=False)
     if root is None:
         return output
     if not isinstance(root, yaml.MappingNode):

@@ -22,6 +22,7 @@ from .packages import normalise, package_table
 from .pep508 import pep508_name
 from .pipfile import pipfile_declarations
 from .pyproject import TomlDocument, load_toml, pyproject_declarations
+from .salvage import salvage
 from .textpos import Span
 
 _FIRST = Span(1, 1, 1, 1)
@@ -279,11 +280,13 @@ def scan_lockfile(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     graph: LockGraph | None
     if name == "pipfile.lock":
         graph = pipfile_lock_graph(file, text, problems)
+        if graph is None and problems and problems[0].code == "invalid-json":
+            return salvage(file, text, package_table(ctx.ruleset), problems[0], lockfile=True)
     else:
         doc, problem = load_toml(file.rel, text)
         if doc is None:
             assert problem is not None
-            return ScanOutput(problems=[problem], parsed=False)
+            return salvage(file, text, package_table(ctx.ruleset), problem, lockfile=True)
         builder = TOML_LOCKS.get(name, pylock_graph)
         graph = builder(file, doc, problems)
     if graph is None:

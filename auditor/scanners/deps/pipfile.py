@@ -6,6 +6,7 @@ from ..base import ScanContext, ScanOutput, SourceFile
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
 from .pyproject import TomlDocument, load_toml, poetry_table
+from .salvage import salvage
 
 NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 
@@ -25,7 +26,7 @@ def scan_pipfile(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     doc, problem = load_toml(file.rel, text)
     if doc is None:
         assert problem is not None
-        return ScanOutput(problems=[problem], parsed=False)
+        return salvage(file, text, package_table(ctx.ruleset), problem, lockfile=False)
     decls = pipfile_declarations(doc)
     return ScanOutput(hits=declaration_hits(decls, package_table(ctx.ruleset)),
                       problems=doc.problems)

@@ -15,6 +15,7 @@ from .common import narrow, toml_problem
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
 from .pep508 import Pep508Error, parse_pep508
+from .salvage import salvage
 from .textpos import Span
 from .toml_locate import TomlLocateError, TomlPath, TomlSpans, locate_toml
 
@@ -204,7 +205,7 @@ def scan_pyproject(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     doc, problem = load_toml(file.rel, text)
     if doc is None:
         assert problem is not None
-        return ScanOutput(problems=[problem], parsed=False)
+        return salvage(file, text, package_table(ctx.ruleset), problem, lockfile=False)
     decls = pyproject_declarations(doc)
     return ScanOutput(hits=declaration_hits(decls, package_table(ctx.ruleset)),
                       problems=doc.problems)

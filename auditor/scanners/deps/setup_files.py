@@ -25,6 +25,7 @@ from .common import narrow
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
 from .pep508 import Pep508Error, parse_pep508
+from .salvage import salvage
 from .textpos import LineIndex, Span
 
 REQUIRES_KEYS = ("install_requires", "setup_requires", "tests_require")
@@ -321,14 +322,14 @@ def scan_setup_py(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
             raise parse_guard.AnalysisFailed(outcome)
         outcome = parse_guard.ParseRefused("too-deep", "not analysed: nesting too deep")
     if isinstance(outcome, parse_guard.ParseRefused):
-        return ScanOutput(problems=[Problem(
-            "invalid-python", f"{outcome.message}; its dependencies were not read")],
-            parsed=False)
+        return salvage(file, text, package_table(ctx.ruleset), Problem(
+            "invalid-python", f"{outcome.message}; its dependencies were not read"),
+            lockfile=False)
     if isinstance(outcome, _SyntaxProblem):
-        return ScanOutput(problems=[Problem(
+        return salvage(file, text, package_table(ctx.ruleset), Problem(
             "invalid-python",
             f"not valid Python 3 ({outcome.message}); its dependencies were not read",
-            line=outcome.line)], parsed=False)
+            line=outcome.line), lockfile=False)
     read: _SetupRead = outcome
     problems: list[Problem] = []
     index = LineIndex(text)
