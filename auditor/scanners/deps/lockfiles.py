@@ -14,16 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ..base import Problem, ScanContext, ScanOutput, SourceFile
+from ..json_positions import JObject, JsonError, parse_json
 from .common import read_neighbour
 from .declarations import declaration_hits
 from .edges import LockedPackage, LockGraph, graph_declarations
-from .json_locate import JsonLocateError, JsonSpans, locate_json
 from .packages import normalise, package_table
 from .pep508 import pep508_name
 from .pipfile import pipfile_declarations
 from .pyproject import TomlDocument, load_toml, pyproject_declarations
 from .salvage import salvage
-from .textpos import Span
+from .textpos import LineIndex, Span
 
 _FIRST = Span(1, 1, 1, 1)
 MAX_MISSING_SHOWN = 3
@@ -135,8 +135,7 @@ def poetry_graph(file: SourceFile, doc: TomlDocument, problems: list[Problem]) -
 
 
 def _last_line(doc: TomlDocument) -> int:
-    lines = [span.end_line for span in (*doc.spans.keys.values(), *doc.spans.values.values())]
-    return max(lines, default=1)
+    return doc.spans.last_line()
 
 
 # -- uv.lock -------------------------------------------------------------------------------------
@@ -230,29 +229,44 @@ def pipfile_lock_graph(file: SourceFile, text: str, problems: list[Problem]) -> 
     if not isinstance(data, dict):
         problems.append(Problem("invalid-lockfile", "Pipfile.lock must be a JSON object", line=1))
         return None
-    try:
-        spans = locate_json(text)
-    except JsonLocateError:
-        spans = JsonSpans()
+    keys = _json_keys(text)
     if "_meta" not in data:
         problems.append(Problem("invalid-lockfile", "Pipfile.lock has no _meta section", line=1))
     graph = LockGraph(manifest=file.rel)
     for section in ("default", "develop"):
         packages = data.get(section, {})
         if not isinstance(packages, dict):
-            span = spans.keys.get((section,), _FIRST)
             problems.append(Problem("invalid-lockfile", f"{section} must be an object",
-                                    line=span.line))
+                                    line=keys.get((section,), _FIRST).line))
             continue
         for name, spec in packages.items():
             version = spec.get("version", "") if isinstance(spec, dict) else ""
             if not version and isinstance(spec, dict) and isinstance(spec.get("git"), str):
                 version = f"git {spec['git']}" + (f" @ {spec['ref']}" if spec.get("ref") else "")
             graph.packages.append(LockedPackage(
-                name=name, version=str(version), span=_inner(spans.keys.get((section, name))),
+                name=name, version=str(version), span=_inner(keys.get((section, name))),
                 context=section))
     _manifest_roots(file, graph, "Pipfile")
     return graph
+
+
+def _json_keys(text: str) -> dict[tuple[str, ...], Span]:
+    """Spans (quotes included) of the top-level keys and of the keys of each top-level object;
+    the last of duplicate keys, as ``json.loads`` keeps it. Empty if the text is unreadable."""
+    try:
+        root = parse_json(text)
+    except JsonError:
+        return {}
+    if not isinstance(root, JObject):
+        return {}
+    index = LineIndex(text)
+    keys: dict[tuple[str, ...], Span] = {}
+    for section, value in root.members:
+        keys[(section.value,)] = index.span(section.start, section.end)
+        if isinstance(value, JObject):
+            for name, _ in value.members:
+                keys[(section.value, name.value)] = index.span(name.start, name.end)
+    return keys
 
 
 def _inner(span: Span | None) -> Span:

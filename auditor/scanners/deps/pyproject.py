@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..base import Problem, ScanContext, ScanOutput, SourceFile
+from ..toml_positions import TomlLocateError, TomlPath, TomlPositions, locate_toml
 from .common import narrow, toml_problem
 from .declarations import Declaration, declaration_hits
 from .packages import package_table
 from .pep508 import Pep508Error, parse_pep508
 from .salvage import salvage
 from .textpos import Span
-from .toml_locate import TomlLocateError, TomlPath, TomlSpans, locate_toml
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,7 +33,7 @@ class TomlDocument:
 
     rel: str
     data: dict[str, Any]
-    spans: TomlSpans
+    spans: TomlPositions
     problems: list[Problem] = field(default_factory=list)
 
     def value_span(self, path: TomlPath) -> Span:
@@ -61,7 +61,7 @@ def load_toml(rel: str, text: str) -> tuple[TomlDocument | None, Problem | None]
     try:
         spans = locate_toml(text)
     except TomlLocateError:
-        spans = TomlSpans()  # positions degrade to line 1; values are still right
+        spans = TomlPositions()  # positions degrade to line 1; values are still right
     return TomlDocument(rel, data, spans), None
 
 

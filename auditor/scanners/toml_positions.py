@@ -2,9 +2,10 @@
 
 ``tomllib`` gives values but no positions. This reads the same text once more, following the
 TOML grammar for keys, tables, arrays of tables, arrays, inline tables and the four string
-kinds, and records the span of every key and every value under its concrete path
+kinds, and records the offsets of every key and every value under its concrete path
 (array indexes included), e.g. ``("package", 3, "name")`` or ``("project", "dependencies", 0)``.
-It is only run on text that ``tomllib`` already accepted.
+It is only run on text that ``tomllib`` already accepted; the dependency scanners and the
+config scanner both read positions from here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 TomlPath = tuple[str | int, ...]
+Offsets = tuple[int, int]
+MAX_DEPTH = 100
 
 
 class TomlLocateError(ValueError):
@@ -27,26 +30,45 @@ class TomlLocateError(ValueError):
 
 
 @dataclass
-class TomlSpans:
-    keys: dict[TomlPath, Span] = field(default_factory=dict)
-    """Span of the last key segment naming each path (tables, arrays of tables, key/values);
+class TomlPositions:
+    index: LineIndex = field(default_factory=lambda: LineIndex(""))
+    key_offsets: dict[TomlPath, Offsets] = field(default_factory=dict)
+    """The last key segment naming each path (tables, arrays of tables, key/values);
     quoted keys without their quotes."""
-    values: dict[TomlPath, Span] = field(default_factory=dict)
-    """Span of each scalar value; single-line strings without their quotes."""
-
-    def value(self, path: TomlPath) -> Span | None:
-        return self.values.get(path)
+    value_offsets: dict[TomlPath, Offsets] = field(default_factory=dict)
+    """Each scalar value as written, strings with their quotes; in document order."""
 
     def key(self, path: TomlPath) -> Span | None:
-        return self.keys.get(path)
+        found = self.key_offsets.get(path)
+        return self.index.span(*found) if found else None
+
+    def value(self, path: TomlPath) -> Span | None:
+        """The value's span; a non-empty single-line string without its quotes."""
+        found = self.value_offsets.get(path)
+        if found is None:
+            return None
+        start, end = found
+        text = self.index.text
+        char = text[start]
+        if char in "\"'":
+            quote = 3 if text.startswith(char * 3, start) else 1
+            single_line = "\n" not in text[start:end] and "\r" not in text[start:end]
+            if single_line and end - quote > start + quote:
+                return self.index.span(start + quote, end - quote)
+        return self.index.span(start, end)
+
+    def last_line(self) -> int:
+        """The line of the document's last key or value (1 when none was located)."""
+        ends = [end for _, end in (*self.key_offsets.values(), *self.value_offsets.values())]
+        return self.index.position(max(ends) - 1)[0] if ends else 1
 
 
 _BARE_KEY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _SCALAR_END = frozenset(",]}\n\r#")
 
 
-def locate_toml(text: str) -> TomlSpans:
-    """Spans of every key and value in ``text``; raises TomlLocateError on text it cannot follow."""
+def locate_toml(text: str) -> TomlPositions:
+    """Offsets of every key and value in ``text``; TomlLocateError on text it cannot follow."""
     try:
         return _Locator(text).run()
     except (IndexError, KeyError, tomllib.TOMLDecodeError) as exc:
@@ -57,21 +79,20 @@ class _Locator:
     def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
-        self.index = LineIndex(text)
-        self.spans = TomlSpans()
+        self.found = TomlPositions(LineIndex(text))
         self.array_tables: dict[TomlPath, int] = {}
 
     # -- driver ---------------------------------------------------------------------------
-    def run(self) -> TomlSpans:
+    def run(self) -> TomlPositions:
         table: TomlPath = ()
         while True:
             self._skip_blank(newlines=True)
             if self.i >= len(self.text):
-                return self.spans
+                return self.found
             if self.text[self.i] == "[":
                 table = self._header()
             else:
-                self._key_value(table)
+                self._key_value(table, 0)
 
     def _header(self) -> TomlPath:
         array = self.text.startswith("[[", self.i)
@@ -83,7 +104,6 @@ class _Locator:
             raise TomlLocateError(f"expected {closing!r} at offset {self.i}")
         self.i += len(closing)
         names = [k for k, _ in keys]
-        last_span = keys[-1][1]
         if array:
             concrete = (*self._resolve(names[:-1]), names[-1])
             count = self.array_tables.get(concrete, 0)
@@ -91,7 +111,7 @@ class _Locator:
             path = (*concrete, count)
         else:
             path = self._resolve(names)
-        self.spans.keys[path] = last_span
+        self.found.key_offsets[path] = keys[-1][1]
         return path
 
     def _resolve(self, names: list[str]) -> TomlPath:
@@ -103,7 +123,7 @@ class _Locator:
                 path = (*path, self.array_tables[path] - 1)
         return path
 
-    def _key_value(self, table: TomlPath) -> None:
+    def _key_value(self, table: TomlPath, depth: int) -> None:
         keys = self._keys()
         self._skip_blank()
         if self.i >= len(self.text) or self.text[self.i] != "=":
@@ -111,11 +131,11 @@ class _Locator:
         self.i += 1
         self._skip_blank()
         path = (*table, *(k for k, _ in keys))
-        self.spans.keys[path] = keys[-1][1]
-        self._value(path)
+        self.found.key_offsets[path] = keys[-1][1]
+        self._value(path, depth)
 
     # -- keys -----------------------------------------------------------------------------
-    def _keys(self) -> list[tuple[str, Span]]:
+    def _keys(self) -> list[tuple[str, Offsets]]:
         keys = []
         while True:
             self._skip_blank()
@@ -126,45 +146,39 @@ class _Locator:
                 continue
             return keys
 
-    def _key(self) -> tuple[str, Span]:
+    def _key(self) -> tuple[str, Offsets]:
         start = self.i
         char = self.text[start]
         if char in "\"'":
             end = self._string_end(start)
-            token = self.text[start:end]
-            name = tomllib.loads(f"k = {token}")["k"]
+            name = tomllib.loads(f"k = {self.text[start:end]}")["k"]
             self.i = end
             if end - start > 2:  # the key's text, without its quotes
-                return str(name), self.index.span(start + 1, end - 1)
-            return str(name), self.index.span(start, end)
+                return str(name), (start + 1, end - 1)
+            return str(name), (start, end)
         end = start
         while end < len(self.text) and self.text[end] in _BARE_KEY:
             end += 1
         if end == start:
             raise TomlLocateError(f"expected a key at offset {start}")
         self.i = end
-        return self.text[start:end], self.index.span(start, end)
+        return self.text[start:end], (start, end)
 
     # -- values ---------------------------------------------------------------------------
-    def _value(self, path: TomlPath) -> None:
+    def _value(self, path: TomlPath, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise TomlLocateError("TOML nested too deeply")
         char = self.text[self.i]
+        start = self.i
         if char in "\"'":
-            start = self.i
-            end = self._string_end(start)
-            self.i = end
-            quote = 3 if self.text.startswith(char * 3, start) else 1
-            inner_start, inner_end = start + quote, end - quote
-            single_line = "\n" not in self.text[start:end] and "\r" not in self.text[start:end]
-            if single_line and inner_end > inner_start:
-                self.spans.values[path] = self.index.span(inner_start, inner_end)
-            else:
-                self.spans.values[path] = self.index.span(start, end)
+            self.i = self._string_end(start)
         elif char == "[":
-            self._array(path)
+            self._array(path, depth)
+            return
         elif char == "{":
-            self._inline_table(path)
+            self._inline_table(path, depth)
+            return
         else:
-            start = self.i
             end = start
             while end < len(self.text) and self.text[end] not in _SCALAR_END:
                 end += 1
@@ -173,9 +187,9 @@ class _Locator:
             if end == start:
                 raise TomlLocateError(f"expected a value at offset {start}")
             self.i = end
-            self.spans.values[path] = self.index.span(start, end)
+        self.found.value_offsets[path] = (start, self.i)
 
-    def _array(self, path: TomlPath) -> None:
+    def _array(self, path: TomlPath, depth: int) -> None:
         self.i += 1
         index = 0
         while True:
@@ -183,7 +197,7 @@ class _Locator:
             if self.text[self.i] == "]":
                 self.i += 1
                 return
-            self._value((*path, index))
+            self._value((*path, index), depth + 1)
             index += 1
             self._skip_blank(newlines=True)
             if self.text[self.i] == ",":
@@ -191,14 +205,14 @@ class _Locator:
             elif self.text[self.i] != "]":
                 raise TomlLocateError(f"expected ',' or ']' at offset {self.i}")
 
-    def _inline_table(self, path: TomlPath) -> None:
+    def _inline_table(self, path: TomlPath, depth: int) -> None:
         self.i += 1
         while True:
             self._skip_blank(newlines=True)
             if self.text[self.i] == "}":
                 self.i += 1
                 return
-            self._key_value(path)
+            self._key_value(path, depth + 1)
             self._skip_blank(newlines=True)
             if self.text[self.i] == ",":
                 self.i += 1
