@@ -146,9 +146,10 @@ def test_catalog_file_replaces_the_bundled_snapshot(tmp_path: Path) -> None:
     assert (result.catalog_date, result.catalog_source) == (
         "2026-12-01", "snapshot 2026-12-01 (refreshed from test)")
     hub_ids = [s.hub_id for s in result.findings[0].suggestions]
-    assert hub_ids == ["google/gemma-4-E4B-it", "Qwen/Qwen3.5-9B",
-                       "mistralai/Ministral-3-8B-Instruct-2512"]
-    qwen_suggestion = result.findings[0].suggestions[1]
+    # gone from the Hub per the snapshot: ranked after the candidates that can be used
+    assert hub_ids == ["google/gemma-4-E4B-it", "mistralai/Ministral-3-8B-Instruct-2512",
+                       "Qwen/Qwen3.5-9B"]
+    qwen_suggestion = result.findings[0].suggestions[2]
     assert qwen_suggestion.checks[0].passed is False
     assert qwen_suggestion.checks[0].detail == (
         "not on the Hub per snapshot 2026-12-01 (refreshed from test); the next candidate is "

@@ -278,15 +278,17 @@ def test_repo_gone_fails_exists_and_the_next_candidate_is_offered(fake_hub: Fake
     fake_hub.script("google/gemma-4-E4B-it", not_found)
     result = run(live(), "meta-llama/Llama-3.1-8B-Instruct")
     suggestions = result.findings[0].suggestions
-    assert by_family(suggestions)["google"] == ["google/gemma-4-E4B-it", "google/gemma-4-12B-it"]
-    gone = suggestions[0]
+    # the next Gemma is offered, and the gone repository is ranked after every usable one
+    assert by_family(suggestions)["google"] == ["google/gemma-4-12B-it", "google/gemma-4-E4B-it"]
+    assert suggestions[-1].hub_id == "google/gemma-4-E4B-it"
+    gone = suggestions[-1]
     passed, detail = check(gone, "exists")
     assert passed is False
     assert detail == (f"not found on the Hub (HTTP 404) at {fake_hub.endpoint}; "
                       "the next candidate is offered")
     assert check(gone, "runtime_format")[0] is False
-    replacement = suggestions[1]
-    assert replacement.all_passed
+    replacement = suggestions[0]
+    assert replacement.hub_id == "google/gemma-4-12B-it" and replacement.all_passed
     assert check(replacement, "parameters")[1].startswith("11.95B total: within 7-8B text class")
     assert [(d.path, d.code) for d in result.diagnostics] == [
         ("hub:google/gemma-4-E4B-it", "hub-not-found")]
@@ -524,14 +526,15 @@ def test_online_lineage_follows_base_model_to_llama(fake_hub: FakeHub) -> None:
     assert query.plan.size_class is not None and query.plan.size_class.id == "text-8b"
     # a base model gets base checkpoints (the fake Hub has none of them: 404, next one);
     # each is named for llama.cpp where the catalog records a GGUF repository
+    # the one that exists comes first: every other is ranked after it
     assert [(s.hub_id, s.runtime_name) for s in query.plan.suggestions] == [
+        ("Qwen/Qwen3.5-9B", "unsloth/Qwen3.5-9B-GGUF"),
         ("google/gemma-4-E4B", "google/gemma-4-E4B"),
         ("google/gemma-4-12B", "google/gemma-4-12B"),
-        ("Qwen/Qwen3.5-9B", "unsloth/Qwen3.5-9B-GGUF"),
         ("mistralai/Ministral-3-8B-Base-2512", "mistralai/Ministral-3-8B-Base-2512"),
         ("mistralai/Mistral-7B-v0.3", "mistralai/Mistral-7B-v0.3"),
     ]
-    qwen = query.plan.suggestions[2]
+    qwen = query.plan.suggestions[0]
     assert qwen.all_passed  # Qwen3.5 has no base checkpoint in the catalog: the model itself
     assert check(qwen, "runtime_format") == (
         True, "GGUF repository unsloth/Qwen3.5-9B-GGUF [unconfirmed: name follows the "
@@ -641,10 +644,10 @@ def test_cli_catalog_refresh_writes_a_snapshot_the_next_run_uses(
     assert used.exit_code == 0, used.output
     assert fake_hub.requests == []
     assert f"Catalog:  {refreshed.source} (offline" in used.output
-    assert "1. Gemma 4: google/gemma-4-E4B-it   (2 failed)" in used.output
+    assert "1. Gemma 4: google/gemma-4-12B-it   (all checks pass)" in used.output
     assert (f"[FAIL] exists          not on the Hub per {refreshed.source}; the next "
             "candidate is offered") in used.output
-    assert "2. Gemma 4: google/gemma-4-12B-it   (all checks pass)" in used.output
+    assert "4. Gemma 4: google/gemma-4-E4B-it   (2 failed)" in used.output  # gone: last
 
 
 def test_cli_catalog_verify_lists_what_changed(fake_hub: FakeHub,

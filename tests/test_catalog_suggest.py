@@ -45,9 +45,11 @@ SIZE_CLASSES = [
     ("meta-llama/Llama-3.3-70B-Instruct", "text-70b", [
         ("google/gemma-4-31B-it", []), ("Qwen/Qwen3.5-122B-A10B", []),
         ("mistralai/Mistral-Small-4-119B-2603", [])], []),
+    # without --prefer the candidates that pass most checks come first (families in policy
+    # order among equals): Gemma's largest is too small for the 405B class
     ("meta-llama/Llama-3.1-405B-Instruct", "text-405b", [
-        ("google/gemma-4-31B-it", ["parameters"]), ("Qwen/Qwen3.5-397B-A17B", []),
-        ("mistralai/Mistral-Large-3-675B-Instruct-2512", [])], []),
+        ("Qwen/Qwen3.5-397B-A17B", []), ("mistralai/Mistral-Large-3-675B-Instruct-2512", []),
+        ("google/gemma-4-31B-it", ["parameters"])], []),
     # no open replacement reaches Scout's 10M or Maverick's 1M native context: every
     # candidate says so, and each family offers its next candidate too
     ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "llama4-scout", [
@@ -57,11 +59,11 @@ SIZE_CLASSES = [
         ("Qwen/Qwen3.6-35B-A3B", ["context_length"]),
         ("mistralai/Mistral-Small-4-119B-2603", ["context_length"])], []),
     ("meta-llama/Llama-4-Maverick-17B-128E-Instruct", "llama4-maverick", [
-        ("google/gemma-4-31B-it", ["parameters", "context_length"]),
         ("Qwen/Qwen3.5-397B-A17B", ["context_length"]),
         ("Qwen/Qwen3.8-Flash-Next", ["context_length"]),
         ("mistralai/Mistral-Large-3-675B-Instruct-2512", ["context_length"]),
-        ("mistralai/Mistral-Small-4-119B-2603", ["context_length"])], []),
+        ("mistralai/Mistral-Small-4-119B-2603", ["context_length"]),
+        ("google/gemma-4-31B-it", ["parameters", "context_length"])], []),
     ("meta-llama/CodeLlama-7b-Instruct-hf", "code-7b", [
         ("google/gemma-4-E4B-it", []), ("Qwen/Qwen3.5-9B", []),
         ("mistralai/Mamba-Codestral-7B-v0.1", [])], []),
@@ -69,13 +71,15 @@ SIZE_CLASSES = [
         ("google/gemma-4-31B-it", []), ("Qwen/Qwen3-Coder-30B-A3B-Instruct", []),
         ("mistralai/Devstral-Small-2-24B-Instruct-2512", [])], []),
     ("meta-llama/Llama-Guard-3-8B", "guard-8b", [
-        ("google/shieldgemma-9b", ["license", "gated", "context_length"]),
         ("Qwen/Qwen3Guard-Gen-8B", ["context_length"]),
-        ("Qwen/Qwen3Guard-Gen-4B", ["context_length"])], ["Mistral"]),
+        ("Qwen/Qwen3Guard-Gen-4B", ["context_length"]),
+        ("google/shieldgemma-9b", ["license", "gated", "context_length"])], ["Mistral"]),
     ("meta-llama/Llama-Guard-3-1B", "guard-small", [
-        ("google/shieldgemma-2b", ["license", "gated", "context_length"]),
         ("Qwen/Qwen3Guard-Gen-0.6B", ["context_length"]),
-        ("Qwen/Qwen3Guard-Gen-4B", ["context_length"])], ["Mistral"]),
+        ("Qwen/Qwen3Guard-Gen-4B", ["context_length"]),
+        ("google/shieldgemma-2b", ["license", "gated", "context_length"])], ["Mistral"]),
+    # a guard that cannot read images cannot do Llama Guard 4's job: ranked after one with
+    # license and gating costs
     ("meta-llama/Llama-Guard-4-12B", "guard-vision", [
         ("google/shieldgemma-2-4b-it", ["license", "gated"]),
         ("Qwen/Qwen3Guard-Gen-8B", ["modalities"])], ["Mistral"]),

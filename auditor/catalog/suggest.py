@@ -108,6 +108,10 @@ class Planner:
                     break
                 if offered >= self.policy.max_per_family:
                     break
+        if self.prefer is None:
+            # No family asked for: the candidate that can do the job and passes most checks
+            # comes first (a stable sort keeps the policy's family order among equals).
+            suggestions.sort(key=_rank)
         return Plan(ref, original, size_class, license_facts, tuple(suggestions), tuple(gaps),
                     unconfirmed)
 
@@ -142,6 +146,17 @@ class Planner:
             source=source,
             license=facts.license.value,
         )
+
+
+_DISQUALIFYING = frozenset({"exists", "modalities"})
+"""Failed checks that mean the candidate cannot do the job at all (gone from the Hub, or
+cannot read the inputs the original reads); others (license, gating, size, context, runtime
+naming) are costs of the move."""
+
+
+def _rank(suggestion: Suggestion) -> tuple[int, int]:
+    failed = [check.name for check in suggestion.checks if check.passed is False]
+    return sum(1 for name in failed if name in _DISQUALIFYING), len(failed)
 
 
 def _original(ref: ModelRef, facts: ModelFacts | None, snapshot: str) -> Original:
