@@ -12,7 +12,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import shutil
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,10 +67,37 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+STALE_AFTER_SECONDS = 7 * 24 * 3600
+"""A cache of another tool, rules or code version unused this long is deleted."""
+
+_VERSION_DIRECTORY = re.compile(r"^[^-/\\]+-[0-9a-f]{12}-[0-9a-f]{16}$")
+"""How ``ResultCache`` names a version's directory: ``<tool>-<rules>-<code>``."""
+
+
 class ResultCache:
     def __init__(self, root: Path, rules_version: str) -> None:
         self.directory = root / "scan" / f"{__version__}-{rules_version}-{code_version()}"
         self.enabled = True
+
+    def prune_stale_versions(self, now: float | None = None) -> None:
+        """Mark this version's directory used, and delete the directories of other versions
+        unused for ``STALE_AFTER_SECONDS``: every release, rules change or (in development)
+        code change starts a new one, which would otherwise pile up for ever."""
+        moment = time.time() if now is None else now
+        with contextlib.suppress(OSError):
+            os.utime(self.directory, (moment, moment))
+        try:
+            siblings = list(os.scandir(self.directory.parent))
+        except OSError:
+            return
+        for entry in siblings:
+            if entry.name == self.directory.name or not _VERSION_DIRECTORY.match(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if (entry.is_dir(follow_symlinks=False)
+                        and moment - entry.stat(follow_symlinks=False).st_mtime
+                        > STALE_AFTER_SECONDS):
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
     @staticmethod
     def key(rel: str, kind: str, options_tag: str, text: str) -> str:

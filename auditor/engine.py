@@ -183,6 +183,8 @@ def _run(
                                            result.scanned, result.parsed), result.inputs)
     if index is not None:
         index.save()
+        if options.cache_dir is not None:
+            ResultCache(options.cache_dir, ruleset.version).prune_stale_versions()
     return [result for result in results if result is not None]
 
 
