@@ -208,7 +208,10 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
         return None
     if "llama" not in text.lower() and "vicuna" not in text.lower() and "guard" not in text.lower():
         return None
-    if _is_path(text) and not text.lower().startswith(tuple(p for p, _ in tables.litellm_prefixes)):
+    if (_is_path(text) and not text.lower().startswith(tuple(p for p, _ in tables.litellm_prefixes))
+            and not any(entry.pattern.match(text) for entry in tables.providers)):
+        # a path names its model in its last Llama-named part; a provider id that looks like
+        # a path (a NIM container image, nvcr.io/nim/meta/...) is kept whole
         parts = [p for p in re.split(r"[/\\]", text) if p]
         named = [p for p in parts if "llama" in p.lower() or "vicuna" in p.lower()]
         if not named:

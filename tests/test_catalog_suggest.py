@@ -295,3 +295,15 @@ def test_unsized_llama_gets_license_facts_but_no_class() -> None:
     assert check(unsized.plan.suggestions[0], "context_length") == (
         None, "the original's context length is not known (context length not found in stored "
               "sources)")
+
+
+def test_a_nim_container_image_is_not_offered_a_hub_repository_as_passing() -> None:
+    """A NIM image is replaced by another NIM image: the catalog has no NIM id for the 8B
+    candidates, so the runtime check says so ([?]) instead of passing a Hub repository."""
+    query = plan("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3")
+    assert (query.ref.runtime, query.ref.provider) == ("nvidia-nim", "nvidia-nim")
+    first = query.plan.suggestions[0]
+    assert first.hub_id == "google/gemma-4-E4B-it"
+    assert check(first, "runtime_format") == (
+        None, "no nvidia-nim model id recorded in the catalog: check nvidia-nim's model list "
+              "for google/gemma-4-E4B-it")

@@ -42,6 +42,11 @@ POSITIVE = [
      "meta-llama/Llama-4-Scout-17B-16E-Instruct"),
     ("meta/llama-3.3-70b-instruct-maas", "Llama 3.3", "70B", "instruct", "vertex-ai",
      "meta-llama/Llama-3.3-70B-Instruct"),
+    # NVIDIA NIM container images: the image names the model, the registry path is kept whole
+    ("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3", "Llama 3.1", "8B", "instruct", "nvidia-nim",
+     "meta-llama/Llama-3.1-8B-Instruct"),
+    ("nvcr.io/nim/meta/llama3-70b-instruct:latest", "Llama 3", "70B", "instruct", "nvidia-nim",
+     "meta-llama/Meta-Llama-3-70B-Instruct"),
     ("Meta-Llama-3.1-405B-Instruct", "Llama 3.1", "405B", "instruct", "model-name",
      "meta-llama/Llama-3.1-405B-Instruct"),
     ("llama-3.3-70b-versatile", "Llama 3.3", "70B", "instruct", "groq",
