@@ -42,6 +42,11 @@ POSITIVE = [
      "meta-llama/Llama-4-Scout-17B-16E-Instruct"),
     ("meta/llama-3.3-70b-instruct-maas", "Llama 3.3", "70B", "instruct", "vertex-ai",
      "meta-llama/Llama-3.3-70B-Instruct"),
+    # Vertex AI resource names, short and full: not a derivative of some "publishers" org
+    ("publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas", "Llama 4", "17B-128E",
+     "instruct", "vertex-ai", "meta-llama/Llama-4-Maverick-17B-128E-Instruct"),
+    ("projects/acme/locations/us-central1/publishers/meta/models/llama-3.3-70b-instruct-maas",
+     "Llama 3.3", "70B", "instruct", "vertex-ai", "meta-llama/Llama-3.3-70B-Instruct"),
     # NVIDIA NIM container images: the image names the model, the registry path is kept whole
     ("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3", "Llama 3.1", "8B", "instruct", "nvidia-nim",
      "meta-llama/Llama-3.1-8B-Instruct"),
@@ -99,6 +104,9 @@ def test_identifies(raw: str, family: str, size: str, variant: str, runtime: str
 def test_derivatives_are_marked() -> None:
     assert identify("NousResearch/Hermes-3-Llama-3.1-8B", RULES).derivative  # type: ignore[union-attr]
     assert not identify("meta-llama/Llama-3.1-8B", RULES).derivative  # type: ignore[union-attr]
+    for hosted in ("publishers/meta/models/llama-3.3-70b-instruct-maas",
+                   "nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3"):
+        assert not identify(hosted, RULES).derivative, hosted  # type: ignore[union-attr]
 
 
 def test_provider_is_kept_from_litellm_prefix() -> None:
