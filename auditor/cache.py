@@ -22,7 +22,12 @@ from typing import Any
 
 from . import __version__
 from .model import Diagnostic
-from .serialize import finding_from_dict, finding_to_dict
+from .serialize import (
+    diagnostic_from_dict,
+    diagnostic_to_dict,
+    finding_from_dict,
+    finding_to_dict,
+)
 
 CACHE_ENV = "LLAMA_AUDIT_CACHE_DIR"
 
@@ -116,10 +121,7 @@ class ResultCache:
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             findings = tuple(finding_from_dict(f) for f in data["findings"])
-            diagnostics = tuple(
-                Diagnostic(path=d["path"], code=d["code"], message=d["message"], line=d["line"])
-                for d in data["diagnostics"]
-            )
+            diagnostics = tuple(diagnostic_from_dict(d) for d in data["diagnostics"])
             return findings, diagnostics, bool(data["parsed"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -130,8 +132,7 @@ class ResultCache:
             return
         payload = {
             "findings": [finding_to_dict(f) for f in findings],
-            "diagnostics": [{"path": d.path, "code": d.code, "message": d.message,
-                             "line": d.line} for d in diagnostics],
+            "diagnostics": [diagnostic_to_dict(d) for d in diagnostics],
             "parsed": parsed,
         }
         target = self._path(key)

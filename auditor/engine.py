@@ -24,7 +24,7 @@ from .ruleset import RuleSet, load_ruleset
 from .scanners.base import Hit, ScanContext, ScanFunction, ScanOutput, SourceFile
 from .scanners.inputs import recording
 from .scanners.parse_guard import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
-from .scanners.registry import scanners_for
+from .scanners.registry import load_all_scanners, scanners_for
 from .stat_index import StatIndex
 
 SNIPPET_LIMIT = 200
@@ -156,10 +156,10 @@ def _run(
     """Every file's result, in order: from the warm-scan index when the file is unchanged,
     else scanned (in a process pool when there are enough of them)."""
     total = len(files)
-    index = (StatIndex(ResultCache(options.cache_dir, ruleset.version).directory,
-                       sorted({f.root for f in files}), _options_tag(options),
+    cache = _cache_for(options, ruleset)
+    index = (StatIndex(cache.directory, sorted({f.root for f in files}), _options_tag(options),
                        time.time_ns())
-             if options.cache_dir is not None else None)
+             if cache is not None else None)
     results: list[FileResult | None] = [None] * total
     todo: list[int] = []
     for position, file in enumerate(files):
@@ -181,10 +181,9 @@ def _run(
         if index is not None and _indexable(result):
             index.record(files[position], (result.findings, result.diagnostics,
                                            result.scanned, result.parsed), result.inputs)
-    if index is not None:
+    if index is not None and cache is not None:
         index.save()
-        if options.cache_dir is not None:
-            ResultCache(options.cache_dir, ruleset.version).prune_stale_versions()
+        cache.prune_stale_versions()
     return [result for result in results if result is not None]
 
 
@@ -206,8 +205,7 @@ def _scan_all(
 ) -> Iterable[FileResult]:
     total = len(files)
     if options.jobs > 1 and total >= POOL_THRESHOLD:
-        for sample in {(f.kind, f.path.name == "setup.py"): f for f in files}.values():
-            scanners_for(sample)  # imported once here, inherited by forked workers
+        load_all_scanners()  # imported once here, inherited by the forked workers
         from .pool import ordered_map  # only scans that use a pool pay for the import
 
         yield from ordered_map(partial(_scan_in_worker, options=options), files, options.jobs)

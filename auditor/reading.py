@@ -205,6 +205,6 @@ def _normalise(text: str) -> str:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _OTHER_BREAKS.search(text):  # ``str.translate`` with a table is ~50x slower
+    if _OTHER_BREAKS.search(text):  # ~20x faster than ``str.translate`` (transformers)
         text = _OTHER_BREAKS.sub(" ", text)
     return text

@@ -91,6 +91,16 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
     }
 
 
+def diagnostic_from_dict(data: Mapping[str, Any]) -> Diagnostic:
+    return Diagnostic(
+        root=str(data.get("root", "")),
+        path=str(data["path"]),
+        code=str(data["code"]),
+        message=str(data["message"]),
+        line=data.get("line"),
+    )
+
+
 def result_to_dict(result: AuditResult) -> dict[str, Any]:
     stats = result.stats
     return {
@@ -138,16 +148,7 @@ def result_from_dict(data: Mapping[str, Any]) -> AuditResult:
             ),
             roots=tuple(str(r) for r in data["roots"]),
             findings=tuple(finding_from_dict(f) for f in data["findings"]),
-            diagnostics=tuple(
-                Diagnostic(
-                    root=str(d.get("root", "")),
-                    path=str(d["path"]),
-                    code=str(d["code"]),
-                    message=str(d["message"]),
-                    line=d.get("line"),
-                )
-                for d in data.get("diagnostics", [])
-            ),
+            diagnostics=tuple(diagnostic_from_dict(d) for d in data.get("diagnostics", [])),
             stats=ScanStats(
                 files_discovered=int(stats.get("files_discovered", 0)),
                 files_scanned=int(stats.get("files_scanned", 0)),

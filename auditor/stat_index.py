@@ -35,7 +35,12 @@ from typing import Any
 
 from .model import Diagnostic, Finding
 from .scanners.base import SourceFile
-from .serialize import finding_from_dict, finding_to_dict
+from .serialize import (
+    diagnostic_from_dict,
+    diagnostic_to_dict,
+    finding_from_dict,
+    finding_to_dict,
+)
 
 SETTLE_NS = 2_000_000_000
 """How long before the scan a file must have last changed for its stat to be trusted."""
@@ -79,8 +84,7 @@ class StatIndex:
                 return None
             outcome = (
                 tuple(finding_from_dict(f) for f in found) if found else (),
-                tuple(Diagnostic(path=d[0], code=d[1], message=d[2], line=d[3])
-                      for d in problems) if problems else (),
+                tuple(diagnostic_from_dict(d) for d in problems) if problems else (),
                 bool(scanned), bool(parsed))
         except (ValueError, TypeError, KeyError, IndexError):
             return None
@@ -98,7 +102,7 @@ class StatIndex:
         self._new[str(file.path)] = [
             file.size, *file.stamp, file.kind.value, file.rel,
             [finding_to_dict(f) for f in findings],
-            [[d.path, d.code, d.message, d.line] for d in diagnostics],
+            [diagnostic_to_dict(d) for d in diagnostics],
             scanned, parsed, states,
         ]
         self._changed = True

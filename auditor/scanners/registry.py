@@ -32,6 +32,13 @@ def _load(target: str) -> ScanFunction:
     return function
 
 
+def load_all_scanners() -> None:
+    """Import every scanner now (before a process pool forks, so workers inherit them)."""
+    for targets in _BY_KIND.values():
+        for target in targets:
+            _load(target)
+
+
 def scanners_for(file: SourceFile) -> list[ScanFunction]:
     """The scanners that read ``file``, in order; empty when nothing reads its kind."""
     found = [_load(target) for target in _BY_KIND.get(file.kind, ())]

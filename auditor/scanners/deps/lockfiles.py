@@ -111,7 +111,7 @@ def poetry_graph(file: SourceFile, doc: TomlDocument, problems: list[Problem]) -
     if not isinstance(doc.data.get("metadata"), dict):
         problems.append(Problem("incomplete-lockfile",
                                 "poetry.lock has no [metadata] table (poetry writes it last): "
-                                "the file looks cut short", line=_last_line(doc)))
+                                "the file looks cut short", line=doc.spans.last_line()))
     required: list[LockedPackage] = []
     """The same packages with optional edges left out: only those must be locked."""
     for index, entry in _packages(doc, "package", problems):
@@ -132,10 +132,6 @@ def poetry_graph(file: SourceFile, doc: TomlDocument, problems: list[Problem]) -
     if problem is not None:
         problems.append(problem)
     return graph
-
-
-def _last_line(doc: TomlDocument) -> int:
-    return doc.spans.last_line()
 
 
 # -- uv.lock -------------------------------------------------------------------------------------
