@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from ..base import ScanContext, ScanOutput, SourceFile
-from .declarations import Declaration, declaration_hits
-from .packages import package_table
-from .pyproject import TomlDocument, load_toml, poetry_table
-from .salvage import salvage
+from .declarations import Declaration
+from .pyproject import TomlDocument, poetry_table, scan_toml_manifest
 
 NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 
@@ -23,10 +21,4 @@ def pipfile_declarations(doc: TomlDocument) -> list[Declaration]:
 
 
 def scan_pipfile(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    doc, problem = load_toml(file.rel, text)
-    if doc is None:
-        assert problem is not None
-        return salvage(file, text, package_table(ctx.ruleset), problem, lockfile=False)
-    decls = pipfile_declarations(doc)
-    return ScanOutput(hits=declaration_hits(decls, package_table(ctx.ruleset)),
-                      problems=doc.problems)
+    return scan_toml_manifest(file, text, ctx, pipfile_declarations)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,10 +202,15 @@ def pyproject_declarations(doc: TomlDocument) -> list[Declaration]:
 
 
 def scan_pyproject(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
+    return scan_toml_manifest(file, text, ctx, pyproject_declarations)
+
+
+def scan_toml_manifest(file: SourceFile, text: str, ctx: ScanContext,
+                       declarations: Callable[[TomlDocument], list[Declaration]]) -> ScanOutput:
+    """A TOML manifest's declarations as hits; read line by line when it is not TOML."""
+    table = package_table(ctx.ruleset)
     doc, problem = load_toml(file.rel, text)
     if doc is None:
         assert problem is not None
-        return salvage(file, text, package_table(ctx.ruleset), problem, lockfile=False)
-    decls = pyproject_declarations(doc)
-    return ScanOutput(hits=declaration_hits(decls, package_table(ctx.ruleset)),
-                      problems=doc.problems)
+        return salvage(file, text, table, problem, lockfile=False)
+    return ScanOutput(hits=declaration_hits(declarations(doc), table), problems=doc.problems)
