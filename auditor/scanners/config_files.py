@@ -35,9 +35,10 @@ _INI = (".ini", ".cfg", ".conf")
 
 
 class ParseFailure(Exception):
-    def __init__(self, message: str, line: int | None) -> None:
+    def __init__(self, message: str, line: int | None, code: str = "parse-error") -> None:
         super().__init__(message)
         self.line = line
+        self.code = code
 
 
 def config_format(rel: str) -> str:
@@ -81,7 +82,7 @@ def scan_structured(rel: str, text: str, ruleset: RuleSet, *, default_rule: str,
         note = "; identifiers found by the line scanner"
         if fmt == "yaml" and "{{" in text:
             note = " (a template, e.g. Helm or Jinja: not YAML until rendered)" + note
-        return ScanOutput(hits=hits, problems=[Problem("parse-error", f"{exc}{note}", exc.line)],
+        return ScanOutput(hits=hits, problems=[Problem(exc.code, f"{exc}{note}", exc.line)],
                           parsed=False)
     hits = document_hits(documents, text, ruleset, default_rule=default_rule,
                          index=LineIndex(text))
@@ -92,7 +93,7 @@ def _read_yaml(text: str, rel: str) -> tuple[list[ConfigDocument], list[Problem]
     try:
         return yaml_documents(text)
     except YamlFailure as exc:
-        raise ParseFailure(str(exc), exc.line) from exc
+        raise ParseFailure(str(exc), exc.line, exc.code) from exc
 
 
 def _read_json(text: str, rel: str) -> tuple[list[ConfigDocument], list[Problem]]:

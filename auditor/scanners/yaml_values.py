@@ -33,6 +33,7 @@ MAX_FLOW_DEPTH = 1000
 MAX_EVENTS = 2_000_000
 MAX_EXPANDED = 1_000_000
 _SIZE_CAP = MAX_EXPANDED * 10
+_LIBYAML_DEPTH_LIMIT = "exceeded maximum nesting depth"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolve = cast(Callable[..., str], Resolver().resolve)
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -44,9 +45,10 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 class YamlFailure(Exception):
     """The text is not YAML the parser can read; ``line`` is 1-based when known."""
 
-    def __init__(self, message: str, line: int | None) -> None:
+    def __init__(self, message: str, line: int | None, code: str = "parse-error") -> None:
         super().__init__(message)
         self.line = line
+        self.code = code
 
 
 @dataclass
@@ -249,6 +251,11 @@ def yaml_documents(text: str) -> tuple[list[ConfigDocument], list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = min(mark.line + 1, text.count("\n") + 1) if mark is not None else None
         reason = exc.problem or exc.context or "invalid YAML"
+        if reason == _LIBYAML_DEPTH_LIMIT:
+            # libyaml (PyYAML >= 6.0.4) stops at its own nesting limit: the same diagnostic as
+            # our event-depth cut-off, and the values are then read line by line.
+            raise YamlFailure(f"nesting deeper than libyaml's limit ({reason})", line,
+                              code="too-deep") from exc
         raise YamlFailure(f"invalid YAML: {reason}", line) from exc
     except yaml.YAMLError as exc:
         raise YamlFailure(f"invalid YAML: {' '.join(str(exc).split())[:200]}", None) from exc
