@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .policy import FAIL_ON_CHOICES
-from .policy.waivers import Waiver, validate_pattern
+from auditor.policy import FAIL_ON_CHOICES
+from auditor.policy.waivers import Waiver, validate_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .model import (
+from auditor.types import (
     SCHEMA_VERSION,
     AuditResult,
     Category,

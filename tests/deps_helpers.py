@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.discover import classify
-from auditor.engine import scan_paths
-from auditor.model import FileKind, Finding
-from auditor.ruleset import load_ruleset
-from auditor.scanners.base import Hit, ScanContext, ScanOutput, SourceFile
-from auditor.scanners.deps import scan_lockfile, scan_manifest
+from auditor.discover.walk import classify
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.deps import scan_lockfile, scan_manifest
+from auditor.scan.runner import scan_paths
+from auditor.types import FileKind, Finding
 
 RULES = load_ruleset()
 CTX = ScanContext(ruleset=RULES)

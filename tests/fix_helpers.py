@@ -11,7 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from auditor.cli_fix import fix_command
+from auditor.cli.fix import fix_command
 
 FIX_DATA = Path(__file__).resolve().parent / "data" / "fix"
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"

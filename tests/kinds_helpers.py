@@ -12,12 +12,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from auditor.discover import DiscoverOptions, classify
-from auditor.engine import ScanOptions, scan_paths
-from auditor.model import AuditResult
-from auditor.ruleset import load_ruleset
-from auditor.scanners.base import Hit, ScanContext, ScanOutput, SourceFile
-from auditor.scanners.registry import scanners_for
+from auditor.discover.walk import DiscoverOptions, classify
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.registry import scanners_for
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import AuditResult
 
 from .gguf_writer import write_gguf
 

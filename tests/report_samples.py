@@ -6,7 +6,7 @@ scanners; the end-to-end tests scan fixtures through the CLI.
 
 from __future__ import annotations
 
-from auditor.model import (
+from auditor.types import (
     AuditResult,
     Category,
     Check,

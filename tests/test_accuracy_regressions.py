@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.engine import scan_paths
+from auditor.scan.runner import scan_paths
 
 
 def findings(tmp_path: Path, name: str, text: str) -> list[tuple[str, int, int, str | None]]:

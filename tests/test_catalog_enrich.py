@@ -11,17 +11,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from auditor.catalog import (
+from auditor.cli.catalog import catalog_group, suggest_command
+from auditor.enrich import (
     CatalogError,
     EnrichOptions,
     enrich,
     load_bundled,
     write_snapshot,
 )
-from auditor.cli_catalog import catalog_group, suggest_command
-from auditor.identify import identify
-from auditor.model import Category, Effort, Finding, Severity
-from auditor.ruleset import load_ruleset
+from auditor.identify.models import identify
+from auditor.ruleset.load import load_ruleset
+from auditor.types import Category, Effort, Finding, Severity
 
 SNAPSHOT = "bundled snapshot 2026-11-22"
 
@@ -213,10 +213,10 @@ def test_catalog_show_lists_entries_with_marks_and_sources(no_network: list[Any]
 def test_enriched_results_match_the_json_report_schema(result_schema: dict[str, Any]) -> None:
     import jsonschema
 
-    from auditor.catalog.enrich import problems_to_diagnostics
-    from auditor.catalog.hub import HubProblem
-    from auditor.model import AuditResult, ToolInfo
+    from auditor.enrich.attach import problems_to_diagnostics
+    from auditor.enrich.hub import HubProblem
     from auditor.serialize import result_to_dict
+    from auditor.types import AuditResult, ToolInfo
 
     raws = ["meta-llama/Llama-3.1-8B-Instruct", "llama4:scout", "TheBloke/Llama-2-7B-Chat-GGUF",
             "meta-llama/Prompt-Guard-86M", "meta-llama/Llama-Guard-4-12B"]

@@ -20,14 +20,14 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from auditor.catalog import EnrichOptions, enrich, load_bundled, load_snapshot, open_session
-from auditor.catalog.cache import HubCache
-from auditor.catalog.hub import HubSettings, LiveHub
-from auditor.catalog.query import NotLlamaError, plan_for_identifier
-from auditor.cli_catalog import catalog_group, suggest_command
-from auditor.identify import identify
-from auditor.model import Category, Effort, Finding, Severity, Suggestion
-from auditor.ruleset import load_ruleset
+from auditor.cli.catalog import catalog_group, suggest_command
+from auditor.enrich import EnrichOptions, enrich, load_bundled, load_snapshot, open_session
+from auditor.enrich.hub import HubSettings, LiveHub
+from auditor.enrich.hub_cache import HubCache
+from auditor.enrich.query import NotLlamaError, plan_for_identifier
+from auditor.identify.models import identify
+from auditor.ruleset.load import load_ruleset
+from auditor.types import Category, Effort, Finding, Severity, Suggestion
 
 HUB_DATA = Path(__file__).parent / "data" / "hub"
 SNAPSHOT = "bundled snapshot 2026-11-22"

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from auditor.catalog import BUNDLED_SNAPSHOT_DATE, load_bundled, load_snapshot, write_snapshot
-from auditor.catalog.licenses import LicenseTable
-from auditor.catalog.policy import ReplacementPolicy
-from auditor.catalog.snapshot import catalog_to_dict
-from auditor.identify import identify
-from auditor.model import ModelRef
-from auditor.ruleset import RuleError, RuleSet, load_ruleset
+from auditor.enrich import BUNDLED_SNAPSHOT_DATE, load_bundled, load_snapshot, write_snapshot
+from auditor.enrich.candidates import ReplacementPolicy
+from auditor.enrich.licenses import LicenseTable
+from auditor.enrich.snapshot import catalog_to_dict
+from auditor.identify.models import identify
+from auditor.ruleset.load import RuleError, RuleSet, load_ruleset
+from auditor.types import ModelRef
 
 
 def test_bundled_snapshot_is_dated_and_every_entry_is_sourced() -> None:

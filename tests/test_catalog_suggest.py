@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.catalog import EnrichOptions, load_bundled, open_session
-from auditor.catalog.query import NotLlamaError, Query, plan_for_identifier
-from auditor.model import Suggestion
+from auditor.enrich import EnrichOptions, load_bundled, open_session
+from auditor.enrich.query import NotLlamaError, Query, plan_for_identifier
+from auditor.types import Suggestion
 
 SNAPSHOT = "bundled snapshot 2026-11-22"
 CHECK_NAMES = ["exists", "license", "gated", "parameters", "context_length", "modalities",

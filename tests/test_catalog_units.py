@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from huggingface_hub.hf_api import ModelInfo
 
-from auditor.catalog import CatalogError, EnrichOptions, enrich, load_bundled
-from auditor.catalog.cache import HubCache, default_cache_dir, ttl_from_env
-from auditor.catalog.checks import tokens
-from auditor.catalog.hub import HubSettings, hub_offline_reason, record_from_model_info
-from auditor.catalog.lineage import looks_like_repo_id
-from auditor.catalog.refresh import apply_record, diff_catalogs
+from auditor.enrich import CatalogError, EnrichOptions, enrich, load_bundled
+from auditor.enrich.checks import tokens
+from auditor.enrich.hub import HubSettings, hub_offline_reason, record_from_model_info
+from auditor.enrich.hub_cache import HubCache, default_cache_dir, ttl_from_env
+from auditor.enrich.lineage import looks_like_repo_id
+from auditor.enrich.refresh import apply_record, diff_catalogs
 
 HUB_DATA = Path(__file__).parent / "data" / "hub"
 

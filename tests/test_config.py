@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.config import ConfigError, load_config, rebase_pattern
-from auditor.ruleset import load_ruleset
+from auditor.ruleset.load import load_ruleset
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from auditor.engine import scan_paths
-from auditor.model import AuditResult
-from auditor.scanners.deps import DIAGNOSTIC_CODES
+from auditor.scan.deps import DIAGNOSTIC_CODES
+from auditor.scan.runner import scan_paths
+from auditor.types import AuditResult
 
 from .conftest import FIXTURES
 from .deps_helpers import span_text

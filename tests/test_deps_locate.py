@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.scanners.json_positions import JArray, JObject, parse_json
-from auditor.scanners.textpos import LineIndex, Span
-from auditor.scanners.toml_positions import locate_toml
-from auditor.scanners.toml_values import toml_document
+from auditor.scan.documents.json_positions import JArray, JObject, parse_json
+from auditor.scan.documents.toml_positions import locate_toml
+from auditor.scan.documents.toml_values import toml_document
+from auditor.scan.text.positions import LineIndex, Span
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.scanners.deps.edges import shortest_chains
+from auditor.scan.deps.edges import shortest_chains
 
 from .deps_helpers import assert_spans_hold, problems, rows, scan_one, write
 

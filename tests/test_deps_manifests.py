@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.scanners.base import ScanOutput
+from auditor.scan.context import ScanOutput
 
 from .deps_helpers import assert_spans_hold, problems, rows, scan_one, write
 

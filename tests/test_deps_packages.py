@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import Category, Severity
-from auditor.ruleset import RuleError, load_ruleset
-from auditor.scanners.deps.declarations import Declaration, declaration_hits
-from auditor.scanners.deps.packages import normalise, package_table
-from auditor.scanners.deps.textpos import Span
+from auditor.ruleset.load import RuleError, load_ruleset
+from auditor.scan.deps.declarations import Declaration, declaration_hits
+from auditor.scan.deps.packages import normalise, package_table
+from auditor.scan.text.positions import Span
+from auditor.types import Category, Severity
 
 from .deps_helpers import RULES, dependency_findings, write
 

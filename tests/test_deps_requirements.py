@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import scan_paths
-from auditor.scanners.deps.requirements import (
+from auditor.scan.deps.requirements import (
     RequirementError,
     logical_lines,
     name_from_filename,
     name_from_url,
     read_requirement,
 )
+from auditor.scan.runner import scan_paths
 
 from .deps_helpers import assert_spans_hold, dependency_findings, problems, rows, scan_one, write
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.discover import classify
-from auditor.model import FileKind
-from auditor.scanners.base import SourceFile
-from auditor.scanners.deps import scan_lockfile, scan_manifest
+from auditor.discover.walk import classify
+from auditor.scan.context import SourceFile
+from auditor.scan.deps import scan_lockfile, scan_manifest
+from auditor.types import FileKind
 
 from .deps_helpers import CTX
 

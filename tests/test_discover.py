@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditor.discover import DiscoverOptions, classify, discover
-from auditor.engine import scan_paths
-from auditor.model import Diagnostic, FileKind
+from auditor.discover.walk import DiscoverOptions, classify, discover
+from auditor.scan.runner import scan_paths
+from auditor.types import Diagnostic, FileKind
 
 
 def _walk(

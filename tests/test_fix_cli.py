@@ -6,8 +6,8 @@ import ast
 import stat
 from pathlib import Path
 
-from auditor.engine import ScanOptions, scan_paths
-from auditor.model import Effort
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import Effort
 
 from .fix_helpers import (
     BEDROCK_OVERRIDE,
@@ -177,7 +177,7 @@ def test_config_prefer_and_exclude_apply(tmp_path: Path) -> None:
 
 
 def test_binary_model_files_are_listed_not_rewritten(tmp_path: Path) -> None:
-    from auditor.ruleset import load_ruleset
+    from auditor.ruleset.load import load_ruleset
 
     root = tmp_path / "models"
     root.mkdir()

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.engine import ScanOptions, scan_paths
 from auditor.fix.model import Action, Choice, Chosen
 from auditor.fix.python_codemod import rewrite_python
-from auditor.model import Finding
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import Finding
 
 from .fix_helpers import git_repo, run_fix
 

@@ -10,7 +10,6 @@ import pytest
 
 from auditor.fix.deps_rewrite import _requirement_name, relock_commands
 from auditor.fix.files import FileRefused, encode, inside_root, read_for_rewrite, write_all
-from auditor.fix.gitcheck import _porcelain_paths, uncommitted
 from auditor.fix.model import Chosen, NotChosen
 from auditor.fix.naming import Shaped, Unshapeable, shape
 from auditor.fix.plan import (
@@ -30,9 +29,10 @@ from auditor.fix.textedit import (
     comment_above,
     has_comment_above,
 )
-from auditor.identify import identify
-from auditor.model import Category, Check, Effort, FileKind, Finding, Severity, Suggestion
-from auditor.ruleset import load_ruleset
+from auditor.identify.models import identify
+from auditor.ruleset.load import load_ruleset
+from auditor.types import Category, Check, Effort, FileKind, Finding, Severity, Suggestion
+from auditor.util.git import _porcelain_paths, uncommitted
 
 from .fix_helpers import git, git_repo
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import ScanOptions, scan_paths
-from auditor.model import AuditResult, Finding
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import AuditResult, Finding
 
 from .conftest import PROJECT
 from .hostile import corpus
@@ -282,9 +282,9 @@ def test_ctrl_c_during_a_pooled_scan_prints_no_traceback(tmp_path: Path) -> None
 MEASURE = """
 import json, resource, sys
 from pathlib import Path
-from auditor.engine import ScanOptions, scan_paths
-from auditor.discover import DiscoverOptions
-from auditor.scanners import parse_guard
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.discover.walk import DiscoverOptions
+from auditor import isolate as parse_guard
 from auditor.serialize import result_to_dict
 root, max_size, jobs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 result = scan_paths([root], ScanOptions(discover=DiscoverOptions(max_file_size=max_size),
@@ -414,7 +414,7 @@ def _recurse(text: str, context: object) -> int:
 
 
 def test_guard_reuses_one_worker_and_replaces_it_after_a_crash() -> None:
-    from auditor.scanners import parse_guard as guard
+    from auditor import isolate as guard
 
     first_pid, first = guard.run_isolated(_echo, "a")
     second_pid, second = guard.run_isolated(_echo, "b")
@@ -428,7 +428,7 @@ def test_guard_reuses_one_worker_and_replaces_it_after_a_crash() -> None:
 
 
 def test_guard_time_memory_and_recursion_limits() -> None:
-    from auditor.scanners import parse_guard as guard
+    from auditor import isolate as guard
 
     assert guard.run_isolated(_sleep, "30", timeout=0.3) == guard.ParseRefused(
         "parse-timeout", "not parsed: analysis did not finish within 0.3 s (--parse-timeout)")
@@ -442,7 +442,7 @@ def test_guard_time_memory_and_recursion_limits() -> None:
 def test_guarded_parse_module_is_a_drop_in_for_libcst() -> None:
     import libcst as cst
 
-    from auditor.scanners import parse_guard as guard
+    from auditor import isolate as guard
 
     assert guard.parse_module("x = 1\n").code == "x = 1\n"
     with pytest.raises(cst.ParserSyntaxError):
@@ -456,7 +456,7 @@ def test_guarded_parse_module_is_a_drop_in_for_libcst() -> None:
 
 
 def test_bracket_depth_ignores_strings_and_comments() -> None:
-    from auditor.scanners.parse_guard import bracket_depth
+    from auditor.isolate import bracket_depth
 
     assert bracket_depth("f(g([1, {2: (3)}]))") == 5
     assert bracket_depth('s = "((((((" + \'[[[[\'  # {{{{{{\nt = """(((\n((("""\n') == 0
@@ -466,7 +466,7 @@ def test_bracket_depth_ignores_strings_and_comments() -> None:
 
 def test_a_reader_bug_is_a_diagnostic_not_a_lost_scan(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.engine as engine
+    import auditor.scan.runner as engine
 
     root = tmp_path / "repo"
     corpus.write(root / "a.py", corpus.MODEL_LINE)
@@ -487,7 +487,7 @@ def test_a_reader_bug_is_a_diagnostic_not_a_lost_scan(tmp_path: Path,
 
 def test_an_unexpected_error_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 run_cli) -> None:  # type: ignore[no-untyped-def]
-    import auditor.cli_policy as cli_policy
+    import auditor.cli.gate as cli_policy
 
     def broken(*args: object, **kwargs: object) -> None:
         raise LookupError("something nobody expected")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.identify import identify
-from auditor.ruleset import load_ruleset
+from auditor.identify.models import identify
+from auditor.ruleset.load import load_ruleset
 
 RULES = load_ruleset()
 

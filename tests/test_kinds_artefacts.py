@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.discover import DiscoverOptions
-from auditor.engine import ScanOptions, scan_paths
-from auditor.scanners.base import Hit
-from auditor.scanners.gguf import GgufError, parse_gguf_header, read_gguf_header
+from auditor.discover.walk import DiscoverOptions
+from auditor.scan.context import Hit
+from auditor.scan.gguf import GgufError, parse_gguf_header, read_gguf_header
+from auditor.scan.runner import ScanOptions, scan_paths
 
 from .gguf_writer import gguf_bytes, write_gguf
 from .kinds_helpers import scan_text

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.scanners.base import Hit
-from auditor.scanners.json_positions import JsonError, JString, parse_json
-from auditor.scanners.textpos import LineIndex
+from auditor.scan.context import Hit
+from auditor.scan.documents.json_positions import JsonError, JString, parse_json
+from auditor.scan.text.positions import LineIndex
 
 from .kinds_helpers import scan_text
 

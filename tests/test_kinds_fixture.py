@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor.model import AuditResult, Severity
+from auditor.types import AuditResult, Severity
 
 from .kinds_helpers import expected, prepare_kinds_repo, rows, scan_repo
 

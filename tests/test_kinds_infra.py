@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.discover import classify
-from auditor.model import FileKind
-from auditor.scanners.base import Hit
-from auditor.scanners.infra import modelfile_instructions
+from auditor.discover.walk import classify
+from auditor.scan.context import Hit
+from auditor.scan.infra import modelfile_instructions
+from auditor.types import FileKind
 
 from .kinds_helpers import scan_text
 

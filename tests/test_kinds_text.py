@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import ScanOptions, scan_paths
-from auditor.ruleset import load_ruleset
-from auditor.scanners.docs import code_lines
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.docs import code_lines
+from auditor.scan.runner import ScanOptions, scan_paths
 
 from .kinds_helpers import scan_text
 

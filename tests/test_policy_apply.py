@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from auditor.model import AuditResult, Category, Effort, Finding, Severity, ToolInfo
 from auditor.policy import PolicyOptions, apply_policy
 from auditor.policy.baseline import build_baseline
 from auditor.policy.locate import RootLocation
-from auditor.policy.suppressions import NOTEBOOK, PYTHON, parse_suppressions
 from auditor.policy.waivers import Waiver
-from auditor.ruleset import load_ruleset
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.suppressions import NOTEBOOK, PYTHON, parse_suppressions
 from auditor.serialize import result_from_dict, result_to_dict
+from auditor.types import AuditResult, Category, Effort, Finding, Severity, ToolInfo
 
 TOOL = ToolInfo(name="llama-audit", version="0.1.0", rules_version="abc")
 ROOTS = {".": RootLocation("/repo")}

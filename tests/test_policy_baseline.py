@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from auditor.model import Category, Effort, Finding, Severity, ToolInfo
 from auditor.policy.baseline import (
     BaselineError,
     baseline_to_json,
@@ -15,6 +14,7 @@ from auditor.policy.baseline import (
     match_baseline,
     parse_baseline,
 )
+from auditor.types import Category, Effort, Finding, Severity, ToolInfo
 
 TOOL = ToolInfo(name="llama-audit", version="0.1.0", rules_version="abc")
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"

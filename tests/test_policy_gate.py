@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.discover import classify
-from auditor.scanners.base import SourceFile
-from auditor.scanners.registry import scanners_for
+from auditor.discover.walk import classify
+from auditor.scan.context import SourceFile
+from auditor.scan.registry import scanners_for
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 BASELINE = ".llama-audit-baseline.json"

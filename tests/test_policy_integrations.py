@@ -15,7 +15,7 @@ import click
 import pytest
 import yaml
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 from .conftest import PROJECT
 

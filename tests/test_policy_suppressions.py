@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from auditor.policy.suppressions import (
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.suppressions import (
     HASH,
     HASH_SEMICOLON,
     HTML,
@@ -15,7 +16,6 @@ from auditor.policy.suppressions import (
     comment_style,
     parse_suppressions,
 )
-from auditor.ruleset import load_ruleset
 
 RESOLVE = load_ruleset().resolve_rule_ref
 

@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.discover import classify
-from auditor.engine import scan_file
-from auditor.identify import identify
-from auditor.model import FileKind, ModelRef
-from auditor.reading import decode, sniff_encoding
-from auditor.ruleset import load_ruleset
-from auditor.scanners.base import ScanContext, ScanFunction, ScanOutput, SourceFile
-from auditor.scanners.registry import scanners_for
+from auditor.discover.walk import classify
+from auditor.identify.models import identify
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.context import ScanContext, ScanFunction, ScanOutput, SourceFile
+from auditor.scan.read import decode, sniff_encoding
+from auditor.scan.registry import scanners_for
+from auditor.scan.runner import scan_file
+from auditor.types import FileKind, ModelRef
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

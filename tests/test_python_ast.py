@@ -8,14 +8,14 @@ import warnings
 
 import pytest
 
-from auditor.ruleset import load_ruleset
-from auditor.scanners.positions import SourceIndex, line_starts
-from auditor.scanners.python_literals import all_fields, literal_pieces, written_text
-from auditor.scanners.python_live import live_lines, may_hold_text, trigger_lines
-from auditor.scanners.python_locate import Locator
-from auditor.scanners.python_records import formatted_values
-from auditor.scanners.python_scanner import analyse_tree
-from auditor.scanners.python_tables import python_tables
+from auditor.ruleset.load import load_ruleset
+from auditor.ruleset.python_tables import python_tables
+from auditor.scan.python.literals import all_fields, literal_pieces, written_text
+from auditor.scan.python.live import live_lines, may_hold_text, trigger_lines
+from auditor.scan.python.locate import Locator
+from auditor.scan.python.positions import SourceIndex, line_starts
+from auditor.scan.python.records import formatted_values
+from auditor.scan.python.scanner import analyse_tree
 
 from .conftest import FIXTURES
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.discover import DiscoverOptions
-from auditor.engine import ScanOptions, scan_paths
-from auditor.ruleset import load_ruleset
-from auditor.scanners.python_scanner import NotPython, analyse_source
+from auditor.discover.walk import DiscoverOptions
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.python.scanner import NotPython, analyse_source
+from auditor.scan.runner import ScanOptions, scan_paths
 
 from .conftest import FIXTURES, PROJECT
 
@@ -146,7 +146,7 @@ def test_syntax_errors_name_python_s_reason_and_line(tmp_path: Path) -> None:
 
 def test_scanning_never_imports_libcst(tmp_path: Path) -> None:
     """libcst is for ``fix`` only: a scan of Python, notebooks and setup.py must not load it."""
-    script = ("import sys\nfrom pathlib import Path\nfrom auditor.engine import scan_paths\n"
+    script = ("import sys\nfrom pathlib import Path\nfrom auditor.scan.runner import scan_paths\n"
               f"result = scan_paths([Path({str(FIXTURES)!r})])\n"
               "assert result.findings\nprint('libcst' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True,

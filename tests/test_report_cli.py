@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from auditor.cli import cli
-from auditor.cli_report import merge_command, report_command
+from auditor.cli.main import cli
+from auditor.cli.report import merge_command, report_command
 from auditor.report.formats import Format, render
 from auditor.serialize import result_from_dict
 
@@ -203,7 +203,7 @@ class _Stdout:
 
 
 def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    from auditor import cli_report
+    from auditor.cli import report as cli_report
 
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(cli_report.sys, "stdout", _Stdout(True))

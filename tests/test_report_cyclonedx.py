@@ -10,8 +10,8 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from auditor.model import AuditResult
 from auditor.report.cyclonedx import render_cyclonedx
+from auditor.types import AuditResult
 
 from .report_samples import TOOL, demo_findings, empty_result, sample_result
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.model import Effort
 from auditor.report.effort import (
     EffortCounts,
     directory_of,
@@ -13,6 +12,7 @@ from auditor.report.effort import (
     effort_rows,
     effort_total,
 )
+from auditor.types import Effort
 
 from .report_samples import TOOL, demo_findings, sample_result
 
@@ -57,7 +57,7 @@ def test_by_directory_with_depth_rolls_up_subdirectories() -> None:
 
 
 def test_multi_root_rows_follow_root_order_with_their_directories() -> None:
-    from auditor.model import AuditResult
+    from auditor.types import AuditResult
 
     findings = demo_findings("zeta") + tuple(
         replace(f, root="alpha") for f in demo_findings("alpha") if f.path.startswith("app/"))

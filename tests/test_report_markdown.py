@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from auditor.model import AuditResult
 from auditor.report import markdown
 from auditor.report.markdown import link_base_from_env, md_code, md_text, render_markdown
+from auditor.types import AuditResult
 
 from .report_samples import TOOL, demo_findings, empty_result, sample_result
 

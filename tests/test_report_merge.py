@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import AuditResult, ScanStats
 from auditor.report.merge import MergeError, load_result, merge_results
 from auditor.serialize import result_to_dict
+from auditor.types import AuditResult, ScanStats
 
 from .report_samples import TOOL, demo_diagnostics, demo_findings
 

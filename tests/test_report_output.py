@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.report import output
-from auditor.report.output import OutputError, write_output
+from auditor.cli import output
+from auditor.cli.output import OutputError, write_output
 
 
 def test_none_and_dash_write_to_the_given_stream() -> None:

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 
-from auditor.model import AuditResult, Severity
 from auditor.report.sarif import (
     FINGERPRINT_KEY,
     MAX_RESULTS,
@@ -19,7 +18,8 @@ from auditor.report.sarif import (
     root_base_ids,
     sarif_log,
 )
-from auditor.ruleset import load_ruleset
+from auditor.ruleset.load import load_ruleset
+from auditor.types import AuditResult, Severity
 
 from .report_samples import TOOL, demo_findings, empty_result, hostile_findings, sample_result
 

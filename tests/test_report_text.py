@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
-from auditor.model import AuditResult
-from auditor.report.progress import progress_wanted, scan_progress
+from auditor.cli.progress import progress_wanted, scan_progress
 from auditor.report.text import render_text, summary_line
+from auditor.types import AuditResult
 
 from .report_samples import TOOL, demo_findings, empty_result, sample_result
 

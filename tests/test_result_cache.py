@@ -7,8 +7,8 @@ import os
 import time
 from pathlib import Path
 
-from auditor.cache import STALE_AFTER_SECONDS, ResultCache
-from auditor.engine import ScanOptions, scan_paths
+from auditor.scan.cache import STALE_AFTER_SECONDS, ResultCache
+from auditor.scan.runner import ScanOptions, scan_paths
 
 
 def _aged(path: Path, seconds: float) -> Path:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import ScanOptions, scan_paths
-from auditor.ruleset import load_ruleset
+from auditor.ruleset.load import load_ruleset
+from auditor.scan.runner import ScanOptions, scan_paths
 
 RULES = load_ruleset()
 

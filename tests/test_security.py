@@ -72,7 +72,7 @@ def build_traps(root: Path, marker: Path) -> Path:
 
 
 def _run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from auditor.cli import main
+    from auditor.cli.main import main
 
     capsys.readouterr()
     try:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import auditor.engine as engine
-import auditor.stat_index as stat_index
-from auditor.engine import ScanOptions, scan_paths
+import auditor.scan.index as stat_index
+import auditor.scan.runner as engine
+from auditor.scan.runner import ScanOptions, scan_paths
 
 HOUR_AGO = time.time() - 3600
 SETTLE_NS = 300_000_000

@@ -13,8 +13,8 @@ Choosers implement ``ReplacementChooser.choose(finding) -> Chosen | NotChosen``.
 
 from __future__ import annotations
 
-from .diff import plan_diff, unified_diff
-from .model import (
+from auditor.fix.diff import plan_diff, unified_diff
+from auditor.fix.model import (
     Action,
     Chosen,
     FileChange,
@@ -24,8 +24,8 @@ from .model import (
     ReplacementChooser,
     Skipped,
 )
-from .plan import CatalogChooser, ChainChooser, OverrideChooser, parse_overrides
-from .run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
+from auditor.fix.plan import CatalogChooser, ChainChooser, OverrideChooser, parse_overrides
+from auditor.fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
 
 __all__ = [
     "Action",

@@ -20,12 +20,9 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from ..model import Effort, FileKind, Finding
-from ..policy.suppressions import comment_style
-from ..ruleset import RuleSet
-from . import notes
-from .model import Action, Choice, Chosen, NotChosen, Outcome
-from .textedit import (
+from auditor.fix import notes
+from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome
+from auditor.fix.textedit import (
     EditConflict,
     TextEdit,
     TextLines,
@@ -33,6 +30,9 @@ from .textedit import (
     comment_above,
     has_comment_above,
 )
+from auditor.ruleset.load import RuleSet
+from auditor.scan.suppressions import comment_style
+from auditor.types import Effort, FileKind, Finding
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -20,10 +20,10 @@ from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Table
 
-from ..model import Finding
-from .model import Action, Outcome
-from .packages import move_for
-from .textedit import TextEdit, TextLines, apply_edits
+from auditor.fix.model import Action, Outcome
+from auditor.fix.packages import move_for
+from auditor.fix.textedit import TextEdit, TextLines, apply_edits
+from auditor.types import Finding
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _REQUIREMENT = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from .model import FileChange
+from auditor.fix.model import FileChange
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 

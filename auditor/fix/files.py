@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from ..model import FileKind
+from auditor.types import FileKind
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..model import Finding
+from auditor.types import Finding
 
 TODO_MARKER = "llama-audit: todo"
 """Every comment ``fix`` writes starts with this (``# llama-audit: todo[LA106] ...``)."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import ModelRef
+from auditor.types import ModelRef
 
 _QUANT = re.compile(
     r"(?i)(?:^|[-_.])(?P<quant>I?Q\d(?:_[A-Z0-9]+)*|BF16|F16|F32)(?=\.gguf$|$|[-_.])")

@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..model import Effort, Finding
-from ..scanners.json_positions import JArray, JObject, JsonError, parse_json
-from ..scanners.notebook import CellText, text_of
-from ..scanners.textpos import LineIndex
-from .model import Action, Choice, Chosen, Outcome
-from .python_codemod import rewrite_python
+from auditor.fix.model import Action, Choice, Chosen, Outcome
+from auditor.fix.python_codemod import rewrite_python
+from auditor.scan.documents.json_positions import JArray, JObject, JsonError, parse_json
+from auditor.scan.notebook import CellText, text_of
+from auditor.scan.text.positions import LineIndex
+from auditor.types import Effort, Finding
 
 Dump = Callable[[Any], str]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .model import TODO_MARKER
+from auditor.fix.model import TODO_MARKER
 
 WIDTH = 88
 CHAT_TEMPLATE_CALL = "apply_chat_template(messages, tokenize=False, add_generation_prompt=True)"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..identify import identify
-from ..model import Check, Finding, Suggestion
-from ..ruleset import RuleSet
-from .model import Choice, Chosen, NotChosen, ReplacementChooser
-from .naming import Shaped, shape
+from auditor.fix.model import Choice, Chosen, NotChosen, ReplacementChooser
+from auditor.fix.naming import Shaped, shape
+from auditor.identify.models import identify
+from auditor.ruleset.load import RuleSet
+from auditor.types import Check, Finding, Suggestion
 
 FAMILIES = ("gemma", "qwen", "mistral")
 _HUB_RUNTIMES = frozenset({"huggingface", "model-name", "vllm", "sagemaker", "openai-compatible"})

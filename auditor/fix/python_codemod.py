@@ -31,13 +31,13 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from ..cst_names import dotted_name, root_name
-from ..model import Effort, Finding
-from ..scanners import parse_guard
-from . import notes
-from .auto_classes import auto_class_for
-from .model import Action, Choice, NotChosen, Outcome
-from .packages import advice_for_module
+from auditor import isolate as parse_guard
+from auditor.fix import notes
+from auditor.fix.auto_classes import auto_class_for
+from auditor.fix.cst_names import dotted_name, root_name
+from auditor.fix.model import Action, Choice, NotChosen, Outcome
+from auditor.fix.packages import advice_for_module
+from auditor.types import Effort, Finding
 
 Position = tuple[int, int]
 """(1-based line, 0-based column), as libcst's PositionProvider counts."""

@@ -11,13 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..discover import classify
-from ..model import AuditResult, Effort, FileKind, Finding
-from ..ruleset import RuleSet
-from .config_rewrite import rewrite_text
-from .deps_rewrite import relock_commands, rewrite_manifest
-from .files import FileRefused, encode, inside_root, read_for_rewrite, write_all
-from .model import (
+from auditor.discover.walk import classify
+from auditor.fix.config_rewrite import rewrite_text
+from auditor.fix.deps_rewrite import relock_commands, rewrite_manifest
+from auditor.fix.files import FileRefused, encode, inside_root, read_for_rewrite, write_all
+from auditor.fix.model import (
     Action,
     Choice,
     Chosen,
@@ -28,15 +26,17 @@ from .model import (
     Skipped,
     display_path,
 )
-from .notebook_rewrite import rewrite_notebook
-from .plan import (
+from auditor.fix.notebook_rewrite import rewrite_notebook
+from auditor.fix.plan import (
     CatalogChooser,
     ChainChooser,
     OverrideChooser,
     policy_families,
     routing_prefixes,
 )
-from .python_codemod import rewrite_python
+from auditor.fix.python_codemod import rewrite_python
+from auditor.ruleset.load import RuleSet
+from auditor.types import AuditResult, Effort, FileKind, Finding
 
 _PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 _BINARY_MODEL_SUFFIXES = (".gguf", ".ggml")
@@ -84,7 +84,7 @@ def make_chooser(
     if not needs_catalog(findings, overrides):
         return tuple(findings), ChainChooser(overrides, None), []
     try:
-        from ..catalog import CatalogError, EnrichOptions, enrich
+        from auditor.enrich import CatalogError, EnrichOptions, enrich
     except ImportError as exc:  # a build without the catalog: overrides still work
         return tuple(findings), ChainChooser(overrides, None), [
             f"the catalog is not available ({exc}); only --model overrides are applied"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import AuditResult, Effort, Finding
-from .model import Action, FixPlan, Outcome, display_path
+from auditor.fix.model import Action, FixPlan, Outcome, display_path
+from auditor.types import AuditResult, Effort, Finding
 
 _HEADINGS = (
     (Action.REWRITTEN, "Rewritten"),

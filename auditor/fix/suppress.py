@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import AuditResult, Finding
-from ..policy import PolicyOptions, apply_policy
-from ..policy.collect import read_suppressions, root_map
-from ..ruleset import RuleSet
+from auditor.policy import PolicyOptions, apply_policy
+from auditor.policy.inputs import read_suppressions, root_map
+from auditor.ruleset.load import RuleSet
+from auditor.types import AuditResult, Finding
 
 
 def drop_suppressed(result: AuditResult, roots: Sequence[Path],

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..scanners.textpos import LineIndex
+from auditor.scan.text.positions import LineIndex
 
 _INDENT = re.compile(r"[ \t]*")
 

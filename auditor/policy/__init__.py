@@ -17,12 +17,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..model import AuditResult, Diagnostic, Finding, Severity
-from .baseline import Baseline, BaselineEntry, match_baseline
-from .gitdiff import ChangedLines, finding_is_changed
-from .locate import RootMap, anchored_path, finding_file, relative_to
-from .suppressions import Suppression, SuppressionProblem
-from .waivers import Waiver
+from auditor.policy.baseline import Baseline, BaselineEntry, match_baseline
+from auditor.policy.gitdiff import ChangedLines, finding_is_changed
+from auditor.policy.locate import RootMap, anchored_path, finding_file, relative_to
+from auditor.policy.waivers import Waiver
+from auditor.scan.suppressions import Suppression, SuppressionProblem
+from auditor.types import AuditResult, Diagnostic, Finding, Severity
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

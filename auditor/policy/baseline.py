@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Finding, ToolInfo, compute_fingerprint
+from auditor.types import Finding, ToolInfo, compute_fingerprint
 
 BASELINE_FORMAT = "llama-audit-baseline"
 BASELINE_VERSION = 1

@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..model import Finding
+from auditor.types import Finding
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import pathspec
 
-from ..model import Finding, normalise_for_fingerprint
+from auditor.types import Finding, normalise_for_fingerprint
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,10 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
-from ..model import AuditResult, Category, Finding, ModelRef, Suggestion
-from .effort import finding_root
-from .licenses import license_of, license_table
-from .summary import check_mark, join_root
+from auditor.report.effort import finding_root
+from auditor.report.licenses import license_of, license_table
+from auditor.report.summary import check_mark, join_root
+from auditor.types import AuditResult, Category, Finding, ModelRef, Suggestion
 
 SCHEMA_VERSION = SchemaVersion.V1_6
 PROPERTY_PREFIX = "llama-audit"

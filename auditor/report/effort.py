@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ..model import AuditResult, Effort, Finding
+from auditor.types import AuditResult, Effort, Finding
 
 EFFORT_ORDER: tuple[Effort, ...] = (Effort.RETRAIN, Effort.ADAPT, Effort.SWAP, Effort.KEEP)
 """Heaviest first."""

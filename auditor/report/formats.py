@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..model import AuditResult
+from auditor.types import AuditResult
 
 
 class Format(str, enum.Enum):

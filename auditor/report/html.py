@@ -14,18 +14,17 @@ from typing import Any
 
 import jinja2
 
-from ..model import AuditResult, Finding
-from .charts import BarChart, StackedChart, bar_chart, stacked_chart
-from .effort import (
+from auditor.report.charts import BarChart, StackedChart, bar_chart, stacked_chart
+from auditor.report.effort import (
     EFFORT_MEANING,
     EFFORT_ORDER,
     EffortRow,
     effort_by_directory,
     effort_rows,
 )
-from .licenses import eu_restriction_text, license_exposure
-from .rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
-from .summary import (
+from auditor.report.licenses import eu_restriction_text, license_exposure
+from auditor.report.rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
+from auditor.report.summary import (
     CATEGORY_ORDER,
     FileGroup,
     group_by_file,
@@ -34,6 +33,7 @@ from .summary import (
     overview,
     replacement_text,
 )
+from auditor.types import AuditResult, Finding
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "report.html.j2"

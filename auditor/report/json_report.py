@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..model import AuditResult
-from ..serialize import result_to_dict
+from auditor.serialize import result_to_dict
+from auditor.types import AuditResult
 
 
 def render_json(result: AuditResult) -> str:

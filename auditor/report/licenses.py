@@ -1,7 +1,7 @@
 """License exposure: which Llama licenses a result touches and what each obliges.
 
 The facts (names, obligations, sources) are the catalog's, read from ``rules/licenses.toml``
-through ``auditor.catalog.licenses``. A finding's license comes from the license details the
+through ``auditor.enrich.licenses``. A finding's license comes from the license details the
 catalog or a scanner recorded on it, else from its model's family.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalog.licenses import LicenseTable, LlamaLicense
-from ..model import AuditResult, Finding
-from ..ruleset import RuleError, load_ruleset
-from .summary import join_root
+from auditor.enrich.licenses import LicenseTable, LlamaLicense
+from auditor.report.summary import join_root
+from auditor.ruleset.load import RuleError, load_ruleset
+from auditor.types import AuditResult, Finding
 
 _LICENSE_DETAILS = ("llama_license_id", "llama_license", "license_id", "license")
 """Finding details that may name the license, by id (``llama3.1``) or by name."""

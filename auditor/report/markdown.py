@@ -11,11 +11,10 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from ..model import AuditResult, Finding
-from .effort import EFFORT_ORDER, EffortCounts, effort_rows, finding_root
-from .licenses import license_exposure
-from .rule_info import PROJECT_URL
-from .summary import (
+from auditor.report.effort import EFFORT_ORDER, EffortCounts, effort_rows, finding_root
+from auditor.report.licenses import license_exposure
+from auditor.report.rule_info import PROJECT_URL
+from auditor.report.summary import (
     CATEGORY_ORDER,
     SEVERITY_ORDER,
     join_root,
@@ -23,6 +22,7 @@ from .summary import (
     overview,
     replacement_text,
 )
+from auditor.types import AuditResult, Finding
 
 MAX_CHARS = 60_000
 """Stay under GitHub's 65,536-character comment limit with room for a wrapper."""

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import SCHEMA_VERSION, AuditResult, ScanStats
-from ..serialize import ResultFormatError, result_from_dict
+from auditor.serialize import ResultFormatError, result_from_dict
+from auditor.types import SCHEMA_VERSION, AuditResult, ScanStats
 
 
 class MergeError(ValueError):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..model import Category, Effort, Finding, Severity
-from ..ruleset import Rule, RuleError, load_ruleset
+from auditor.ruleset.load import Rule, RuleError, load_ruleset
+from auditor.types import Category, Effort, Finding, Severity
 
 DOCS_URL = "https://github.com/llama-audit/llama-audit/blob/main/docs/rules.md"
 PROJECT_URL = "https://github.com/llama-audit/llama-audit"

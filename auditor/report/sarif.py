@@ -23,11 +23,11 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from ..model import AuditResult, Diagnostic, Finding, Severity
-from ..ruleset import Rule
-from .effort import finding_root
-from .rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
-from .summary import replacement_text
+from auditor.report.effort import finding_root
+from auditor.report.rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
+from auditor.report.summary import replacement_text
+from auditor.ruleset.load import Rule
+from auditor.types import AuditResult, Diagnostic, Finding, Severity
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import AuditResult, Category, Finding, ModelRef, Severity, Suggestion
-from .effort import EffortCounts, finding_root
+from auditor.report.effort import EffortCounts, finding_root
+from auditor.types import AuditResult, Category, Finding, ModelRef, Severity, Suggestion
 
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)

@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..model import AuditResult, Finding, Severity
-from .effort import EFFORT_ORDER, EffortCounts, EffortRow, effort_rows
-from .summary import CATEGORY_ORDER, SEVERITY_ORDER, group_by_file, replacement_text
+from auditor.report.effort import EFFORT_ORDER, EffortCounts, EffortRow, effort_rows
+from auditor.report.summary import CATEGORY_ORDER, SEVERITY_ORDER, group_by_file, replacement_text
+from auditor.types import AuditResult, Finding, Severity
 
 DEFAULT_WIDTH = 100
 DIRECTORY_ROWS = 12

@@ -401,7 +401,7 @@ def file_kind(repo: Repo, repo_path: str) -> str:
     """The file kind llama-audit's discovery gives the path (python, notebook, config...)."""
     if str(PROJECT) not in sys.path:
         sys.path.insert(0, str(PROJECT))
-    from auditor.discover import classify
+    from auditor.discover.walk import classify
 
     return classify(repo.from_repo_path(repo_path)).value
 

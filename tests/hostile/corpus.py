@@ -294,7 +294,7 @@ def _during_read(name: str, change: Callable[[Path], None]) -> Patch:
     """Patch the engine's reader so that ``change`` hits the file just before it is read."""
 
     def patch(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
-        import auditor.engine as engine
+        import auditor.scan.runner as engine
 
         real = engine.read_for_scan
         target = root / name

@@ -1,0 +1,1 @@
+"""The command line: parses options, picks streams, maps outcomes to exit codes."""

@@ -1,0 +1,166 @@
+"""``llama-audit fix``: rewrite code and config to the replacement models, diff first.
+
+Exit codes (the same scheme as ``scan``): 0 the fix ran (a dry run, or ``--write`` left no
+swap-effort finding); 1 ``--write`` ran but swap-effort findings remain; 2 usage or
+configuration error, refusal to write over uncommitted changes, or a write that failed.
+The diff goes to stdout (``llama-audit fix > migration.patch`` gives a patch ``git apply``
+reads); the summary, manual steps and re-scan go to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from auditor.config import ConfigError, ResolvedConfig, load_config
+from auditor.discover.walk import DiscoverOptions
+from auditor.fix.diff import plan_diff
+from auditor.fix.model import FixPlan
+from auditor.fix.plan import FAMILIES, OverrideChooser, parse_overrides
+from auditor.fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
+from auditor.fix.summary import render_plan, render_remaining
+from auditor.fix.suppress import drop_suppressed
+from auditor.ruleset.load import RuleError, load_ruleset
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import AuditResult, Effort
+from auditor.util.git import uncommitted
+
+EXIT_OK = 0
+EXIT_SWAPS_LEFT = 1
+EXIT_ERROR = 2
+
+
+class FixRefused(click.ClickException):
+    """Refusal to write (uncommitted changes, no git) or a failed write: exit 2."""
+
+    exit_code = EXIT_ERROR
+
+
+@click.command("fix")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--to", "prefer", type=click.Choice(FAMILIES), default=None,
+              help="Replacement family to use where the catalog has one "
+              "(default: the configured prefer).")
+@click.option("--model", "models", multiple=True, metavar="OLD=NEW",
+              help="Replace identifier OLD with NEW exactly (repeatable); needs no catalog.")
+@click.option("--write", is_flag=True, help="Apply the changes (default: print the diff only).")
+@click.option("--allow-dirty", is_flag=True,
+              help="Write even to files with uncommitted changes, or outside git.")
+@click.option("--include-docs", is_flag=True,
+              help="Also rewrite model ids in documentation code blocks.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip paths matching this gitignore-style pattern (repeatable).")
+@click.option("--no-gitignore", is_flag=True, help="Also fix files that .gitignore excludes.")
+@click.option("--rules", "rules_dirs", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Extra directory of rule files (repeatable).")
+@click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Catalog snapshot to choose replacements from.")
+@click.option("--online", is_flag=True, help="Check replacements against the live Hub.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Use this config file instead of searching for one.")
+@click.option("--no-config", is_flag=True, help="Ignore [tool.llama-audit] configuration.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the diff only, no summary.")
+def fix_command(
+    paths: Sequence[Path],
+    prefer: str | None,
+    models: Sequence[str],
+    write: bool,
+    allow_dirty: bool,
+    include_docs: bool,
+    exclude: Sequence[str],
+    no_gitignore: bool,
+    rules_dirs: Sequence[Path],
+    catalog_file: Path | None,
+    online: bool,
+    config_file: Path | None,
+    no_config: bool,
+    quiet: bool,
+) -> None:
+    """Rewrite PATHS (default: .) to the replacement models: a diff first, --write to apply.
+
+    Model ids are rewritten in the same naming scheme (Hugging Face id, Ollama tag, GGUF
+    repo or file, provider id), Llama classes become Auto classes, Meta-only packages are
+    removed from manifests. Prompt formats, token ids and fine-tunes are listed as manual
+    steps. After --write the paths are scanned again and what is left is printed.
+    """
+    roots = list(paths) or [Path(".")]
+    for root in roots:
+        if not root.exists():
+            raise click.UsageError(f"path does not exist: {root}")
+    try:
+        config = ResolvedConfig() if no_config else load_config(roots[0], config_file)
+        all_rules = (*config.rule_dirs, *rules_dirs)
+        ruleset = load_ruleset(all_rules)
+        overrides = OverrideChooser(parse_overrides(models, ruleset))
+    except (ConfigError, RuleError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    prefer = prefer or config.preferred_family
+    if prefer is not None and prefer not in FAMILIES:
+        raise click.UsageError(f"configured prefer {prefer!r} is not one of "
+                               f"{', '.join(FAMILIES)}")
+    excludes = tuple(dict.fromkeys(
+        [p for root in roots for p in config.exclude_for(root)] + list(exclude)))
+    options = ScanOptions(
+        discover=DiscoverOptions(excludes=excludes, use_gitignore=not no_gitignore),
+        include_docs=include_docs, rules_dirs=all_rules, jobs=os.cpu_count() or 1)
+    result, suppressed = drop_suppressed(_scan(roots, options), roots, ruleset)
+    try:
+        findings, chooser, catalog_notes = make_chooser(
+            result.findings, overrides, CatalogSettings(prefer, catalog_file, online), ruleset)
+    except FixError as exc:
+        raise click.UsageError(str(exc)) from exc
+    labels = dict(zip(result.roots, roots, strict=True))
+    plan = build_plan(result, findings, labels, chooser, ruleset)
+    unused = [f"--model {old}=...: no finding has this identifier"
+              for old in overrides.unused(result.findings)]
+    kept = [f"{len(suppressed)} finding(s) suppressed inline (llama-audit: ignore) were left "
+            "as they are"] if suppressed else []
+    plan = replace(plan, notes=(*catalog_notes, *plan.notes, *kept),
+                   warnings=(*plan.warnings, *unused))
+    if write and plan.changes and not allow_dirty:
+        _refuse_dirty(plan, labels)
+    if write and plan.changes:
+        try:
+            apply_plan(plan, labels)
+        except OSError as exc:
+            raise FixRefused(f"nothing was written: {exc.strerror or exc}") from exc
+    click.echo(plan_diff(plan.changes), nl=False)
+    if not quiet:
+        click.echo(render_plan(plan, written=write), err=True, nl=False)
+    if not write:
+        sys.exit(EXIT_OK)
+    after, _ = drop_suppressed(_scan(roots, options), roots, ruleset)
+    if not quiet:
+        click.echo(render_remaining(after, plan.file_roots), err=True, nl=False)
+    left = any(f.effort is Effort.SWAP for f in after.findings)
+    sys.exit(EXIT_SWAPS_LEFT if left else EXIT_OK)
+
+
+def _scan(roots: Sequence[Path], options: ScanOptions) -> AuditResult:
+    try:
+        return scan_paths(roots, options)
+    except (RuleError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _refuse_dirty(plan: FixPlan, labels: dict[str, Path]) -> None:
+    targets = []
+    for change in plan.changes:
+        root = labels.get(change.root, Path(change.root))
+        targets.append(root / change.rel if root.is_dir() else root)
+    dirty, problems = uncommitted(targets)
+    if problems:
+        raise FixRefused(f"cannot check for uncommitted changes: {problems[0]}; pass "
+                         "--allow-dirty to write anyway (nothing was written)")
+    if dirty:
+        listed = ", ".join(str(p) for p in dirty[:10]) + (
+            f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
+        raise FixRefused(f"refusing to write: {len(dirty)} file(s) have uncommitted changes "
+                         f"({listed}); commit them first or pass --allow-dirty "
+                         "(nothing was written)")

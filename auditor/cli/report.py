@@ -1,0 +1,182 @@
+"""``llama-audit merge`` and ``llama-audit report``, plus the output options ``scan`` shares.
+
+``merge`` combines saved JSON results (one per repository) into one; ``report`` re-renders
+saved results in any format. Both write through ``report.output.write_output`` (atomic; a
+failed write leaves no file and exits 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.cli.output import OutputError, is_stdout, write_output
+from auditor.report.formats import EXTRA_OUTPUT_OPTIONS, Format, format_names, render
+from auditor.report.markdown import link_base_from_env
+from auditor.report.merge import MergeError, load_result, merge_results
+from auditor.serialize import ResultFormatError, result_from_dict
+from auditor.types import AuditResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_ERROR = 2
+
+
+class ReportError(click.ClickException):
+    """A report or merge that cannot be done: bad input or an output that cannot be written."""
+
+    exit_code = EXIT_ERROR
+
+
+_EXTRA_PARAMS: Mapping[Format, str] = {
+    fmt: option.removeprefix("--").replace("-", "_") for fmt, option in EXTRA_OUTPUT_OPTIONS.items()
+}
+
+
+EXTRA_OUTPUT_PARAMS = frozenset(_EXTRA_PARAMS.values())
+"""The keyword names the extra-output options add to a command."""
+
+
+def extra_output_options(command: F) -> F:
+    """Add ``--json-output FILE`` ... ``--cyclonedx-output FILE`` to a click command."""
+    for fmt, option in reversed(list(EXTRA_OUTPUT_OPTIONS.items())):
+        command = click.option(
+            option, _EXTRA_PARAMS[fmt], type=click.Path(path_type=Path, dir_okay=False),
+            default=None, metavar="FILE",
+            help=f"Also write the {fmt.label} report to FILE.",
+        )(command)
+    return command
+
+
+def extra_outputs(params: Mapping[str, Any]) -> dict[Format, Path]:
+    """The extra outputs a command was given, from its keyword arguments."""
+    return {fmt: params[name] for fmt, name in _EXTRA_PARAMS.items() if params.get(name)}
+
+
+def use_color(output: Path | None) -> bool:
+    """Colour only for a terminal on stdout, and never when NO_COLOR is set (any value)."""
+    return is_stdout(output) and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is one; None (the renderer's default) otherwise."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def emit_outputs(
+    result: AuditResult,
+    fmt: Format,
+    output: Path | None,
+    extras: Mapping[Format, Path],
+    *,
+    verbose: bool = False,
+    link_base: str | None = None,
+) -> None:
+    """Render every requested output first, then write each; ReportError (exit 2) on failure."""
+    link = link_base if link_base is not None else link_base_from_env(os.environ)
+    width = terminal_width() if is_stdout(output) else None
+    main_text = render(result, fmt, color=use_color(output), verbose=verbose, link_base=link,
+                       width=width)
+    write_outputs(result, output, main_text, extras, link_base=link)
+
+
+def write_outputs(
+    result: AuditResult,
+    output: Path | None,
+    main_text: str,
+    extras: Mapping[Format, Path],
+    *,
+    link_base: str | None = None,
+) -> None:
+    """Render the extra outputs, then write everything; ReportError (exit 2) on failure.
+
+    Rendering comes first so a rendering problem leaves no output file behind."""
+    link = link_base if link_base is not None else link_base_from_env(os.environ)
+    rendered: list[tuple[Path | None, str]] = [(output, main_text)]
+    for extra_format, extra_path in extras.items():
+        rendered.append((extra_path, render(result, extra_format, link_base=link)))
+    for path, text in rendered:
+        try:
+            write_output(path, text)
+        except OutputError as exc:
+            raise ReportError(str(exc)) from exc
+
+
+def _load_each(paths: Sequence[str]) -> list[AuditResult]:
+    try:
+        return [_read_stdin() if name == "-" else load_result(Path(name)) for name in paths]
+    except MergeError as exc:
+        raise ReportError(str(exc)) from exc
+
+
+def _merged(results: list[AuditResult], names: Sequence[str]) -> AuditResult:
+    try:
+        return merge_results(results, list(names))
+    except MergeError as exc:
+        raise ReportError(str(exc)) from exc
+
+
+def _read_stdin() -> AuditResult:
+    try:
+        data = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        raise MergeError(f"standard input is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MergeError("standard input is not a llama-audit JSON result")
+    try:
+        return result_from_dict(data)
+    except ResultFormatError as exc:
+        raise MergeError(f"standard input: {exc}") from exc
+
+
+_FORMAT_CHOICE = click.Choice(format_names())
+
+
+@click.command("merge")
+@click.argument("results", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the merged result to FILE instead of stdout.")
+@click.option("--format", "output_format", type=_FORMAT_CHOICE, default="json",
+              show_default=True, help="Format of the merged output.")
+@extra_output_options
+def merge_command(results: Sequence[str], output: Path | None, output_format: str,
+                  **extras: Any) -> None:
+    """Combine saved JSON RESULTS (one per repository) into one result.
+
+    The merged JSON is what scanning all the roots in one run gives, except the timing:
+    duration_seconds is the sum of the inputs' durations.
+    """
+    result = _merged(_load_each(results), results)
+    emit_outputs(result, Format(output_format), output, extra_outputs(extras))
+
+
+@click.command("report")
+@click.argument("results", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=_FORMAT_CHOICE, default="text",
+              show_default=True, help="Format to render.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to FILE instead of stdout.")
+@click.option("--link-base", default=None, metavar="URL",
+              help="Markdown: prefix for links to lines, e.g. "
+                   "https://github.com/ORG/REPO/blob/SHA/ (default: from GITHUB_* variables).")
+@click.option("-v", "--verbose", is_flag=True, help="Text: show each finding's source line.")
+@extra_output_options
+def report_command(results: Sequence[str], output_format: str, output: Path | None,
+                   link_base: str | None, verbose: bool, **extras: Any) -> None:
+    """Render saved JSON RESULTS (several are merged first) in any format.
+
+    Use '-' to read a result from standard input.
+    """
+    loaded = _load_each(results)
+    result = loaded[0] if len(loaded) == 1 else _merged(loaded, results)
+    emit_outputs(result, Format(output_format), output, extra_outputs(extras),
+                 verbose=verbose, link_base=link_base)

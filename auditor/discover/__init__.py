@@ -1,0 +1,1 @@
+"""discover: walk the roots, honour ignores, classify each file by kind."""

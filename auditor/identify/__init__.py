@@ -1,0 +1,1 @@
+"""identify: a raw string in, a canonical Llama model reference (or None) out."""

@@ -1,0 +1,194 @@
+"""The policy stage's reading side: suppression comments, file hashes and the baseline file.
+
+Everything here touches the disk; ``apply_policy`` then works on what it returns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from auditor.discover.walk import DiscoverOptions, discover
+from auditor.policy.baseline import Baseline, BaselineError, content_hash, parse_baseline
+from auditor.policy.locate import RootLocation, RootMap, relative_to
+from auditor.scan.context import SourceFile
+from auditor.scan.read import decode
+from auditor.scan.registry import scanners_for
+from auditor.scan.suppressions import (
+    MARKER,
+    Suppression,
+    SuppressionProblem,
+    comment_style,
+    parse_suppressions,
+)
+from auditor.types import AuditResult, FileKind, Finding
+
+
+def root_map(labels: Sequence[str], roots: Sequence[Path]) -> dict[str, RootLocation]:
+    """Root label (as the result names it) to where it is. ``labels`` are ``result.roots``,
+    in the order the roots were given."""
+    out = {}
+    for label, root in zip(labels, roots, strict=True):
+        real = os.path.realpath(root)
+        out[label] = RootLocation(path=real, is_file=os.path.isfile(real))
+    return out
+
+
+@dataclass
+class SuppressionScan:
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[SuppressionProblem] = field(default_factory=list)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Absolute file path to (root label, path) for messages."""
+
+
+@dataclass(frozen=True)
+class _File:
+    absolute: str
+    root: str
+    rel: str
+    kind: FileKind | None = None
+
+
+def read_suppressions(
+    result: AuditResult,
+    roots: RootMap,
+    resolve: Callable[[str], str | None],
+    *,
+    every_file: Sequence[Path] = (),
+    discover_options: DiscoverOptions | None = None,
+) -> SuppressionScan:
+    """Suppressions in the files that have findings; with ``every_file`` (the scanned roots),
+    in every file the scan read, so unused ones anywhere can be reported."""
+    files: dict[str, _File] = {}
+    for finding in result.findings:
+        location = roots.get(finding.root)
+        if location is not None:
+            absolute = location.file_path(finding.path)
+            files.setdefault(absolute, _File(absolute, finding.root, finding.path))
+    if every_file:
+        label_of = {location.path: label for label, location in roots.items()}
+        for root, item in discover(every_file, discover_options or DiscoverOptions()):
+            if not isinstance(item, SourceFile) or not scanners_for(item):
+                continue
+            label = label_of.get(os.path.realpath(root), "")
+            base = roots[label] if label in roots else RootLocation(os.path.realpath(root))
+            absolute = base.file_path(item.rel)
+            files.setdefault(absolute, _File(absolute, label, item.rel, item.kind))
+    scan = SuppressionScan()
+    for file in files.values():
+        style = comment_style(file.rel)
+        if style is None:
+            continue
+        text = _read_text(file.absolute, file.kind)
+        if text is None:
+            continue
+        found, problems = parse_suppressions(text, style, file.absolute, resolve)
+        if found or problems:
+            scan.labels[file.absolute] = (file.root, file.rel)
+        scan.suppressions.extend(found)
+        scan.problems.extend(problems)
+    return scan
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _read_text(path: str, kind: FileKind | None) -> str | None:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None  # the scan already reported unreadable files
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and MARKER.encode() not in data:
+        return None
+    text: str = decode(data, kind or FileKind.OTHER, encoding)[0]
+    return text
+
+
+_BASELINE_SIGNATURE = b'"format": "llama-audit-baseline"'
+
+
+def without_baseline_files(result: AuditResult, roots: RootMap) -> AuditResult:
+    """``result`` minus findings inside llama-audit baseline files (recognised by content,
+    whatever their name): a baseline names every known Llama identifier by design."""
+    verdicts: dict[str, bool] = {}
+
+    def is_baseline(finding: Finding) -> bool:
+        location = roots.get(finding.root)
+        if location is None or not finding.path.lower().endswith(".json"):
+            return False
+        path = location.file_path(finding.path)
+        if path not in verdicts:
+            try:
+                with open(path, "rb") as handle:
+                    verdicts[path] = _BASELINE_SIGNATURE in handle.read(256)
+            except OSError:
+                verdicts[path] = False
+        return verdicts[path]
+
+    kept = tuple(f for f in result.findings if not is_baseline(f))
+    return result if len(kept) == len(result.findings) else replace(result, findings=kept)
+
+
+def load_baseline_file(path: Path) -> Baseline:
+    """Read a baseline file; BaselineError (naming the file) when it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise BaselineError(
+            f"baseline file {path} does not exist; create it with "
+            f"'llama-audit baseline -o {path}'") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"cannot read baseline file {path}: {exc}") from exc
+    return parse_baseline(text, str(path))
+
+
+def _on_disk(anchor: str, rel: str) -> str:
+    """Where an anchor-relative path is (``anchored_path`` keeps outside files absolute)."""
+    if os.path.isabs(rel):
+        return rel
+    return os.path.join(anchor, *rel.split("/"))
+
+
+def hash_file(path: str) -> str | None:
+    try:
+        return content_hash(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def hashes_for(paths: Iterable[str], anchor: str) -> dict[str, str]:
+    """Content hash of each anchor-relative path that exists."""
+    out = {}
+    for rel in paths:
+        digest = hash_file(_on_disk(anchor, rel))
+        if digest is not None:
+            out[rel] = digest
+    return out
+
+
+def rename_candidates(
+    baseline: Baseline, anchored_paths: Iterable[str], anchor: str
+) -> dict[str, str | None]:
+    """What ``match_baseline`` needs to recognise renamed files: for every file the baseline
+    knows, "" when it still exists and None when it is gone; for every current file it does
+    not know, its content hash."""
+    out: dict[str, str | None] = {}
+    gone = False
+    for rel in baseline.files:
+        exists = os.path.exists(_on_disk(anchor, rel))
+        out[rel] = "" if exists else None
+        gone = gone or not exists
+    if not gone:
+        return out
+    for rel in set(anchored_paths) - set(baseline.files):
+        out[rel] = hash_file(_on_disk(anchor, rel))
+    return out
+
+
+def inside(path: Path, directory: Path) -> str | None:
+    """``path`` relative to ``directory`` in POSIX form, None when outside."""
+    return relative_to(os.path.realpath(path), os.path.realpath(directory))

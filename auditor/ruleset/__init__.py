@@ -1,0 +1,1 @@
+"""The rule tables in ``rules/*.toml``: loaded, validated, typed, documented."""

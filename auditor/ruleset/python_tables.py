@@ -1,0 +1,147 @@
+"""The Python scanner's view of ``rules/python.toml``: loaders, APIs, markers, token ids,
+template names and the text that can make a finding at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from auditor.ruleset.load import RuleError, RuleSet
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    label: str
+    callees: tuple[str, ...]
+    args: tuple[str, ...]
+    positions: tuple[int, ...]
+
+    def matches(self, qualname: str) -> bool:
+        return any(name_matches(pattern, qualname) for pattern in self.callees)
+
+
+def name_matches(pattern: str, qualname: str) -> bool:
+    """``*.x`` matches ``x`` or anything ending in ``.x``; otherwise exact."""
+    if pattern.startswith("*."):
+        tail = pattern[2:]
+        return qualname == tail or qualname.endswith("." + tail)
+    return qualname == pattern
+
+
+@dataclass(frozen=True, eq=False)
+class PythonTables:
+    loaders: tuple[LoaderSpec, ...]
+    llama_classes: frozenset[str]
+    llama_class_modules: tuple[str, ...]
+    meta_only_modules: tuple[str, ...]
+    runtime_modules: tuple[str, ...]
+    strong_markers: tuple[str, ...]
+    context_markers: tuple[str, ...]
+    llama2_markers: tuple[str, ...]
+    context_lines: int
+    token_ids: frozenset[int]
+    token_context: re.Pattern[str]
+    template_names: re.Pattern[str]
+    """LA108: the names (keyword, parameter, target, key) that select a chat template."""
+    template_values: re.Pattern[str]
+    meta_only_hosts: tuple[str, ...]
+    """LA104: hosts that serve only Meta's models (lower-case)."""
+    lower_triggers: tuple[str, ...]
+    """With the two below: text without which no Python finding can start. These are matched
+    in the lower-cased source: the words ``identify`` requires in every model name (the Llama
+    classes, modules and hosts all contain one; any that does not is listed too)."""
+    exact_triggers: tuple[str, ...]
+    """The prompt markers, matched as written."""
+    number_triggers: tuple[str, ...]
+    """The token ids in decimal, hexadecimal, octal and binary digits, matched in the
+    lower-cased source with its underscores removed (``200_001``)."""
+    loader_index: dict[str, tuple[LoaderSpec, ...]]
+    """The loaders by the last dotted part of their callee patterns, in table order."""
+
+    def loader_for(self, qualname: str) -> LoaderSpec | None:
+        """The first loader whose callee pattern matches ``qualname``."""
+        for spec in self.loader_index.get(qualname.rsplit(".", 1)[-1], ()):
+            if spec.matches(qualname):
+                return spec
+        return None
+
+    def module_rule(self, module: str) -> str | None:
+        """The rule an import of ``module`` fires, if any."""
+        for prefixes, rule in (
+            (self.meta_only_modules, "LA104"),
+            (self.llama_class_modules, "LA103"),
+            (self.runtime_modules, "LA105"),
+        ):
+            for prefix in prefixes:
+                if module == prefix or module.startswith(prefix + "."):
+                    return rule
+        return None
+
+
+IDENTIFIER_HINTS = ("llama", "vicuna", "guard")
+"""``identify`` returns None for any text without one of these (case-insensitive); the
+template values of LA108 require "llama" too."""
+
+
+def _loader_index(loaders: tuple[LoaderSpec, ...]) -> dict[str, tuple[LoaderSpec, ...]]:
+    index: dict[str, list[LoaderSpec]] = {}
+    for spec in loaders:
+        for pattern in spec.callees:
+            specs = index.setdefault(pattern.rsplit(".", 1)[-1], [])
+            if spec not in specs:
+                specs.append(spec)
+    return {key: tuple(specs) for key, specs in index.items()}
+
+
+def _lower_triggers(api: dict[str, Any]) -> tuple[str, ...]:
+    named = [str(n).lower() for key in ("llama_classes", "llama_class_modules",
+                                        "meta_only_modules", "runtime_modules",
+                                        "meta_only_hosts")
+             for n in api.get(key, []) or []]
+    return (*IDENTIFIER_HINTS,
+            *sorted({n for n in named if not any(h in n for h in IDENTIFIER_HINTS)}))
+
+
+@lru_cache(maxsize=8)
+def python_tables(ruleset: RuleSet) -> PythonTables:
+    try:
+        api = ruleset.section_table("python_api")
+        markers = ruleset.section_table("prompt_markers")
+        tokens = ruleset.section_table("special_tokens")
+        names = ruleset.section_table("prompt_template_names")
+        token_ids = frozenset(int(i) for i in tokens["ids"])
+        all_markers = (*markers["strong"], *markers["context_only"], *markers["llama2_markers"])
+        loaders = tuple(
+            LoaderSpec(
+                label=str(item["label"]),
+                callees=tuple(item["callee"]),
+                args=tuple(item.get("args", [])),
+                positions=tuple(int(p) for p in item.get("positions", [])),
+            )
+            for item in ruleset.section_list("loader")
+        )
+        return PythonTables(
+            loaders=loaders,
+            llama_classes=frozenset(api["llama_classes"]),
+            llama_class_modules=tuple(api["llama_class_modules"]),
+            meta_only_modules=tuple(api["meta_only_modules"]),
+            runtime_modules=tuple(api["runtime_modules"]),
+            strong_markers=tuple(markers["strong"]),
+            context_markers=tuple(markers["context_only"]),
+            llama2_markers=tuple(markers["llama2_markers"]),
+            context_lines=int(markers["context_lines"]),
+            token_ids=token_ids,
+            token_context=re.compile(tokens["context_pattern"]),
+            template_names=re.compile(names["names"]),
+            template_values=re.compile(names["values"]),
+            meta_only_hosts=tuple(str(h).lower() for h in api.get("meta_only_hosts", [])),
+            lower_triggers=_lower_triggers(api),
+            exact_triggers=tuple(str(m) for m in all_markers),
+            number_triggers=tuple(sorted({f"{i:{base}}" for i in token_ids
+                                          for base in ("d", "x", "o", "b")})),
+            loader_index=_loader_index(loaders),
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise RuleError(f"python scanner tables are incomplete or invalid: {exc!r}") from exc

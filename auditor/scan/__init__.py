@@ -1,0 +1,1 @@
+"""scan: one file's text to raw observations with exact positions."""

@@ -1,0 +1,74 @@
+"""Packages installed by a shell command: ``RUN pip install llama-cpp-python==0.3.2`` in a
+Dockerfile, a shell script or a Makefile recipe.
+
+The arguments of ``pip install`` (also ``python -m pip``, ``uv pip``) are read as pip reads
+them: options and their values are skipped, ``-r file`` is left to the requirements scanner,
+and every remaining argument is a requirement looked up in the same package table as the
+manifests. Nothing is run; shell variables are not expanded (an argument using one is skipped).
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditor.scan.deps.declarations import Declaration
+from auditor.scan.deps.requirements import RequirementError, read_requirement
+from auditor.scan.text.positions import Span
+
+_INSTALL = re.compile(
+    r"(?:^|[\s;&|(`])(?:(?:python[\d.]*|py)\s+-m\s+pip|pip[\d.]*|uv\s+pip)\s+install(?=\s|$)")
+_ARGUMENT = re.compile(r"\S+")
+_END = frozenset({"&&", "||", ";", "|", ")", "\\", ">", ">>", "2>&1"})
+_VALUE_OPTIONS = frozenset({
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+    "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
+    "--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy",
+    "--progress-bar", "--cache-dir", "--src", "--trusted-host", "--proxy", "--retries",
+    "--timeout", "--log", "--config-settings", "-C", "--global-option", "--no-binary",
+    "--only-binary", "--report", "--python",
+})
+"""Options whose value is the next argument (``-e`` too: an editable path is not a package
+name the table knows)."""
+
+
+def install_declarations(code: str, line: int, manifest: str,
+                         context: str) -> list[Declaration]:
+    """Every package ``pip install`` names in one line of shell ``code`` (comments removed)."""
+    out: list[Declaration] = []
+    for command in _INSTALL.finditer(code):
+        skip_value = False
+        for argument in _ARGUMENT.finditer(code, command.end()):
+            raw = argument.group(0)
+            if raw in _END or raw.startswith(("&&", "||", ";", "|", "#")):
+                break
+            if skip_value:
+                skip_value = False
+                continue
+            if raw.startswith("-"):
+                skip_value = raw in _VALUE_OPTIONS
+                continue
+            declaration = _declaration(raw, argument.start(), line, manifest, context)
+            if declaration is not None:
+                out.append(declaration)
+            if raw.endswith(";"):
+                break
+    return out
+
+
+def _declaration(raw: str, start: int, line: int, manifest: str,
+                 context: str) -> Declaration | None:
+    body = raw.rstrip(";")
+    if body[:1] in "'\"" and body[-1:] == body[:1] and len(body) > 1:
+        body, start = body[1:-1], start + 1
+    if not body or "$" in body or "`" in body:
+        return None
+    try:
+        read = read_requirement(body)
+    except RequirementError:
+        return None
+    if read is None:
+        return None
+    name, constraint, extras, marker = read
+    span = Span(line, start + 1, line, start + 1 + len(body))
+    return Declaration(name=name, constraint=constraint, span=span, context=context,
+                       manifest=manifest, extras=extras, marker=marker)

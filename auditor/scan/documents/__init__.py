@@ -1,0 +1,1 @@
+"""Structured documents (JSON, TOML, YAML, INI-like) as positioned values."""

@@ -1,0 +1,1 @@
+"""Python sources, read with the stdlib ``ast``."""

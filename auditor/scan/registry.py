@@ -1,0 +1,47 @@
+"""Which scanners read which files. One line per scanner; later kinds plug in here.
+
+Scanner modules are imported on first use: a warm re-scan served from the index, or a tree
+with no notebooks, never pays for importing the scanners it does not run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from auditor.scan.context import ScanFunction, SourceFile
+from auditor.types import FileKind
+
+_BY_KIND: dict[FileKind, tuple[str, ...]] = {
+    FileKind.PYTHON: ("python.scanner:scan_python",),
+    FileKind.MANIFEST: ("deps:scan_manifest",),
+    FileKind.LOCKFILE: ("deps:scan_lockfile",),
+    FileKind.NOTEBOOK: ("notebook:scan_notebook",),
+    FileKind.CONFIG: ("config:scan_config",),
+    FileKind.INFRA: ("infra:scan_infra",),
+    FileKind.ARTEFACT: ("artefacts:scan_artefact",),
+    FileKind.TEXT: ("licenses:scan_license_text", "docs:scan_docs"),
+}
+
+
+@cache
+def _load(target: str) -> ScanFunction:
+    module_name, function_name = target.split(":")
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    function: ScanFunction = getattr(module, function_name)
+    return function
+
+
+def load_all_scanners() -> None:
+    """Import every scanner now (before a process pool forks, so workers inherit them)."""
+    for targets in _BY_KIND.values():
+        for target in targets:
+            _load(target)
+
+
+def scanners_for(file: SourceFile) -> list[ScanFunction]:
+    """The scanners that read ``file``, in order; empty when nothing reads its kind."""
+    found = [_load(target) for target in _BY_KIND.get(file.kind, ())]
+    if file.kind is FileKind.MANIFEST and file.path.name == "setup.py":
+        found.insert(0, _load("python.scanner:scan_python"))  # setup.py is code too
+    return found

@@ -1,0 +1,384 @@
+"""The scan engine: discover -> read -> prefilter -> scanners -> findings, for many roots.
+
+Pure apart from reading the scanned files: no printing, no exit codes. Per-file work is a
+plain function of (file, options) so it can run in a process pool with identical results.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
+from pathlib import Path
+
+from auditor import __version__
+from auditor.discover.walk import DiscoverOptions, discover
+from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
+from auditor.ruleset.load import RuleSet, load_ruleset
+from auditor.scan.cache import ResultCache
+from auditor.scan.context import Hit, ScanContext, ScanFunction, ScanOutput, SourceFile
+from auditor.scan.index import StatIndex
+from auditor.scan.inputs import recording
+from auditor.scan.read import read_for_scan
+from auditor.scan.registry import load_all_scanners, scanners_for
+from auditor.types import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolInfo
+
+SNIPPET_LIMIT = 200
+POOL_THRESHOLD = 64
+"""Below this many candidate files a process pool costs more than it saves."""
+
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    discover: DiscoverOptions = field(default_factory=DiscoverOptions)
+    include_docs: bool = False
+    rules_dirs: tuple[Path, ...] = ()
+    jobs: int = 1
+    cache_dir: Path | None = None
+    """Per-file result cache root; None: no cache (``--no-cache``)."""
+    parse_timeout_seconds: float = DEFAULT_PARSE_TIMEOUT
+    """Per-file limit on structural parsing (``--parse-timeout``); see ``parse_guard``."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    findings: tuple[Finding, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    scanned: bool
+    parsed: bool
+    inputs: tuple[str, ...] = ()
+    """Absolute paths of other files the scanners looked at (see ``scanners.inputs``)."""
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (files done, files total) as the scan advances."""
+
+
+def scan_paths(
+    roots: Sequence[Path],
+    options: ScanOptions = ScanOptions(),
+    *,
+    progress: ProgressCallback | None = None,
+) -> AuditResult:
+    started = time.perf_counter()
+    ruleset = load_ruleset(options.rules_dirs)
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+    root_labels = _root_labels(roots)
+    label_of = {Path(os.path.abspath(r)): label for r, label in zip(roots, root_labels,
+                                                                     strict=True)}
+    for root, item in discover(roots, options.discover):
+        if isinstance(item, Diagnostic):
+            diagnostics.append(_with_root(item, label_of[root]))
+        else:
+            files.append(item)
+
+    kinds = Counter(f.kind.value for f in files)
+    results = _run(files, options, ruleset, progress)
+    findings: list[Finding] = []
+    scanned = parsed = 0
+    for file, result in zip(files, results, strict=True):
+        label = label_of[file.root]
+        findings.extend(_finding_root(f, label) for f in result.findings)
+        diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
+        scanned += result.scanned
+        parsed += result.parsed
+    findings = _dedupe(findings)
+    findings.sort(key=lambda f: f.sort_key)
+    diagnostics.sort(key=lambda d: d.sort_key)
+    skipped = sum(1 for d in diagnostics if d.code in _SKIP_CODES)
+    return AuditResult(
+        tool=ToolInfo(name="llama-audit", version=__version__, rules_version=ruleset.version),
+        roots=tuple(root_labels),
+        findings=tuple(findings),
+        diagnostics=tuple(diagnostics),
+        stats=ScanStats(
+            files_discovered=len(files) + skipped,
+            files_scanned=scanned,
+            files_parsed=parsed,
+            files_skipped=skipped,
+            files_by_kind=tuple(sorted(kinds.items())),
+            duration_seconds=time.perf_counter() - started,
+        ),
+    )
+
+
+_ALWAYS_READ = frozenset({FileKind.MANIFEST, FileKind.LOCKFILE})
+"""Small files whose findings may come from elsewhere (``-r`` includes, the manifest beside a
+lockfile): never skipped by the byte prefilter, never served from the content-keyed cache
+(the warm-scan index serves them only while the other files they read are unchanged)."""
+
+_SKIP_CODES = frozenset({"too-large", "binary", "unreadable", "symlink", "decode-error-fatal"})
+
+_TRANSIENT_CODES = frozenset({"parse-timeout", "parse-crash"})
+"""Outcomes that depend on the machine or the moment, not the content: never cached."""
+
+
+def _root_labels(roots: Sequence[Path]) -> list[str]:
+    """How each root is named in reports: as the user wrote it, POSIX separators."""
+    labels = []
+    for root in roots:
+        text = Path(root).as_posix()
+        labels.append(text.rstrip("/") or "/")
+    return labels
+
+
+def _with_root(diagnostic: Diagnostic, root: str) -> Diagnostic:
+    return Diagnostic(path=diagnostic.path, code=diagnostic.code, message=diagnostic.message,
+                      line=diagnostic.line, root=root)
+
+
+def _finding_root(finding: Finding, root: str) -> Finding:
+    return finding if finding.root == root else replace(finding, root=root)
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str, int, int, str | None]] = set()
+    out = []
+    for finding in findings:
+        key = (finding.root, finding.path, finding.rule_id, finding.line, finding.column,
+               finding.identifier)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
+
+
+def _run(
+    files: list[SourceFile], options: ScanOptions, ruleset: RuleSet,
+    progress: ProgressCallback | None,
+) -> list[FileResult]:
+    """Every file's result, in order: from the warm-scan index when the file is unchanged,
+    else scanned (in a process pool when there are enough of them)."""
+    total = len(files)
+    cache = _cache_for(options, ruleset)
+    index = (StatIndex(cache.directory, sorted({f.root for f in files}), _options_tag(options),
+                       time.time_ns())
+             if cache is not None else None)
+    results: list[FileResult | None] = [None] * total
+    todo: list[int] = []
+    for position, file in enumerate(files):
+        known = index.lookup(file) if index is not None else None
+        if known is None:
+            todo.append(position)
+        else:
+            found, problems, scanned, parsed = known
+            results[position] = FileResult(found, problems, scanned=scanned, parsed=parsed)
+    done = total - len(todo)
+    if progress is not None and done:
+        progress(done, total)
+    for position, result in zip(todo, _scan_all([files[i] for i in todo], options, ruleset),
+                                strict=True):
+        results[position] = result
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if index is not None and _indexable(result):
+            index.record(files[position], (result.findings, result.diagnostics,
+                                           result.scanned, result.parsed), result.inputs)
+    if index is not None and cache is not None:
+        index.save()
+        cache.prune_stale_versions()
+    return [result for result in results if result is not None]
+
+
+_UNSETTLED_CODES = frozenset({"changed-during-scan", "unreadable"})
+
+
+def _indexable(result: FileResult) -> bool:
+    return not any(d.code in _TRANSIENT_CODES or d.code in _UNSETTLED_CODES
+                   for d in result.diagnostics)
+
+
+def _options_tag(options: ScanOptions) -> str:
+    """The scan options a per-file result depends on (besides rules and tool version)."""
+    return "docs" if options.include_docs else ""
+
+
+def _scan_all(
+    files: list[SourceFile], options: ScanOptions, ruleset: RuleSet
+) -> Iterable[FileResult]:
+    total = len(files)
+    if options.jobs > 1 and total >= POOL_THRESHOLD:
+        load_all_scanners()  # imported once here, inherited by the forked workers
+        from auditor.scan.pool import ordered_map  # only scans that use a pool pay for the import
+
+        yield from ordered_map(partial(_scan_in_worker, options=options), files, options.jobs)
+        return
+    ctx = _context(options, ruleset)
+    cache = _cache_for(options, ruleset)
+    for file in files:
+        yield scan_file(file, ctx, cache)
+
+
+_WORKER_CACHE: dict[tuple[Path | None, str], ResultCache | None] = {}
+
+
+def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
+    if options.cache_dir is None:
+        return None
+    key = (options.cache_dir, ruleset.version)
+    if key not in _WORKER_CACHE:
+        _WORKER_CACHE[key] = ResultCache(options.cache_dir, ruleset.version)
+    return _WORKER_CACHE[key]
+
+
+def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
+    return ScanContext(ruleset=ruleset, include_docs=options.include_docs,
+                       parse_timeout_seconds=options.parse_timeout_seconds)
+
+
+def _scan_in_worker(file: SourceFile, options: ScanOptions) -> FileResult:
+    ruleset = load_ruleset(options.rules_dirs)
+    ctx = _context(options, ruleset)
+    return scan_file(file, ctx, _cache_for(options, ruleset))
+
+
+@lru_cache(maxsize=8)
+def prefilter_terms(ruleset: RuleSet) -> tuple[bytes, ...]:
+    """Built from the rules: the listed terms, every strong prompt marker, every token id."""
+    terms = [str(t) for t in ruleset.section_table("prefilter").get("terms", [])]
+    terms += [str(m) for m in ruleset.section_table("prompt_markers").get("strong", [])]
+    terms += [str(i) for i in ruleset.section_table("special_tokens").get("ids", [])]
+    return tuple(sorted({t.lower().encode("utf-8") for t in terms}))
+
+
+def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = None) -> FileResult:
+    """Read, prefilter, decode and scan one file. Never raises for a bad file."""
+    scanners = scanners_for(file)
+    if not scanners:
+        return FileResult((), (), scanned=False, parsed=False)
+    header_only = file.kind is FileKind.ARTEFACT and file.rel.lower().endswith((".gguf", ".ggml"))
+    diagnostics: list[Diagnostic] = []
+    text = ""
+    if not header_only:
+        try:
+            outcome = read_for_scan(
+                file, lambda data: file.kind in _ALWAYS_READ or _prefilter(data, ctx.ruleset))
+        except Exception as exc:  # a reader bug must not lose the rest of the scan
+            return FileResult((), (Diagnostic(file.rel, "scanner-error",
+                                              f"reading failed: {type(exc).__name__}: {exc}"),),
+                              scanned=False, parsed=False)
+        diagnostics.extend(outcome.diagnostics)
+        if outcome.text is None:
+            return FileResult((), tuple(diagnostics), scanned=not outcome.skipped,
+                              parsed=False)
+        text = outcome.text
+    key = None
+    if cache is not None and not header_only and file.kind not in _ALWAYS_READ:
+        key = ResultCache.key(file.rel, file.kind.value, "docs" if ctx.include_docs else "",
+                              text)
+        cached = cache.get(key)
+        if cached is not None:
+            found, problems, was_parsed = cached
+            return FileResult(found, tuple(diagnostics) + problems, scanned=True,
+                              parsed=was_parsed)
+    with recording() as inputs:
+        findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
+    if key is not None and cache is not None and not any(
+            d.code in _TRANSIENT_CODES for d in scan_diagnostics):
+        cache.put(key, findings, scan_diagnostics, parsed)
+    return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
+                      parsed=parsed, inputs=tuple(dict.fromkeys(inputs)))
+
+
+def _run_scanners(
+    file: SourceFile, text: str, ctx: ScanContext, scanners: list[ScanFunction]
+) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...], bool]:
+    """Every scanner for the file; a scanner that fails becomes a diagnostic, not a crash."""
+    diagnostics: list[Diagnostic] = []
+    lines = text.splitlines()
+    findings: list[Finding] = []
+    parsed = True
+    for scanner in scanners:
+        try:
+            output = scanner(file, text, ctx)
+        except RecursionError:
+            output = ScanOutput(parsed=False)
+            diagnostics.append(Diagnostic(file.rel, "too-deep",
+                                          "skipped: nesting too deep to analyse"))
+        except Exception as exc:  # a scanner bug must not lose the rest of the scan
+            diagnostics.append(Diagnostic(
+                file.rel, "scanner-error",
+                f"{scanner.__name__} failed: {type(exc).__name__}: {exc}"))
+            continue
+        parsed = parsed and output.parsed
+        for problem_item in output.problems:
+            diagnostics.append(Diagnostic(file.rel, problem_item.code, problem_item.message,
+                                          line=problem_item.line))
+        for hit in output.hits:
+            finding = hit_to_finding(hit, file.rel, lines, ctx)
+            if finding is not None:
+                findings.append(finding)
+    return tuple(findings), tuple(diagnostics), parsed
+
+
+def _prefilter(data: bytes, ruleset: RuleSet) -> bool:
+    return prefilter_pattern(ruleset).search(data.lower()) is not None
+
+
+@lru_cache(maxsize=8)
+def prefilter_pattern(ruleset: RuleSet) -> re.Pattern[bytes]:
+    """The prefilter terms as one alternation: one regex pass per file is about 3x cheaper
+    than one substring search per term (measured on transformers: 0.4 s against 1.0 s)."""
+    return re.compile(b"|".join(re.escape(term) for term in prefilter_terms(ruleset)))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SECRET = re.compile(r"\b(hf_[A-Za-z0-9]{8})[A-Za-z0-9]{16,}\b")
+
+
+def safe_snippet(text: str) -> str:
+    """A source line fit for any report: control and bidi characters shown as U+FFFD (they
+    could rewrite a terminal or disguise code), Hugging Face tokens cut to a prefix, and
+    long lines shortened."""
+    text = _SECRET.sub(r"\1…(redacted)", _CONTROL.sub("\ufffd", text))
+    if len(text) > SNIPPET_LIMIT:
+        text = text[: SNIPPET_LIMIT - 1] + "…"
+    return text
+
+
+def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -> Finding | None:
+    rule = ctx.ruleset.rules.get(hit.rule_id)
+    if rule is None:
+        return None
+    if not rule.default_enabled and not ctx.include_docs:
+        return None
+    if hit.snippet is not None:
+        snippet = hit.snippet
+    elif 0 < hit.line <= len(lines):
+        snippet = lines[hit.line - 1].strip()
+    else:
+        snippet = hit.identifier or ""
+    snippet = safe_snippet(snippet)
+    values: dict[str, object] = {
+        "identifier": hit.identifier or "",
+        "model": hit.model.label() if hit.model else "unknown model",
+        "path": rel,
+    }
+    values.update(dict(hit.message_values))
+    values.update({k: v for k, v in hit.details if k not in values})
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        effort=rule.effort,
+        path=rel,
+        line=hit.line,
+        column=hit.column,
+        end_line=hit.end_line,
+        end_column=hit.end_column,
+        message=rule.render_message(values),
+        snippet=snippet,
+        identifier=hit.identifier,
+        model=hit.model,
+        context=hit.context,
+        cell=hit.cell,
+        cell_line=hit.cell_line,
+        details=hit.details,
+    )

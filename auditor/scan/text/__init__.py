@@ -1,0 +1,1 @@
+"""Plain text: positions, the line scanner, identifiers inside free text."""
