@@ -134,3 +134,61 @@ def test_not_a_llama_model(raw: str) -> None:
 def test_ollama_tag_with_upper_case_quantisation() -> None:
     ref = identify("llama3.2:3b-instruct-q4_K_M", RULES)
     assert ref is not None and (ref.runtime, ref.size) == ("ollama", "3B")
+
+
+# Versions are a number pattern ([identify.grammar] in rules/models.toml), not a list: releases
+# the tables have never seen are read with their own number, never as an older one.
+# raw, family, size, variant, runtime, canonical id, derivative
+UNSEEN_VERSIONS = [
+    ("meta-llama/Llama-Guard-5-8B", "Llama Guard 5", "8B", "guard", "huggingface", None, False),
+    ("meta-llama/Llama-Guard-12-1B", "Llama Guard 12", "1B", "guard", "huggingface", None,
+     False),
+    ("meta-llama/Llama-Prompt-Guard-3-86M", "Prompt Guard 3", "86M", "prompt-guard",
+     "huggingface", None, False),
+    ("meta-llama/Llama-7", "Llama 7", None, "base", "huggingface", None, False),
+    ("meta-llama/Llama-7-70B-Instruct", "Llama 7", "70B", "instruct", "huggingface", None,
+     False),
+    ("llama-7-8b", "Llama 7", "8B", "base", "model-name", None, False),
+    ("acme/Llama-5.1-8B-Instruct-GGUF", "Llama 5.1", "8B", "instruct", "gguf", None, True),
+    # not an Ollama library name (yet): a model name with a size
+    ("llama5:8b", "Llama 5", "8B", "base", "model-name", None, False),
+    # still read as before: the number after "guard" is a size, or no number at all
+    ("meta-llama/LlamaGuard-7b", "Llama Guard 1", "7B", "guard", "huggingface",
+     "meta-llama/LlamaGuard-7b", False),
+    ("meta-llama/Meta-Llama-Guard-2-8B", "Llama Guard 2", "8B", "guard", "huggingface",
+     "meta-llama/Meta-Llama-Guard-2-8B", False),
+    ("huggyllama/llama-65b", "Llama 1", "65B", "base", "huggingface", None, True),
+    ("llama-65b", "Llama (version not stated)", "65B", "base", "model-name", None, False),
+]
+
+
+@pytest.mark.parametrize(("raw", "family", "size", "variant", "runtime", "canonical",
+                          "derivative"), UNSEEN_VERSIONS)
+def test_versions_are_a_grammar(raw: str, family: str | None, size: str | None,
+                                variant: str | None, runtime: str | None,
+                                canonical: str | None, derivative: bool | None) -> None:
+    ref = identify(raw, RULES)
+    if family is None:
+        assert ref is None
+        return
+    assert ref is not None, raw
+    assert (ref.family, ref.size, ref.variant, ref.runtime, ref.canonical_id,
+            ref.derivative) == (family, size, variant, runtime, canonical, derivative)
+
+
+def test_bare_family_name_is_not_a_model() -> None:
+    """``Llama-7`` names the Llama 7 family, not a model one can load (as ``llama-3.1`` does)."""
+    assert identify("Llama-7", RULES) is None
+    assert identify("llama-3.1", RULES) is None
+
+
+@pytest.mark.parametrize(("raw", "size"), [
+    ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "17B-16E"),
+    ("meta-llama/Llama-4-Maverick-17B-128E", "17B-128E"),
+    ("llama4:maverick", "17B-128E"),
+    ("llama4:scout", "17B-16E"),
+    ("acme/llama-scout-instruct", "17B-16E"),
+])
+def test_codenames_are_data(raw: str, size: str) -> None:
+    ref = identify(raw, RULES)
+    assert ref is not None and (ref.family, ref.size) == ("Llama 4", size)

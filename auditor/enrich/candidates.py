@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from auditor.identify.tables import NAMING_KINDS, provider_namings
 from auditor.ruleset.load import RuleError, RuleSet
 from auditor.types import ModelRef
 
-NAMING_KINDS = ("hub", "ollama", "gguf", "mlx", "hosted", "none")
+__all__ = ["NAMING_KINDS", "Candidate", "ReplacementPolicy", "SizeClass"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,8 @@ class ReplacementPolicy:
         return None
 
     def naming_for(self, runtime: str) -> str:
-        """How suggestions are named for a runtime; unknown runtimes get the Hub id."""
+        """How suggestions are named for a runtime (a kind or a provider's template); runtimes
+        no row names (a plain Hub id, a local name) get the Hub id."""
         return self.runtimes.get(runtime, "hub")
 
     def ordered_families(self, prefer: str | None) -> tuple[str, ...]:
@@ -109,11 +111,15 @@ def _policy_for(ruleset: RuleSet) -> ReplacementPolicy:
     max_per_family = settings.get("max_per_family", 3)
     if not isinstance(max_per_family, int) or max_per_family < 1:
         raise RuleError("[replacement_settings] max_per_family must be a positive integer")
-    runtimes = ruleset.section_table("replacement_runtimes")
+    runtimes = dict(ruleset.section_table("replacement_runtimes"))
     for runtime, kind in runtimes.items():
         if kind not in NAMING_KINDS:
             raise RuleError(f"[replacement_runtimes] {runtime} = {kind!r}: must be one of "
                             f"{', '.join(NAMING_KINDS)}")
+    for runtime, naming in provider_namings(ruleset).items():
+        if runtimes.setdefault(runtime, naming) != naming:
+            raise RuleError(f"[replacement_runtimes] {runtime} = {runtimes[runtime]!r}, but its "
+                            f"[[identify.provider]] row says naming = {naming!r}: keep one")
     classes = tuple(_parse_class(t, set(families)) for t in ruleset.section_list(
         "replacement_class"))
     if not classes:

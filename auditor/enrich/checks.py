@@ -15,6 +15,7 @@ from auditor.enrich.candidates import SizeClass
 from auditor.enrich.entries import CatalogEntry
 from auditor.enrich.facts import Fact, ModelFacts
 from auditor.enrich.licenses import LicenseTable
+from auditor.identify.tables import is_naming_template, name_by_template
 from auditor.types import Check
 
 CHECK_NAMES = ("exists", "license", "gated", "parameters", "context_length", "modalities",
@@ -173,6 +174,11 @@ def runtime_check(facts: ModelFacts, hub_id: str, naming: str, original: Origina
         return _listed(entry, hub_id, "mlx_repos", "MLX repository", "mlx",
                        "convert it with mlx_lm.convert", source)
     provider = original.provider or runtime
+    if is_naming_template(naming):
+        templated = name_by_template(naming, hub_id)
+        return templated, Check("runtime_format", None,
+                                f"named in {provider}'s format {naming}: check that {provider} "
+                                f"serves {templated}")
     model_id = entry.hosted_id(provider) if entry is not None else None
     if model_id:
         note = entry.unconfirmed_note("hosted") if entry is not None else None

@@ -80,11 +80,6 @@ class PythonTables:
         return None
 
 
-IDENTIFIER_HINTS = ("llama", "vicuna", "guard")
-"""``identify`` returns None for any text without one of these (case-insensitive); the
-template values of LA108 require "llama" too."""
-
-
 def _loader_index(loaders: tuple[LoaderSpec, ...]) -> dict[str, tuple[LoaderSpec, ...]]:
     index: dict[str, list[LoaderSpec]] = {}
     for spec in loaders:
@@ -95,13 +90,14 @@ def _loader_index(loaders: tuple[LoaderSpec, ...]) -> dict[str, tuple[LoaderSpec
     return {key: tuple(specs) for key, specs in index.items()}
 
 
-def _lower_triggers(api: dict[str, Any]) -> tuple[str, ...]:
+def _lower_triggers(api: dict[str, Any], hints: tuple[str, ...]) -> tuple[str, ...]:
+    """``hints``: ``identify`` returns None for any text without one of these words
+    (``[identify.grammar] hint_words``); the template values of LA108 require "llama" too."""
     named = [str(n).lower() for key in ("llama_classes", "llama_class_modules",
                                         "meta_only_modules", "runtime_modules",
                                         "meta_only_hosts")
              for n in api.get(key, []) or []]
-    return (*IDENTIFIER_HINTS,
-            *sorted({n for n in named if not any(h in n for h in IDENTIFIER_HINTS)}))
+    return (*hints, *sorted({n for n in named if not any(h in n for h in hints)}))
 
 
 @lru_cache(maxsize=8)
@@ -137,7 +133,9 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
             template_names=re.compile(names["names"]),
             template_values=re.compile(names["values"]),
             meta_only_hosts=tuple(str(h).lower() for h in api.get("meta_only_hosts", [])),
-            lower_triggers=_lower_triggers(api),
+            lower_triggers=_lower_triggers(api, tuple(
+                str(w).lower()
+                for w in ruleset.section_table("identify")["grammar"]["hint_words"])),
             exact_triggers=tuple(str(m) for m in all_markers),
             number_triggers=tuple(sorted({f"{i:{base}}" for i in token_ids
                                           for base in ("d", "x", "o", "b")})),
