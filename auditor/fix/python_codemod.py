@@ -37,6 +37,13 @@ from auditor.fix.auto_classes import auto_class_for
 from auditor.fix.cst_names import dotted_name, root_name
 from auditor.fix.model import Action, Choice, NotChosen, Outcome
 from auditor.fix.packages import advice_for_module
+from auditor.ruleset.rule_ids import (
+    LLAMA_CLASS,
+    META_ONLY_MODULE,
+    MODEL_LOADER,
+    PROMPT_FORMAT,
+    SPECIAL_TOKEN_ID,
+)
 from auditor.types import Effort, Finding
 
 Position = tuple[int, int]
@@ -45,10 +52,10 @@ Position = tuple[int, int]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 """Python's line breaks (libcst counts lines by these, not by ``str.splitlines``)."""
 _STATEMENT = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
-_TOKEN_ID_RULES = frozenset({"LA107"})
-_PROMPT_RULES = frozenset({"LA106"})
-_CLASS_RULES = frozenset({"LA103"})
-_MODULE_RULES = frozenset({"LA104"})
+_TOKEN_ID_RULES = frozenset({SPECIAL_TOKEN_ID})
+_PROMPT_RULES = frozenset({PROMPT_FORMAT})
+_CLASS_RULES = frozenset({LLAMA_CLASS})
+_MODULE_RULES = frozenset({META_ONLY_MODULE})
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,7 @@ class _Planner:
             self._leave(finding, choice.reason)
             return
         assert finding.identifier is not None
-        if finding.rule_id == "LA102":
+        if finding.rule_id == MODEL_LOADER:
             targets = [s for s in self.strings if self._within(s, finding)]
         else:
             targets = [s for s in self.strings if self._contains(s, _start(finding))]
@@ -194,7 +201,7 @@ class _Planner:
         if done:
             detail = f"'{finding.identifier}' -> '{choice.text}' ({choice.origin})"
             self.outcomes.append(Outcome(finding, Action.REWRITTEN, detail))
-        elif finding.rule_id == "LA102" and finding.identifier.casefold() in \
+        elif finding.rule_id == MODEL_LOADER and finding.identifier.casefold() in \
                 self.defined_elsewhere:
             where = self.defined_elsewhere[finding.identifier.casefold()]
             self.outcomes.append(Outcome(finding, Action.REWRITTEN,

@@ -36,6 +36,7 @@ from auditor.fix.plan import (
 )
 from auditor.fix.python_codemod import rewrite_python
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.rule_ids import META_ONLY_MODULE, MODEL_ID
 from auditor.types import AuditResult, Effort, FileKind, Finding
 
 _PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
@@ -119,10 +120,10 @@ def build_plan(
             memo(finding)
     defined: dict[str, str] = {}
     for finding, choice in sorted(memo.answers.items(), key=lambda item: item[0].sort_key):
-        if finding.rule_id == "LA101" and finding.identifier and isinstance(choice, Chosen):
+        if finding.rule_id == MODEL_ID and finding.identifier and isinstance(choice, Chosen):
             defined.setdefault(finding.identifier.casefold(), _location(finding))
     importers = {f.identifier: f"{f.path}:{f.line}" for f in findings
-                 if f.rule_id == "LA104" and f.identifier}
+                 if f.rule_id == META_ONLY_MODULE and f.identifier}
     fallback_hub = _main_replacement(memo.answers.items())
     grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in findings:

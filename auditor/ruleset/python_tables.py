@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from auditor.ruleset.load import RuleError, RuleSet
+from auditor.ruleset.rule_ids import LLAMA_CLASS, META_ONLY_MODULE, RUNTIME_MODULE
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ class PythonTables:
     def module_rule(self, module: str) -> str | None:
         """The rule an import of ``module`` fires, if any."""
         for prefixes, rule in (
-            (self.meta_only_modules, "LA104"),
-            (self.llama_class_modules, "LA103"),
-            (self.runtime_modules, "LA105"),
+            (self.meta_only_modules, META_ONLY_MODULE),
+            (self.llama_class_modules, LLAMA_CLASS),
+            (self.runtime_modules, RUNTIME_MODULE),
         ):
             for prefix in prefixes:
                 if module == prefix or module.startswith(prefix + "."):

@@ -22,6 +22,12 @@ from auditor.identify.models import identify
 from auditor.ruleset.file_tables import FileTables, file_tables
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
+from auditor.ruleset.rule_ids import (
+    CHAT_TEMPLATE_ARTEFACT,
+    CHECKPOINT_CONFIG,
+    EOS_IDS_ARTEFACT,
+    GGUF_FILE,
+)
 from auditor.scan.config import ParseFailure, json_document, read_json
 from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.documents.json_positions import JArray, JObject, JScalar, JString
@@ -39,10 +45,10 @@ from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
 from auditor.types import ModelRef
 
-RULE_CHECKPOINT = "LA402"
-RULE_CHAT_TEMPLATE = "LA403"
-RULE_EOS_IDS = "LA404"
-RULE_GGUF = "LA405"
+RULE_CHECKPOINT = CHECKPOINT_CONFIG
+RULE_CHAT_TEMPLATE = CHAT_TEMPLATE_ARTEFACT
+RULE_EOS_IDS = EOS_IDS_ARTEFACT
+RULE_GGUF = GGUF_FILE
 
 _EOS_KEYS = ("eos_token_id", "pad_token_id", "stop_token_ids", "eot_token_id")
 

@@ -14,11 +14,12 @@ from pathlib import PurePosixPath
 
 from auditor.ruleset.file_tables import file_tables
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.rule_ids import DOCS_CODE
 from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
 from auditor.scan.licenses import is_license_file
 from auditor.scan.text.identifiers import identifiers_in
 
-RULE_DOCS = "LA305"
+RULE_DOCS = DOCS_CODE
 
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 _ADOC_FENCE = re.compile(r"^(?P<fence>-{4,}|\.{4,})\s*$")

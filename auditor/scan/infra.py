@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from auditor.identify.models import identify
 from auditor.ruleset.file_tables import file_tables
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.rule_ids import MODELFILE_FROM_LLAMA
 from auditor.scan.config import scan_structured
 from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.commands import install_declarations
@@ -29,7 +30,7 @@ from auditor.scan.text.identifiers import identifiers_in, prompt_marker_in, shel
 from auditor.scan.text.positions import LineIndex
 from auditor.types import ModelRef
 
-RULE_MODELFILE = "LA303"
+RULE_MODELFILE = MODELFILE_FROM_LLAMA
 
 _YAML = (".yaml", ".yml")
 _HCL = (".tf", ".tfvars", ".hcl")

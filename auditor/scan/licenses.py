@@ -13,11 +13,12 @@ from pathlib import PurePosixPath
 
 from auditor.ruleset.file_tables import FileTables, file_tables
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.rule_ids import BUILT_WITH_NOTICE, LICENSE_FILE
 from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
 from auditor.scan.text.positions import LineIndex
 
-RULE_LICENSE = "LA410"
-RULE_BUILT_WITH = "LA411"
+RULE_LICENSE = LICENSE_FILE
+RULE_BUILT_WITH = BUILT_WITH_NOTICE
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from auditor import isolate as parse_guard
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.rule_ids import MODEL_ID
 from auditor.scan.config import ParseFailure, read_json
 from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.docs import RULE_DOCS, code_block_hits
@@ -34,7 +35,7 @@ from auditor.scan.text.identifiers import identifiers_in
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
 
-RULE_CODE = "LA101"
+RULE_CODE = MODEL_ID
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _MAGIC = re.compile(
     r"^(?P<indent>[ \t]*)(?:[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)?(?:!!?|%)")

@@ -25,19 +25,29 @@ from auditor.identify.models import identify, is_directory_path
 from auditor.ruleset.file_tables import FileTables, file_tables, normalise_key
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
+from auditor.ruleset.rule_ids import (
+    ARCHITECTURE_DECLARED,
+    ARCHITECTURE_ONLY,
+    FINE_TUNE,
+    MODEL_IN_CONFIG,
+    MODEL_IN_INFRA,
+    PROMPT_FORMAT,
+    SPECIAL_TOKEN_ID,
+    TEMPLATE_BY_NAME,
+)
 from auditor.scan.context import Hit
 from auditor.scan.text.identifiers import identifiers_in, prompt_marker_in, shell_code_end
 from auditor.scan.text.positions import LineIndex
 from auditor.types import ModelRef
 
-RULE_CONFIG = "LA301"
-RULE_INFRA = "LA302"
-RULE_ARCHITECTURE = "LA304"
-RULE_TEMPLATE = "LA306"
-RULE_FINE_TUNE = "LA401"
-RULE_NON_META = "LA109"
-RULE_MARKER = "LA106"
-RULE_TOKEN_ID = "LA107"
+RULE_CONFIG = MODEL_IN_CONFIG
+RULE_INFRA = MODEL_IN_INFRA
+RULE_ARCHITECTURE = ARCHITECTURE_DECLARED
+RULE_TEMPLATE = TEMPLATE_BY_NAME
+RULE_FINE_TUNE = FINE_TUNE
+RULE_NON_META = ARCHITECTURE_ONLY
+RULE_MARKER = PROMPT_FORMAT
+RULE_TOKEN_ID = SPECIAL_TOKEN_ID
 
 _QUOTES = "\"'"
 LIST_ITEM = "[]"

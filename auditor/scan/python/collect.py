@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from auditor.ruleset.python_tables import PythonTables
+from auditor.ruleset.rule_ids import LLAMA_CLASS, META_ONLY_MODULE
 from auditor.scan.python.literals import literal_pieces
 from auditor.scan.python.live import Binding, LiveLines, live_lines, may_hold_text
 from auditor.scan.python.positions import Located, SourceIndex
@@ -416,8 +417,8 @@ class _Collector:
                     self.api_uses.append(ApiUse(self._dotted_at(alias), sub_rule, qualified,
                                                 context))
                     continue
-            if name in self.tables.llama_classes and module_rule != "LA103":
-                self.api_uses.append(ApiUse(self._dotted_at(alias), "LA103", name, context))
+            if name in self.tables.llama_classes and module_rule != LLAMA_CLASS:
+                self.api_uses.append(ApiUse(self._dotted_at(alias), LLAMA_CLASS, name, context))
 
     def _dotted_at(self, alias: ast.alias) -> tuple[int, int]:
         """Where an imported name (``a.b.c``, without ``as x``) is written."""
@@ -443,10 +444,10 @@ class _Collector:
             return self._rules[qualified]
         rule: str | None = None
         if qualified.rsplit(".", 1)[-1] in self.tables.llama_classes:
-            rule = "LA103"
-        elif self._module_rule(qualified) == "LA104":
+            rule = LLAMA_CLASS
+        elif self._module_rule(qualified) == META_ONLY_MODULE:
             # Every use of a Meta-only client (LlamaAPIClient(...)) is a blocker, like LA103.
-            rule = "LA104"
+            rule = META_ONLY_MODULE
         self._rules[qualified] = rule
         return rule
 
@@ -455,10 +456,10 @@ class _Collector:
         if qualified is None:
             return
         rule = self._name_rule(qualified)
-        if rule == "LA103":
+        if rule == LLAMA_CLASS:
             self.api_uses.append(ApiUse(where, rule, qualified.rsplit(".", 1)[-1], context,
                                         chain))
-        elif rule == "LA104":
+        elif rule == META_ONLY_MODULE:
             self.api_uses.append(ApiUse(where, rule, qualified, context, chain))
 
     def _name_at(self, name: str, start: int, context: str) -> None:
@@ -498,7 +499,7 @@ class _Collector:
             elif isinstance(node, ast.Attribute):
                 if node.attr in self.tables.llama_classes and \
                         _root_name(node) in self.imports:
-                    self.api_uses.append(ApiUse(node, "LA103", node.attr, context, chain))
+                    self.api_uses.append(ApiUse(node, LLAMA_CLASS, node.attr, context, chain))
                     continue
                 if node.attr in self.imports and not chain:
                     self._name_at(node.attr, self._attribute_name_start(node), context)

@@ -17,6 +17,15 @@ from dataclasses import dataclass
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
+from auditor.ruleset.rule_ids import (
+    ARCHITECTURE_ONLY,
+    META_ONLY_MODULE,
+    MODEL_ID,
+    MODEL_LOADER,
+    PROMPT_FORMAT,
+    SPECIAL_TOKEN_ID,
+    TEMPLATE_NAME_IN_CODE,
+)
 from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.python.collect import collect
 from auditor.scan.python.literals import literal_pieces, written_text
@@ -128,10 +137,10 @@ class _Analysis:
             pending.append(_Pending(use.where, use.rule_id, use.identifier, None, use.context,
                                     chain=use.chain))
         for token in collection.tokens:
-            pending.append(_Pending(token.node, "LA107", str(token.value), None, token.context,
-                                    chain=token.chain))
+            pending.append(_Pending(token.node, SPECIAL_TOKEN_ID, str(token.value), None,
+                                    token.context, chain=token.chain))
         hits = [self._to_hit(p) for p in pending]
-        llama2_lines = [h.line for h in hits if h.rule_id == "LA106"
+        llama2_lines = [h.line for h in hits if h.rule_id == PROMPT_FORMAT
                         and h.identifier in self.tables.llama2_markers]
         for candidate in self.context_marker_units:
             line = self.locator.span(candidate.where, candidate.chain)[0]
@@ -180,7 +189,7 @@ class _Analysis:
                 first = _first_literal(expr, direct)
                 anchor = None if first is None else \
                     self.locator.first_piece(first, chain_to(expr, call.chain, first))
-                return [_Pending(call.node, "LA102", value.text, ref, call.context,
+                return [_Pending(call.node, MODEL_LOADER, value.text, ref, call.context,
                                  (("loader", spec.label),), anchor=anchor, chain=call.chain)]
         return []
 
@@ -204,7 +213,7 @@ class _Analysis:
                     ref = None
                 if ref is not None and text not in seen:
                     seen.add(text)
-                    rule = "LA101" if ref.meta_weights else "LA109"
+                    rule = MODEL_ID if ref.meta_weights else ARCHITECTURE_ONLY
                     hits.append(_Pending(node, rule, text, ref, unit.context, chain=unit.chain))
                     continue
             if not skip_identifiers and spaced:
@@ -215,15 +224,16 @@ class _Analysis:
         written = self._written(unit)
         host = next((h for h in self.tables.meta_only_hosts if h in written.lower()), None)
         if host is not None:
-            hits.append(_Pending(node, "LA104", host, None, unit.context, chain=unit.chain))
+            hits.append(_Pending(node, META_ONLY_MODULE, host, None, unit.context,
+                                 chain=unit.chain))
         marker = next((m for m in self.tables.strong_markers if m in written), None)
         if marker is not None:
-            hits.append(_Pending(node, "LA106", marker, None, unit.context, chain=unit.chain))
+            hits.append(_Pending(node, PROMPT_FORMAT, marker, None, unit.context, chain=unit.chain))
         else:
             context_marker = next((m for m in self.tables.context_markers if m in written), None)
             if context_marker is not None:
                 self.context_marker_units.append(
-                    _Pending(node, "LA106", context_marker, None, unit.context,
+                    _Pending(node, PROMPT_FORMAT, context_marker, None, unit.context,
                              chain=unit.chain))
         return hits
 
@@ -243,8 +253,8 @@ class _Analysis:
             return []
         if not self._is_simple(unit):
             return []
-        return [_Pending(unit.node, "LA108", text, None, unit.context, (("key", name),),
-                         chain=unit.chain)]
+        return [_Pending(unit.node, TEMPLATE_NAME_IN_CODE, text, None, unit.context,
+                         (("key", name),), chain=unit.chain)]
 
     def _written(self, unit: StringUnit) -> str:
         """The literal text written inside a string unit (names are not followed): markers
@@ -288,7 +298,7 @@ class _Analysis:
                 column = at - (before.rfind("\n") + 1) if delta else at
                 offset = (delta, column, len(token))
                 search_from = at + len(token)
-            rule = "LA101" if ref.meta_weights else "LA109"
+            rule = MODEL_ID if ref.meta_weights else ARCHITECTURE_ONLY
             hits.append(_Pending(unit.node, rule, token, ref, unit.context, offset=offset,
                                  chain=unit.chain))
         return hits

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
+from auditor.ruleset.rule_ids import ARCHITECTURE_ONLY, MODEL_ID, PROMPT_FORMAT
 from auditor.scan.context import Hit
 from auditor.types import ModelRef
 
@@ -52,9 +53,9 @@ def scan_lines(
     text: str,
     ruleset: RuleSet,
     *,
-    rule_id: str = "LA101",
-    marker_rule_id: str | None = "LA106",
-    architecture_rule_id: str | None = "LA109",
+    rule_id: str = MODEL_ID,
+    marker_rule_id: str | None = PROMPT_FORMAT,
+    architecture_rule_id: str | None = ARCHITECTURE_ONLY,
     context: str = "",
 ) -> list[Hit]:
     """Every identifier (and, if asked, prompt marker) in ``text``, one hit per occurrence."""
