@@ -1,18 +1,19 @@
-"""What replaces each Meta-Llama-only package and the module it provides.
+"""What replaces each Meta-Llama-only package and the modules it provides.
 
-``rules/packages.toml`` says which packages exist only for Meta Llama (class ``replace``);
-this table says what to use instead, for the note ``fix`` prints, and which import name ties
-code to the package (a package still imported is not removed). Module names are the
-packages' import names (PyPI project pages listed in rules/packages.toml); the Haystack one
-is from knowledge and marked so.
+The knowledge is in ``rules/packages.toml``: each ``replace`` ``[[package]]`` row names its
+import ``modules`` (a package still imported is not removed) and what to use ``instead`` (the
+note ``fix`` prints); ``[package_advice]`` holds the shared sentences. This module reads them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-OPENAI_COMPATIBLE = ("an OpenAI-compatible client (the openai package with base_url set to "
-                     "the new provider's endpoint)")
+from auditor.ruleset.load import RuleError, RuleSet, load_ruleset
+from auditor.scan.deps.packages import normalise
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,51 +22,56 @@ class PackageMove:
     advice: str
 
 
-_MOVES: dict[str, PackageMove] = {
-    "llama-models": PackageMove(
-        ("llama_models",),
-        "load the replacement and its tokenizer with transformers (AutoModelForCausalLM, "
-        "AutoTokenizer) and format prompts with tokenizer.apply_chat_template"),
-    "llama-api-client": PackageMove(
-        ("llama_api_client",), f"call the new provider through {OPENAI_COMPATIBLE}"),
-    "llama-recipes": PackageMove(
-        ("llama_recipes",), "fine-tune with a model-agnostic trainer (TRL, Axolotl, torchtune)"),
-    "llama-cookbook": PackageMove(
-        ("llama_cookbook", "llama_recipes"),
-        "fine-tune with a model-agnostic trainer (TRL, Axolotl, torchtune)"),
-    "llama-toolchain": PackageMove(
-        ("llama_toolchain",), f"serve the replacement with vLLM or Ollama and call it through "
-        f"{OPENAI_COMPATIBLE}"),
-    "llama-agentic-system": PackageMove(
-        ("llama_agentic_system",), f"call the replacement through {OPENAI_COMPATIBLE}"),
-    "llama-cmdline": PackageMove((), "use huggingface-cli or ollama pull to fetch the "
-                                 "replacement"),
-    "llama-index-llms-meta": PackageMove(
-        ("llama_index.llms.meta",), "use llama-index-llms-openai-like (OpenAILike) pointed at "
-        "the new provider"),
-    "meta-llama-haystack": PackageMove(
-        ("haystack_integrations.components.generators.meta_llama",),
-        "use Haystack's OpenAIChatGenerator with api_base_url set to the new provider "
-        "(module name from knowledge)"),
-    "llama-prompt-ops": PackageMove(
-        ("llama_prompt_ops",), "drop it: prompts for the replacement come from its chat "
-        "template"),
-}
+@dataclass(frozen=True, eq=False)
+class PackageMoves:
+    moves: Mapping[str, PackageMove]
+    """By normalised package name; ``replace`` rows only."""
+    default_advice: str
+    module_advice: str
 
 
-def move_for(package: str) -> PackageMove:
+@lru_cache(maxsize=8)
+def package_moves(ruleset: RuleSet) -> PackageMoves:
+    advice = ruleset.section_table("package_advice")
+    try:
+        shared = {"openai_compatible": str(advice["openai_compatible"])}
+        default = str(advice["default_instead"]).format_map(shared)
+        module = str(advice["module_instead"]).format_map(shared)
+        moves: dict[str, PackageMove] = {}
+        for row in ruleset.section_list("package"):
+            if row.get("class") != "replace" or "name" not in row:
+                continue
+            name = normalise(str(row["name"]))
+            modules = _modules(row, name)
+            instead = str(row.get("instead", default)).format_map(shared)
+            moves[name] = PackageMove(modules, instead)
+    except (KeyError, ValueError) as exc:
+        raise RuleError(f"[package_advice] or a [[package]] 'instead' is invalid: {exc!r}") from exc
+    return PackageMoves(moves, default, module)
+
+
+def _modules(row: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    modules = row.get("modules")
+    if modules is None:
+        return (name.replace("-", "_"),)  # the usual import name
+    if not isinstance(modules, list) or not all(isinstance(m, str) for m in modules):
+        raise RuleError(f"[[package]] {name!r}: 'modules' must be a list of import names")
+    return tuple(modules)
+
+
+def move_for(package: str, ruleset: RuleSet | None = None) -> PackageMove:
     """The move for a normalised package name; unknown ones get their import-name guess."""
-    known = _MOVES.get(package)
+    table = package_moves(ruleset or load_ruleset())
+    known = table.moves.get(package)
     if known is not None:
         return known
-    return PackageMove((package.replace("-", "_"),), "remove the code that uses it and "
-                       "load the replacement with transformers or an OpenAI-compatible client")
+    return PackageMove((package.replace("-", "_"),), table.default_advice)
 
 
-def advice_for_module(module: str) -> str:
+def advice_for_module(module: str, ruleset: RuleSet | None = None) -> str:
     """Advice for code importing a Meta-Llama-only module (LA104)."""
-    for move in _MOVES.values():
+    table = package_moves(ruleset or load_ruleset())
+    for move in table.moves.values():
         if any(module == m or module.startswith(m + ".") for m in move.modules):
             return move.advice
-    return ("remove the code that uses it and load the replacement with transformers or "
-            f"{OPENAI_COMPATIBLE}")
+    return table.module_advice

@@ -4,6 +4,7 @@ template names and the text that can make a finding at all."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,10 +32,21 @@ def name_matches(pattern: str, qualname: str) -> bool:
     return qualname == pattern
 
 
+@dataclass(frozen=True, slots=True)
+class AutoClass:
+    """The transformers Auto class that replaces a Llama class, and the factory methods
+    through which a use of the Llama class may be rewritten to it."""
+
+    name: str
+    methods: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class PythonTables:
     loaders: tuple[LoaderSpec, ...]
     llama_classes: frozenset[str]
+    auto_classes: dict[str, AutoClass]
+    """Llama class -> its Auto class; internals (``auto = "none"``) are not keys."""
     llama_class_modules: tuple[str, ...]
     meta_only_modules: tuple[str, ...]
     runtime_modules: tuple[str, ...]
@@ -60,6 +72,10 @@ class PythonTables:
     lower-cased source with its underscores removed (``200_001``)."""
     loader_index: dict[str, tuple[LoaderSpec, ...]]
     """The loaders by the last dotted part of their callee patterns, in table order."""
+
+    def auto_class(self, llama_class: str) -> AutoClass | None:
+        """The Auto class for a Llama class; None for internals with no Auto equivalent."""
+        return self.auto_classes.get(llama_class)
 
     def loader_for(self, qualname: str) -> LoaderSpec | None:
         """The first loader whose callee pattern matches ``qualname``."""
@@ -91,13 +107,40 @@ def _loader_index(loaders: tuple[LoaderSpec, ...]) -> dict[str, tuple[LoaderSpec
     return {key: tuple(specs) for key, specs in index.items()}
 
 
-def _lower_triggers(api: dict[str, Any], hints: tuple[str, ...]) -> tuple[str, ...]:
+def _llama_classes(ruleset: RuleSet) -> dict[str, AutoClass | None]:
+    """``[[llama_class]]`` rows: each names its Auto class (or ``"none"``) and its use."""
+    uses = ruleset.section_table("llama_class_uses")
+    classes: dict[str, AutoClass | None] = {}
+    for number, row in enumerate(ruleset.section_list("llama_class"), start=1):
+        name, auto, use = row.get("name"), row.get("auto"), row.get("use")
+        where = f"[[llama_class]] row {number} ({name or '?'})"
+        unknown = sorted(set(row) - {"name", "auto", "use", "examples"})
+        if unknown:
+            raise RuleError(f"{where}: unknown keys {unknown}")
+        if not isinstance(name, str) or not name:
+            raise RuleError(f"{where}: 'name' must be the class name")
+        if not isinstance(auto, str) or not (auto == "none" or "Auto" in auto):
+            raise RuleError(f"{where}: 'auto' must name the Auto class that replaces it "
+                            "(AutoModelForCausalLM...) or be \"none\" for an internal")
+        if auto == "none":
+            classes[name] = None
+            continue
+        if use not in uses:
+            raise RuleError(f"{where}: 'use' must be one of {sorted(uses)} (the factory "
+                            f"methods through which {auto} may be used)")
+        classes[name] = AutoClass(auto, tuple(str(m) for m in uses[use]))
+    return classes
+
+
+def _lower_triggers(api: dict[str, Any], classes: Iterable[str],
+                    hints: tuple[str, ...]) -> tuple[str, ...]:
     """``hints``: ``identify`` returns None for any text without one of these words
     (``[identify.grammar] hint_words``); the template values of LA108 require "llama" too."""
-    named = [str(n).lower() for key in ("llama_classes", "llama_class_modules",
+    named = [str(n).lower() for key in ("llama_class_modules",
                                         "meta_only_modules", "runtime_modules",
                                         "meta_only_hosts")
              for n in api.get(key, []) or []]
+    named += [str(n).lower() for n in classes]
     return (*hints, *sorted({n for n in named if not any(h in n for h in hints)}))
 
 
@@ -110,6 +153,7 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
         names = ruleset.section_table("prompt_template_names")
         token_ids = frozenset(int(i) for i in tokens["ids"])
         all_markers = (*markers["strong"], *markers["context_only"], *markers["llama2_markers"])
+        classes = _llama_classes(ruleset)
         loaders = tuple(
             LoaderSpec(
                 label=str(item["label"]),
@@ -121,7 +165,8 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
         )
         return PythonTables(
             loaders=loaders,
-            llama_classes=frozenset(api["llama_classes"]),
+            llama_classes=frozenset(classes),
+            auto_classes={k: v for k, v in classes.items() if v is not None},
             llama_class_modules=tuple(api["llama_class_modules"]),
             meta_only_modules=tuple(api["meta_only_modules"]),
             runtime_modules=tuple(api["runtime_modules"]),
@@ -134,7 +179,7 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
             template_names=re.compile(names["names"]),
             template_values=re.compile(names["values"]),
             meta_only_hosts=tuple(str(h).lower() for h in api.get("meta_only_hosts", [])),
-            lower_triggers=_lower_triggers(api, tuple(
+            lower_triggers=_lower_triggers(api, classes, tuple(
                 str(w).lower()
                 for w in ruleset.section_table("identify")["grammar"]["hint_words"])),
             exact_triggers=tuple(str(m) for m in all_markers),

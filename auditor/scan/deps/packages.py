@@ -147,7 +147,8 @@ def _entry(raw: Mapping[str, Any], number: int, classes: Mapping[str, PackageCla
     sources = raw.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise RuleError(f"{where}: 'sources' must be a list of strings")
-    unknown = sorted(set(raw) - {"name", "prefix", "class", "reason", "sources"})
+    unknown = sorted(set(raw) - {"name", "prefix", "class", "reason", "sources", "modules",
+                                 "instead", "examples"})
     if unknown:
         raise RuleError(f"{where}: unknown keys {unknown}")
     return PackageEntry(
