@@ -34,6 +34,26 @@ _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 @dataclass(frozen=True, slots=True)
+class RuleCase:
+    """One example of a rule, with the exact rows it must produce (Fixit's Valid/Invalid).
+
+    ``expect`` holds this rule's findings in the snippet as (line, column, identifier), sorted;
+    empty means the rule must not fire. ``fixed`` is the snippet after ``fix`` where the rule
+    is fixable. Legacy ``match`` / ``no_match`` strings become cases whose ``expect`` is None
+    ("fires somewhere") or empty.
+    """
+
+    code: str
+    path: str
+    expect: tuple[tuple[int, int, str], ...] | None
+    fixed: str | None = None
+
+    @property
+    def fires(self) -> bool:
+        return self.expect is None or bool(self.expect)
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     slug: str
@@ -49,6 +69,7 @@ class Rule:
     no_match: tuple[str, ...]
     source_file: str
     default_enabled: bool = True
+    cases: tuple[RuleCase, ...] = ()
 
     def render_message(self, values: Mapping[str, object]) -> str:
         return self.message.format_map(_Blank(values))
@@ -182,7 +203,8 @@ def _parse_rule(table: Mapping[str, Any], file: Path) -> Rule:
     for key in _REQUIRED:
         if not isinstance(table.get(key), str):
             raise RuleError(f"{where}: key {key!r} must be a string")
-    known = set(_REQUIRED) | {"use_instead", "example_path", "match", "no_match", "default_enabled"}
+    known = set(_REQUIRED) | {"use_instead", "example_path", "match", "no_match", "default_enabled",
+                              "case"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise RuleError(f"{where}: unknown keys {unknown}")
@@ -201,6 +223,10 @@ def _parse_rule(table: Mapping[str, Any], file: Path) -> Rule:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise RuleError(f"{where}: {key!r} must be a list of strings")
+    example_path = str(table.get("example_path", "example.py"))
+    cases = (*(_parse_case(c, where, example_path) for c in table.get("case", [])),
+             *(RuleCase(code, example_path, None) for code in table.get("match", [])),
+             *(RuleCase(code, example_path, ()) for code in table.get("no_match", [])))
     return Rule(
         id=rule_id,
         slug=table["slug"],
@@ -211,9 +237,34 @@ def _parse_rule(table: Mapping[str, Any], file: Path) -> Rule:
         message=table["message"],
         why=table["why"],
         use_instead=str(table.get("use_instead", "")),
-        example_path=str(table.get("example_path", "example.py")),
-        match=tuple(table.get("match", [])),
-        no_match=tuple(table.get("no_match", [])),
+        example_path=example_path,
+        match=tuple(c.code for c in cases if c.fires),
+        no_match=tuple(c.code for c in cases if not c.fires),
         source_file=file.name,
         default_enabled=bool(table.get("default_enabled", True)),
+        cases=cases,
     )
+
+
+def _parse_case(table: Any, where: str, example_path: str) -> RuleCase:
+    if not isinstance(table, Mapping):
+        raise RuleError(f"{where}: each [[rule.case]] must be a table")
+    unknown = sorted(set(table) - {"code", "path", "expect", "fixed"})
+    if unknown:
+        raise RuleError(f"{where}: [[rule.case]] has unknown keys {unknown}")
+    code, path, fixed = table.get("code"), table.get("path", example_path), table.get("fixed")
+    if not isinstance(code, str) or not isinstance(path, str):
+        raise RuleError(f"{where}: [[rule.case]] needs 'code' (and 'path') strings")
+    if fixed is not None and not isinstance(fixed, str):
+        raise RuleError(f"{where}: [[rule.case]] 'fixed' must be a string")
+    expect = table.get("expect")
+    if not isinstance(expect, list) or not all(_is_row(row) for row in expect):
+        raise RuleError(f"{where}: [[rule.case]] 'expect' must list [line, column, identifier] "
+                        f"rows (empty: the rule must not fire), not {expect!r}")
+    rows = tuple(sorted((int(r[0]), int(r[1]), str(r[2])) for r in expect))
+    return RuleCase(code=code, path=path, expect=rows, fixed=fixed)
+
+
+def _is_row(row: Any) -> bool:
+    return (isinstance(row, list) and len(row) == 3 and isinstance(row[0], int)
+            and isinstance(row[1], int) and isinstance(row[2], str))
