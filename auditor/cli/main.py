@@ -155,7 +155,7 @@ def scan(
         scanned = gate.scan(options, progress=progress)
     enrich_options = EnrichOptions(
         online=online, prefer=prefer or gate.config.preferred_family,
-        catalog_file=catalog_file, refresh=refresh,
+        catalog_file=catalog_file, refresh=refresh, rules_dirs=tuple(gate.rules_dirs),
     )
     outcome = gate.apply(with_suggestions(scanned, enrich_options), options.discover)
     fmt = Format(output_format)

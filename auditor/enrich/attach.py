@@ -39,6 +39,8 @@ class EnrichOptions:
     license_allow: tuple[str, ...] = DEFAULT_LICENSE_ALLOW
     cache_dir: Path | None = None
     """Default: the platform cache dir (see ``cache.default_cache_dir``)."""
+    rules_dirs: tuple[Path, ...] = ()
+    """--rules: the extra rule directories the scan used (their providers' namings)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def open_session(options: EnrichOptions, *, ruleset: RuleSet | None = None,
     Raises ``CatalogError`` (a ValueError) for an unusable ``--catalog`` file, a bad
     ``--prefer`` or bad cache/Hub settings: configuration errors, exit 2 in the CLI.
     """
-    ruleset = ruleset if ruleset is not None else load_ruleset()
+    ruleset = ruleset if ruleset is not None else load_ruleset(options.rules_dirs)
     catalog = load_snapshot(options.catalog_file) if options.catalog_file else load_bundled()
     diagnostics: list[Diagnostic] = []
     service: HubService | None = None

@@ -180,6 +180,9 @@ def _load_cached(extra_dirs: tuple[str, ...]) -> RuleSet:
 
 
 def _merge_section(sections: dict[str, Any], name: str, value: Any, file: Path) -> None:
+    """Merge one top-level section (or, recursively, a nested table) into ``sections``:
+    arrays of tables are concatenated, tables merged key by key, a value defined twice is an
+    error. So a user's file can add an ``[[identify.provider]]`` row to the bundled ones."""
     if name not in sections:
         sections[name] = value
         return
@@ -188,9 +191,10 @@ def _merge_section(sections: dict[str, Any], name: str, value: Any, file: Path) 
         current.extend(value)
     elif isinstance(current, dict) and isinstance(value, dict):
         for key, item in value.items():
-            if key in current:
+            if key in current and not (isinstance(item, (dict, list))
+                                       and type(item) is type(current[key])):
                 raise RuleError(f"{file}: [{name}].{key} is defined in more than one rules file")
-            current[key] = item
+            _merge_section(current, key, item, file)
     else:
         raise RuleError(f"{file}: section {name!r} mixes a table and an array of tables")
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor.ruleset.load import RuleCase, RuleSet, load_ruleset
-from auditor.scan.runner import ScanOptions, scan_paths
-from tests.fix_helpers import run_fix
+from tests.rules.helpers import check_case
 
 RULES = load_ruleset()
 
@@ -24,36 +23,6 @@ def case_params(ruleset: RuleSet, fires: bool) -> list[object]:
         for number, case in enumerate(cases, start=1):
             params.append(pytest.param(rule.id, case, id=f"{rule.id}-{kind}-{number}"))
     return params
-
-
-def write_case(root: Path, case: RuleCase) -> Path:
-    target = root / case.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(case.code + "\n", encoding="utf-8")
-    return target
-
-
-def rows_of(root: Path, rule_id: str, rules_dirs: tuple[Path, ...] = ()
-            ) -> list[tuple[int, int, str]]:
-    result = scan_paths([root], ScanOptions(include_docs=True, rules_dirs=rules_dirs))
-    return sorted((f.line, f.column, f.identifier or "") for f in result.findings
-                  if f.rule_id == rule_id)
-
-
-def check_case(tmp_path: Path, rule_id: str, case: RuleCase,
-               rules_dirs: tuple[Path, ...] = ()) -> None:
-    root = tmp_path / "repo"
-    target = write_case(root, case)
-    rows = rows_of(root, rule_id, rules_dirs)
-    if case.expect is None:  # a legacy `match` string from a user's rules
-        assert rows, f"{rule_id} does not fire on {case.code!r}"
-    else:
-        assert rows == list(case.expect), case.code
-    if case.fixed is not None:
-        extra = [arg for d in rules_dirs for arg in ("--rules", str(d))]
-        run = run_fix([".", "--write", "--allow-dirty", "-q", *extra], root)
-        assert run.code in (0, 1), run.err
-        assert target.read_text(encoding="utf-8").removesuffix("\n") == case.fixed
 
 
 @pytest.mark.parametrize(("rule_id", "case"), case_params(RULES, fires=True))
