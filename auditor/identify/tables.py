@@ -17,7 +17,12 @@ from auditor.ruleset.load import RuleError, RuleSet
 
 NAMING_KINDS = ("hub", "ollama", "gguf", "mlx", "hosted", "none")
 """How a runtime names a replacement (see ``[replacement_runtimes]``); a provider row may
-also give a template such as ``"accounts/acme/models/{name_lower}"``."""
+also give a template such as ``"accounts/acme/models/{name_lower}"``, or say ``unrecorded``."""
+
+UNRECORDED = "unrecorded"
+"""A provider row's explicit "how it names models is not recorded": its own id where the
+catalog has one, else the Hub id with a check that says the naming is unknown (the ``hosted``
+path of the runtime check), never silently a Hub id."""
 
 
 @dataclass(frozen=True)
@@ -126,13 +131,12 @@ def _provider(number: int, row: Mapping[str, Any]) -> Provider:
     if not isinstance(naming, str) or not naming:
         raise RuleError(
             f"[[identify.provider]] row {number} ({name}) has no 'naming': say how {name} names "
-            f"models, one of {', '.join(NAMING_KINDS)} (\"hosted\" when its ids are recorded in "
-            "the catalog or not recorded at all) or a template such as "
-            "\"accounts/acme/models/{name_lower}\"")
-    if naming not in NAMING_KINDS and not is_naming_template(naming):
+            f"models: one of {', '.join(NAMING_KINDS)}, a template such as "
+            "\"accounts/acme/models/{name_lower}\", or \"unrecorded\" when it is not known")
+    if naming not in (*NAMING_KINDS, UNRECORDED) and not is_naming_template(naming):
         raise RuleError(f"[[identify.provider]] row {number} ({name}): naming {naming!r} must "
-                        f"be one of {', '.join(NAMING_KINDS)} or a template with {{hub_id}}, "
-                        "{org}, {name} or {name_lower}")
+                        f"be one of {', '.join(NAMING_KINDS)}, {UNRECORDED!r} or a template "
+                        "with {hub_id}, {org}, {name} or {name_lower}")
     return Provider(str(row["provider"]), str(row["runtime"]),
                     re.compile(row["pattern"], re.IGNORECASE), naming)
 

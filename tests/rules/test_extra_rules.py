@@ -104,3 +104,24 @@ def test_extra_rows_examples_hold(tmp_path: Path) -> None:
     for number, example in enumerate(package["examples"]):
         check_case(tmp_path / f"package{number}", "LA201",
                    row_case(example, "requirements.txt"), extra)
+
+
+def test_a_provider_whose_naming_is_unrecorded_says_so(tmp_path: Path, run_cli: Any) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "zeta.toml").write_text(
+        "[[identify.provider]]\nprovider = \"zeta\"\nruntime = \"zeta\"\n"
+        "naming = \"unrecorded\"\npattern = '^zeta:(?P<name>llama[\\w.-]*)$'\n"
+        "examples = [{ id = \"zeta:llama-3.1-8b-instruct\", family = \"Llama 3.1\", "
+        "size = \"8B\" }]\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text('MODEL = "zeta:llama-3.1-8b-instruct"\n', encoding="utf-8")
+    report = run_cli(["scan", str(repo), "--rules", str(rules), "--format", "json"]).json()
+    [finding] = report["findings"]
+    first = finding["suggestions"][0]
+    assert first["runtime_name"] == first["hub_id"] == "google/gemma-4-E4B-it"
+    assert [c for c in first["checks"] if c["name"] == "runtime_format"] == [{
+        "name": "runtime_format", "passed": None,
+        "detail": "no zeta model id recorded in the catalog: check zeta's model list for "
+                  "google/gemma-4-E4B-it"}]
