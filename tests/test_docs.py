@@ -98,3 +98,12 @@ def test_scan_help_matches_the_documented_options(run_cli) -> None:
     assert len(options) >= 20
     for option in options:
         assert option in help_text, option
+
+
+def test_named_project_files_exist() -> None:
+    """Files of this repository named in the docs (tests and rule tables move) still exist."""
+    pattern = re.compile(r"(?<![\w./-])(?:tests|benchmarks|rules|schemas|fixtures|docs)/[\w./-]*\w")
+    missing = [f"{_name(page)}: {path}" for page in PAGES
+               for path in pattern.findall(page.read_text())
+               if not (PROJECT / path).exists()]
+    assert missing == []
