@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,39 @@ def test_named_project_files_exist() -> None:
                for path in pattern.findall(page.read_text())
                if not (PROJECT / path).exists()]
     assert missing == []
+
+
+def _documented_options() -> dict[tuple[str, ...], set[str]]:
+    """Each command path of docs/usage.md with the options its help lists."""
+    usage = (DOCS / "usage.md").read_text()
+    blocks = re.findall(r"^## `llama-audit ?([^`]*)`\n\n```text\n(.*?)```", usage, re.M | re.S)
+    return {tuple(title.split()): set(re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)",
+                                                 text.partition("\nOptions:")[2]))
+            for title, text in blocks}
+
+
+def _commands_in(page: Path) -> list[str]:
+    """``llama-audit ...`` command lines in code blocks and inline code, continuations joined."""
+    text = page.read_text().replace("\\\n", " ")
+    prose = {line for _, line in parse_markdown(page).prose}
+    found = []
+    for line in text.splitlines():
+        if line in prose:
+            found += re.findall(r"`(llama-audit [^`]+)`", line)
+        else:
+            found += re.findall(r"^\s*(?:\$ |- run: |run: |- )?(llama-audit [^#]*)", line)
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_name)
+def test_documented_commands_use_real_options(page: Path) -> None:
+    options = _documented_options()
+    wrong = []
+    for command in _commands_in(page):
+        words = shlex.split(command.replace("\\|", " "))[1:]
+        words = words[:next((i for i, w in enumerate(words) if w in ("|", ">")), len(words))]
+        path = max((p for p in options if tuple(words[:len(p)]) == p), key=len)
+        used = {w.split("=")[0] for w in words[len(path):] if w.startswith("-")}
+        if not used <= options[path]:
+            wrong.append(f"{command}: {sorted(used - options[path])}")
+    assert wrong == []
