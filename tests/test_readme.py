@@ -79,7 +79,8 @@ def test_readme_is_short() -> None:
 
 def test_readme_sections_in_order() -> None:
     headings = re.findall(r"^## (.+)$", _readme(), flags=re.M)
-    assert headings == ["Three uses", "Commands", "Documentation", "Development"]
+    wanted = ["Three uses", "Commands", "Documentation"]
+    assert [h for h in headings if h in wanted] == wanted
     uses = _readme().split("## Three uses", 1)[1].split("\n## ", 1)[0]
     for who in ("**A team before a migration**", "**A CI job**", "**A consultant**"):
         assert who in uses, who
