@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import ConfigError as ConfigError
 from auditor.policy import FAIL_ON_CHOICES
 from auditor.policy.waivers import Waiver, validate_pattern
 
@@ -33,10 +34,6 @@ CONFIG_FILE_NAME = ".llama-audit.toml"
 PYPROJECT_NAME = "pyproject.toml"
 TOOL_TABLE = "llama-audit"
 PREFER_CHOICES = ("gemma", "qwen", "mistral")
-
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.enrich.hub_cache import HubCache
+from auditor.errors import AuditError
 from auditor.scan.cache import non_negative_env_float
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -231,7 +232,7 @@ class HubService(Protocol):
     def lookup(self, repo_id: str) -> HubAnswer: ...
 
 
-class _Retry(Exception):
+class _Retry(AuditError):
     """Internal: the attempt failed in a way worth retrying after ``wait`` seconds."""
 
     def __init__(self, problem: HubProblem, wait: float | None) -> None:

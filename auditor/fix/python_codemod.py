@@ -31,7 +31,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from auditor import isolate as parse_guard
+from auditor import isolate
 from auditor.fix import notes
 from auditor.fix.auto_classes import auto_class_for
 from auditor.fix.cst_names import dotted_name, root_name
@@ -74,7 +74,7 @@ def rewrite_python(
     named in prompt-format comments.
     """
     try:
-        module = parse_guard.parse_module(text)
+        module = isolate.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         reason = f"not rewritten: it does not parse ({type(exc).__name__})"
         return PythonRewrite(text, tuple(_untouched(f, reason) for f in findings), reason)
@@ -99,7 +99,7 @@ def _untouched(finding: Finding, reason: str) -> Outcome:
 
 def _check_parses(old: str, new: str) -> str | None:
     try:
-        parse_guard.parse_module(new)
+        isolate.parse_module(new)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         return f"the rewritten code would not parse ({exc})"
     try:

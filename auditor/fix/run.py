@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from auditor.discover.walk import classify
+from auditor.errors import AuditError
 from auditor.fix.config_rewrite import rewrite_text
 from auditor.fix.deps_rewrite import relock_commands, rewrite_manifest
 from auditor.fix.files import FileRefused, encode, inside_root, read_for_rewrite, write_all
@@ -43,7 +44,7 @@ _BINARY_MODEL_SUFFIXES = (".gguf", ".ggml")
 _GUARD_VARIANTS = ("guard", "guard-vision", "prompt-guard")
 
 
-class FixError(ValueError):
+class FixError(AuditError, ValueError):
     """A configuration problem (bad ``--to``, unusable catalog file): exit 2 in the CLI."""
 
 

@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from auditor.errors import AuditError
 from auditor.scan.text.positions import LineIndex
 
 _INDENT = re.compile(r"[ \t]*")
 
 
-class EditConflict(ValueError):
+class EditConflict(AuditError, ValueError):
     """Two edits overlap: the file is left alone rather than half-rewritten."""
 
 

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from requirements.requirement import Requirement as ParsedRequirement
 
 from auditor.discover.walk import classify
+from auditor.errors import ScanError
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.common import MAX_NEIGHBOUR_BYTES
 from auditor.scan.deps.declarations import Declaration, declaration_hits
@@ -222,8 +223,10 @@ def _split_requirement_options(text: str, start: int) -> tuple[int, list[str]]:
 
 # -- a requirement's parts --------------------------------------------------------------------
 
-class RequirementError(ValueError):
+class RequirementError(ScanError, ValueError):
     """A requirement pip would reject."""
+
+    code = "parse-error"
 
 
 _HEAD = re.compile(
