@@ -41,7 +41,6 @@ def hub_offline_reason() -> str | None:
     return None
 
 
-
 @dataclass(frozen=True)
 class HubSettings:
     """How to talk to the Hub. ``sleep`` is injectable so tests never really wait."""
@@ -68,8 +67,6 @@ class HubSettings:
             values["max_retries"] = int(non_negative_env_float(RETRIES_ENV))
         values.update(overrides)
         return cls(**values)
-
-
 
 
 class _Retry(AuditError):

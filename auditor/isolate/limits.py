@@ -30,7 +30,6 @@ _BRACKET_TOKENS = re.compile(
 )
 
 
-
 def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
     """Deepest bracket nesting outside strings and comments; stops counting past ``limit``."""
     if not any(c in text for c in "([{"):

@@ -23,7 +23,6 @@ class AnalysisError:
     message: str
 
 
-
 class ParseGuardError(ScanError, ValueError):
     """``parse_module`` refused the text: too large, too deep, crashed or too slow."""
 
@@ -39,7 +38,6 @@ class AnalysisFailed(AuditError):
     def __init__(self, error: AnalysisError) -> None:
         super().__init__(f"{error.type_name}: {error.message}")
         self.error = error
-
 
 
 def first_line(message: str) -> str:

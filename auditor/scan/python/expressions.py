@@ -145,7 +145,6 @@ class ExpressionWalker(NameUses):
                                      " ".join(names[-2:]), chain))
 
 
-
 def optional_arg(arg: ast.arg | None) -> tuple[ast.arg, ...]:
     return (arg,) if arg is not None else ()
 
@@ -161,7 +160,6 @@ def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
         if default is not None:
             defaults[id(arg)] = default
     return defaults
-
 
 
 def _pushed(names: tuple[str, ...], name: str) -> tuple[str, ...]:

@@ -121,7 +121,6 @@ class NameUses:
             self._name_at(name, found.start(1), context)
 
 
-
 @lru_cache(maxsize=65536)
 def _module_rule(tables: PythonTables, module: str) -> str | None:
     """``tables.module_rule``, remembered: the same modules are imported everywhere."""
