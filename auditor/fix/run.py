@@ -1,7 +1,7 @@
 """The fix pipeline: findings -> replacement choices -> per-file rewrites -> one plan.
 
 ``build_plan`` is pure apart from reading the files it rewrites; ``apply_plan`` writes them.
-Nothing here prints or exits: the CLI (``auditor/cli_fix.py``) does.
+Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does.
 """
 
 from __future__ import annotations

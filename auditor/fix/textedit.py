@@ -2,7 +2,7 @@
 
 Every edit is computed against the original text and all are applied at once, so positions
 from the scan stay valid and every byte outside an edit is kept. Lines and columns follow the
-scanners' own line table (``str.splitlines`` breaks, see ``scanners/textpos.py``).
+scanners' own line table (``str.splitlines`` breaks, see ``scan/text/positions.py``).
 """
 
 from __future__ import annotations

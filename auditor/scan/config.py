@@ -1,6 +1,6 @@
 """The config scanner: YAML, JSON, TOML, INI/cfg, ``.env`` and ``.properties`` files.
 
-Each format is read into positioned values (see ``config_values``), so a model id is reported
+Each format is read into positioned values (see ``documents/values.py``), so a model id is reported
 at the exact line and column of the value. A file its parser rejects gets a ``parse-error``
 diagnostic and is read by the line scanner instead, so nothing in it is lost.
 """

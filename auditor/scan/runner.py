@@ -43,7 +43,7 @@ class ScanOptions:
     cache_dir: Path | None = None
     """Per-file result cache root; None: no cache (``--no-cache``)."""
     parse_timeout_seconds: float = DEFAULT_PARSE_TIMEOUT
-    """Per-file limit on structural parsing (``--parse-timeout``); see ``parse_guard``."""
+    """Per-file limit on structural parsing (``--parse-timeout``); see ``isolate``."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class FileResult:
     scanned: bool
     parsed: bool
     inputs: tuple[str, ...] = ()
-    """Absolute paths of other files the scanners looked at (see ``scanners.inputs``)."""
+    """Absolute paths of other files the scanners looked at (see ``scan.inputs``)."""
 
 
 ProgressCallback = Callable[[int, int], None]

@@ -296,7 +296,7 @@ class _Analysis:
 def analyse_tree(tree: ast.Module, text: str, ruleset: RuleSet, *,
                  prune: bool = True) -> list[Hit]:
     """The hits of a parsed module (``text`` is its source). ``prune=False``: read every
-    expression, not only live ones (see ``python_live``); for tests."""
+    expression, not only live ones (see ``live``); for tests."""
     return _Analysis(tree, text, ruleset, prune).hits()
 
 
