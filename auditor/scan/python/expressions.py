@@ -19,7 +19,7 @@ from auditor.scan.python.records import (
     formatted_values,
 )
 
-NO_DEFAULTS: dict[int, ast.expr] = {}
+_NO_DEFAULTS: dict[int, ast.expr] = {}
 STRING_TYPES = (str, bytes)
 _SKIPPED_FIELDS = frozenset({"ctx", "type_comment"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -37,6 +37,7 @@ class ExpressionWalker(NameUses):
 
     def _is_live(self, node: Located) -> bool:
         return self.live.covers(node.lineno, node.end_lineno or node.lineno)
+
     # -- expressions ----------------------------------------------------------------------
     def _walk(self, root: ast.AST, value_context: tuple[str, ...], scope: Scope,
               context: str) -> None:
@@ -152,7 +153,7 @@ def optional_arg(arg: ast.arg | None) -> tuple[ast.arg, ...]:
 def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
     """``id(parameter)`` -> its default value."""
     if not args.defaults and not args.kw_defaults:
-        return NO_DEFAULTS
+        return _NO_DEFAULTS
     positional = [*args.posonlyargs, *args.args]
     defaults = {id(arg): default for arg, default in zip(
         positional[len(positional) - len(args.defaults):], args.defaults, strict=True)}
