@@ -58,13 +58,13 @@ def test_parse_failures_are_scan_errors_with_a_code(name: str) -> None:
 
 def test_the_engine_turns_a_scan_error_into_its_diagnostic(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.scan.runner as engine
+    import auditor.scan.runner as runner
     from auditor.scan.documents.yaml_values import YamlFailure
 
     root = tmp_path / "repo"
     corpus.write(root / "a.py", corpus.MODEL_LINE)
     corpus.write(root / "b.py", corpus.MODEL_LINE)
-    real = engine.scanners_for
+    real = runner.scanners_for
 
     def refuse(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         raise YamlFailure("nested too deeply", 7, "too-deep")
@@ -72,7 +72,7 @@ def test_the_engine_turns_a_scan_error_into_its_diagnostic(
     def scanners(file: SourceFile):  # type: ignore[no-untyped-def]
         return [refuse] if file.rel == "a.py" else real(file)
 
-    monkeypatch.setattr(engine, "scanners_for", scanners)
+    monkeypatch.setattr(runner, "scanners_for", scanners)
     result = scan_paths([root])
     assert [(d.path, d.code, d.message, d.line) for d in result.diagnostics] == [
         ("a.py", "too-deep", "nested too deeply", 7)]
