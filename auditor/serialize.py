@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.errors import AuditError
 from auditor.types import (
     SCHEMA_VERSION,
     AuditResult,
@@ -20,7 +21,7 @@ from auditor.types import (
 )
 
 
-class ResultFormatError(ValueError):
+class ResultFormatError(AuditError, ValueError):
     """A saved result that is not a llama-audit JSON report."""
 
 

@@ -214,7 +214,7 @@ def test_enriched_results_match_the_json_report_schema(result_schema: dict[str, 
     import jsonschema
 
     from auditor.enrich.attach import problems_to_diagnostics
-    from auditor.enrich.hub import HubProblem
+    from auditor.enrich.hub_records import HubProblem
     from auditor.serialize import result_to_dict
     from auditor.types import AuditResult, ToolInfo
 

@@ -11,8 +11,9 @@ from huggingface_hub.hf_api import ModelInfo
 
 from auditor.enrich import CatalogError, EnrichOptions, enrich, load_bundled
 from auditor.enrich.checks import tokens
-from auditor.enrich.hub import HubSettings, hub_offline_reason, record_from_model_info
+from auditor.enrich.hub import HubSettings, hub_offline_reason
 from auditor.enrich.hub_cache import HubCache, default_cache_dir, ttl_from_env
+from auditor.enrich.hub_model_info import record_from_model_info
 from auditor.enrich.lineage import looks_like_repo_id
 from auditor.enrich.refresh import apply_record, diff_catalogs
 

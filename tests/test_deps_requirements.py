@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.scan.deps.requirements import (
+from auditor.scan.deps.requirement_lines import logical_lines
+from auditor.scan.deps.requirement_spec import (
     RequirementError,
-    logical_lines,
     name_from_filename,
     name_from_url,
     read_requirement,

@@ -284,12 +284,12 @@ import json, resource, sys
 from pathlib import Path
 from auditor.scan.runner import ScanOptions, scan_paths
 from auditor.discover.walk import DiscoverOptions
-from auditor import isolate as parse_guard
+from auditor import isolate
 from auditor.serialize import result_to_dict
 root, max_size, jobs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 result = scan_paths([root], ScanOptions(discover=DiscoverOptions(max_file_size=max_size),
                                         jobs=jobs))
-parse_guard.shutdown()
+isolate.shutdown()
 kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"result": result_to_dict(result), "peak_mib": kib / 1024}))

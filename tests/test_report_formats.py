@@ -75,3 +75,11 @@ def test_new_findings_against_a_baseline_are_marked() -> None:
     assert "| LA101 **new** |" in render(marked, Format.MARKDOWN)
     assert '<span class="badge new">new</span>' in render(marked, Format.HTML)
     assert "baselineState" not in render(result, Format.SARIF)
+
+
+def test_every_format_has_exactly_one_spec_row() -> None:
+    from auditor.report.formats import SPECS
+
+    assert [spec.format for spec in SPECS] == list(Format)
+    assert all(fmt.spec.format is fmt for fmt in Format)
+    assert len({spec.extension for spec in SPECS}) == len(SPECS)

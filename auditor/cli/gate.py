@@ -22,14 +22,8 @@ from click.core import ParameterSource
 
 from auditor import __version__
 from auditor.cli.options import build_scan_options, scan_input_options
-from auditor.config import (
-    KEY_NAMES,
-    ConfigError,
-    ResolvedConfig,
-    default_text,
-    describe_value,
-    load_config,
-)
+from auditor.config import ConfigError, ResolvedConfig, describe_value, load_config
+from auditor.config_schema import KEY_NAMES, default_text
 from auditor.discover.walk import DiscoverOptions
 from auditor.policy import PolicyOptions, PolicyOutcome, apply_policy
 from auditor.policy.baseline import (

@@ -13,11 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from auditor.errors import OutputError as OutputError
+
 STDOUT_NAMES = frozenset({"-"})
-
-
-class OutputError(OSError):
-    """A report could not be written; the message names the file and the reason."""
 
 
 def is_stdout(path: Path | str | None) -> bool:

@@ -14,8 +14,9 @@ from pathlib import Path
 from auditor.enrich.candidates import ReplacementPolicy
 from auditor.enrich.entries import Catalog, CatalogError
 from auditor.enrich.facts import FactsResolver
-from auditor.enrich.hub import HubProblem, HubService, HubSettings, LiveHub, hub_offline_reason
+from auditor.enrich.hub import HubSettings, LiveHub, hub_offline_reason
 from auditor.enrich.hub_cache import HubCache, default_cache_dir, ttl_from_env
+from auditor.enrich.hub_records import HubProblem, HubService
 from auditor.enrich.licenses import LicenseTable
 from auditor.enrich.lineage import Lineage, looks_like_repo_id, trace_offline, trace_online
 from auditor.enrich.plan import Planner

@@ -11,14 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.errors import CatalogError as CatalogError
+
 CATALOG_FORMAT = "llama-audit-catalog"
 CATALOG_FORMAT_VERSION = 1
 
 KINDS = ("llama", "replacement", "other")
-
-
-class CatalogError(ValueError):
-    """A catalog or snapshot file that cannot be used; the message names the file and entry."""
 
 
 @dataclass(frozen=True, slots=True)

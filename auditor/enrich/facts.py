@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from auditor.enrich.entries import Catalog, CatalogEntry
-from auditor.enrich.hub import HubProblem, HubRecord, HubService
+from auditor.enrich.hub_records import HubProblem, HubRecord, HubService
 
 T = TypeVar("T")
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from auditor.enrich.hub_cache import HubCache
+from auditor.enrich.hub_model_info import record_from_model_info
+from auditor.enrich.hub_records import HubAnswer, HubProblem, HubRecord, iso_utc, utc_now
+from auditor.errors import AuditError
 from auditor.scan.cache import non_negative_env_float
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -24,33 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 DEFAULT_ENDPOINT = "https://huggingface.co"
 TIMEOUT_ENV = "LLAMA_AUDIT_HUB_TIMEOUT"
 RETRIES_ENV = "LLAMA_AUDIT_HUB_RETRIES"
-
-# Problems that are answers about the repository (worth caching) rather than about the network.
-DEFINITIVE_PROBLEMS = frozenset({"not-found", "gated"})
-
-_PIPELINE_INPUTS: Mapping[str, tuple[str, ...]] = {
-    "text-generation": ("text",),
-    "text2text-generation": ("text",),
-    "text-classification": ("text",),
-    "token-classification": ("text",),
-    "feature-extraction": ("text",),
-    "image-text-to-text": ("text", "image"),
-    "visual-question-answering": ("text", "image"),
-    "video-text-to-text": ("text", "video"),
-    "audio-text-to-text": ("text", "audio"),
-    "any-to-any": ("text", "image", "audio"),
-}
-_TAG_INPUTS: Mapping[str, str] = {
-    "vision": "image",
-    "image-text-to-text": "image",
-    "multimodal": "image",
-    "audio": "audio",
-    "audio-text-to-text": "audio",
-    "video": "video",
-    "video-text-to-text": "video",
-}
-_CONTEXT_KEYS = ("max_position_embeddings", "max_sequence_length", "seq_length", "n_positions",
-                 "model_max_length")
 
 
 def env_flag(name: str) -> bool:
@@ -63,14 +39,6 @@ def hub_offline_reason() -> str | None:
         if env_flag(name):
             return f"{name} is set"
     return None
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -101,137 +69,7 @@ class HubSettings:
         return cls(**values)
 
 
-
-@dataclass(frozen=True)
-class HubRecord:
-    """What the Hub said about one repository, reduced to the facts the checks use."""
-
-    repo_id: str
-    endpoint: str
-    fetched_at: str
-    gated: bool | str | None = None
-    """False, ``auto`` or ``manual`` as the Hub reports it."""
-    license: str | None = None
-    license_name: str | None = None
-    params_total: int | None = None
-    context_length: int | None = None
-    context_key: str | None = None
-    input_modalities: tuple[str, ...] = ()
-    modality_evidence: str | None = None
-    pipeline_tag: str | None = None
-    tags: tuple[str, ...] = ()
-    base_models: tuple[str, ...] = ()
-    base_model_relation: str | None = None
-    last_modified: str | None = None
-    cached: bool = False
-
-    @property
-    def source(self) -> str:
-        label = f"live {self.endpoint} fetched {self.fetched_at}"
-        return label + " (cache)" if self.cached else label
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "repo_id": self.repo_id,
-            "endpoint": self.endpoint,
-            "fetched_at": self.fetched_at,
-            "gated": self.gated,
-            "license": self.license,
-            "license_name": self.license_name,
-            "params_total": self.params_total,
-            "context_length": self.context_length,
-            "context_key": self.context_key,
-            "input_modalities": list(self.input_modalities),
-            "modality_evidence": self.modality_evidence,
-            "pipeline_tag": self.pipeline_tag,
-            "tags": list(self.tags),
-            "base_models": list(self.base_models),
-            "base_model_relation": self.base_model_relation,
-            "last_modified": self.last_modified,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], cached: bool) -> HubRecord:
-        return cls(
-            repo_id=str(data["repo_id"]),
-            endpoint=str(data["endpoint"]),
-            fetched_at=str(data["fetched_at"]),
-            gated=data.get("gated"),
-            license=data.get("license"),
-            license_name=data.get("license_name"),
-            params_total=data.get("params_total"),
-            context_length=data.get("context_length"),
-            context_key=data.get("context_key"),
-            input_modalities=tuple(data.get("input_modalities") or ()),
-            modality_evidence=data.get("modality_evidence"),
-            pipeline_tag=data.get("pipeline_tag"),
-            tags=tuple(data.get("tags") or ()),
-            base_models=tuple(data.get("base_models") or ()),
-            base_model_relation=data.get("base_model_relation"),
-            last_modified=data.get("last_modified"),
-            cached=cached,
-        )
-
-
-@dataclass(frozen=True)
-class HubProblem:
-    """A lookup that gave no metadata. ``kind`` is a short machine code (see ``DIAGNOSTIC``)."""
-
-    repo_id: str
-    kind: str
-    """not-found, gated, rate-limited, timeout, unreachable, malformed, offline, invalid-id,
-    http-error, skipped."""
-    message: str
-    endpoint: str
-    fetched_at: str
-    status: int | None = None
-    cached: bool = False
-
-    @property
-    def definitive(self) -> bool:
-        return self.kind in DEFINITIVE_PROBLEMS
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": "problem",
-            "repo_id": self.repo_id,
-            "kind": self.kind,
-            "message": self.message,
-            "endpoint": self.endpoint,
-            "fetched_at": self.fetched_at,
-            "http_status": self.status,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], cached: bool) -> HubProblem:
-        return cls(
-            repo_id=str(data["repo_id"]),
-            kind=str(data["kind"]),
-            message=str(data["message"]),
-            endpoint=str(data["endpoint"]),
-            fetched_at=str(data["fetched_at"]),
-            status=data.get("http_status"),
-            cached=cached,
-        )
-
-
-HubAnswer = HubRecord | HubProblem
-
-
-class HubService(Protocol):
-    """Anything that answers Hub lookups; the enrich stage only needs this."""
-
-    @property
-    def endpoint(self) -> str: ...
-
-    @property
-    def started_at(self) -> str: ...
-
-    def lookup(self, repo_id: str) -> HubAnswer: ...
-
-
-class _Retry(Exception):
+class _Retry(AuditError):
     """Internal: the attempt failed in a way worth retrying after ``wait`` seconds."""
 
     def __init__(self, problem: HubProblem, wait: float | None) -> None:
@@ -419,117 +257,6 @@ class LiveHub:
         return self._problem(repo_id, "http-error",
                              f"Hub request failed (HTTP {status}): {_short(exc)}", status)
 
-
-def record_from_model_info(info: Any, *, endpoint: str, fetched_at: str) -> HubRecord:
-    """Reduce a ``huggingface_hub.ModelInfo`` to the facts the checks and lineage use."""
-    card = _card_dict(getattr(info, "card_data", None))
-    tags = tuple(str(t) for t in (getattr(info, "tags", None) or ()))
-    license_id = card.get("license")
-    if not license_id:
-        license_id = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
-    safetensors = getattr(info, "safetensors", None)
-    params = getattr(safetensors, "total", None) if safetensors is not None else None
-    context, context_key = _context_length(getattr(info, "config", None),
-                                           getattr(info, "gguf", None))
-    pipeline = getattr(info, "pipeline_tag", None) or card.get("pipeline_tag")
-    modalities, evidence = _input_modalities(pipeline, tags, getattr(info, "config", None))
-    last_modified = getattr(info, "last_modified", None)
-    return HubRecord(
-        repo_id=str(info.id),
-        endpoint=endpoint,
-        fetched_at=fetched_at,
-        gated=_gated(getattr(info, "gated", None)),
-        license=_opt_text(license_id),
-        license_name=_opt_text(card.get("license_name")),
-        params_total=int(params) if isinstance(params, (int, float)) and params > 0 else None,
-        context_length=context,
-        context_key=context_key,
-        input_modalities=modalities,
-        modality_evidence=evidence,
-        pipeline_tag=_opt_text(pipeline),
-        tags=tags,
-        base_models=_base_models(card.get("base_model")),
-        base_model_relation=_opt_text(card.get("base_model_relation")),
-        last_modified=iso_utc(last_modified) if isinstance(last_modified, datetime) else None,
-    )
-
-
-def _card_dict(card: Any) -> dict[str, Any]:
-    if card is None:
-        return {}
-    if isinstance(card, Mapping):
-        return dict(card)
-    to_dict = getattr(card, "to_dict", None)
-    if callable(to_dict):
-        data = to_dict()
-        if isinstance(data, Mapping):
-            return dict(data)
-    raise TypeError(f"cardData is a {type(card).__name__}, not an object")
-
-
-def _gated(value: Any) -> bool | str | None:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return value.lower()
-    raise TypeError(f"gated is {value!r}")
-
-
-def _base_models(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, Sequence):
-        return tuple(str(v) for v in value if isinstance(v, str))
-    raise TypeError(f"base_model is {value!r}")
-
-
-def _context_length(config: Any, gguf: Any) -> tuple[int | None, str | None]:
-    candidates: list[tuple[Mapping[str, Any], str]] = []
-    if isinstance(config, Mapping):
-        candidates.append((config, "config"))
-        for nested in ("text_config", "llm_config", "language_config"):
-            inner = config.get(nested)
-            if isinstance(inner, Mapping):
-                candidates.append((inner, f"config.{nested}"))
-    for table, prefix in candidates:
-        for key in _CONTEXT_KEYS:
-            value = table.get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return value, f"{prefix}.{key}"
-    if isinstance(gguf, Mapping):
-        value = gguf.get("context_length")
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value, "gguf.context_length"
-    return None, None
-
-
-def _input_modalities(pipeline: Any, tags: Sequence[str],
-                      config: Any) -> tuple[tuple[str, ...], str | None]:
-    found: list[str] = []
-    evidence: list[str] = []
-    if isinstance(pipeline, str) and pipeline in _PIPELINE_INPUTS:
-        found.extend(_PIPELINE_INPUTS[pipeline])
-        evidence.append(f"pipeline_tag {pipeline}")
-    for tag in tags:
-        modality = _TAG_INPUTS.get(tag)
-        if modality:
-            found.append(modality)
-            evidence.append(f"tag {tag}")
-    if isinstance(config, Mapping):
-        for key, modality in (("vision_config", "image"), ("audio_config", "audio")):
-            if key in config:
-                found.append(modality)
-                evidence.append(f"config.{key}")
-    if not found:
-        return (), None
-    if "text" not in found:
-        found.insert(0, "text")
-    ordered = tuple(dict.fromkeys(m for m in ("text", "image", "video", "audio") if m in found))
-    return ordered, ", ".join(dict.fromkeys(evidence))
-
-
 def _status(exc: Exception) -> int | None:
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
@@ -559,11 +286,6 @@ def _is_connection_error(exc: BaseException) -> bool:
         return True
     names = {klass.__name__ for klass in type(exc).__mro__}
     return bool(names & {"ConnectError", "NetworkError", "TransportError", "ProxyError"})
-
-
-def _opt_text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
 
 def _short(exc: BaseException, limit: int = 160) -> str:
     text = " ".join(str(exc).split())

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from auditor.enrich.entries import Catalog
-from auditor.enrich.hub import HubRecord, HubService
+from auditor.enrich.hub_records import HubRecord, HubService
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.types import ModelRef

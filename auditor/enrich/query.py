@@ -13,11 +13,12 @@ from auditor.enrich.lineage import (
     trace_online,
 )
 from auditor.enrich.plan import Plan
+from auditor.errors import AuditError
 from auditor.identify.models import identify
 from auditor.types import ModelRef
 
 
-class NotLlamaError(ValueError):
+class NotLlamaError(AuditError, ValueError):
     """The identifier does not name a Meta Llama model (a usage error for ``suggest``)."""
 
 

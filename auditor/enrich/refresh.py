@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.enrich.entries import Catalog, CatalogEntry
-from auditor.enrich.hub import HubProblem, HubRecord, HubService
+from auditor.enrich.hub_records import HubProblem, HubRecord, HubService
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """fix: rewrite a repository to the replacement models, formatting and comments preserved.
 
-Public API (the CLI is ``auditor/cli_fix.py``)::
+Public API (the CLI is ``auditor/cli/fix.py``)::
 
     findings, chooser, notes = make_chooser(result.findings, OverrideChooser(overrides),
                                             CatalogSettings(prefer="qwen"), ruleset)

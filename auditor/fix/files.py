@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from auditor.errors import AuditError
 from auditor.types import FileKind
 
 _BOMS = (
@@ -23,7 +24,7 @@ _BOMS = (
 )
 
 
-class FileRefused(Exception):
+class FileRefused(AuditError):
     """A file ``fix`` will not rewrite; the message says why."""
 
 

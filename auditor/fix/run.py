@@ -1,7 +1,7 @@
 """The fix pipeline: findings -> replacement choices -> per-file rewrites -> one plan.
 
 ``build_plan`` is pure apart from reading the files it rewrites; ``apply_plan`` writes them.
-Nothing here prints or exits: the CLI (``auditor/cli_fix.py``) does.
+Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from auditor.discover.walk import classify
+from auditor.errors import AuditError
 from auditor.fix.config_rewrite import rewrite_text
 from auditor.fix.deps_rewrite import relock_commands, rewrite_manifest
 from auditor.fix.files import FileRefused, encode, inside_root, read_for_rewrite, write_all
@@ -44,7 +45,7 @@ _BINARY_MODEL_SUFFIXES = (".gguf", ".ggml")
 _GUARD_VARIANTS = ("guard", "guard-vision", "prompt-guard")
 
 
-class FixError(ValueError):
+class FixError(AuditError, ValueError):
     """A configuration problem (bad ``--to``, unusable catalog file): exit 2 in the CLI."""
 
 

@@ -2,7 +2,7 @@
 
 Every edit is computed against the original text and all are applied at once, so positions
 from the scan stay valid and every byte outside an edit is kept. Lines and columns follow the
-scanners' own line table (``str.splitlines`` breaks, see ``scanners/textpos.py``).
+scanners' own line table (``str.splitlines`` breaks, see ``scan/text/positions.py``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from auditor.errors import AuditError
 from auditor.scan.text.positions import LineIndex
 
 _INDENT = re.compile(r"[ \t]*")
 
 
-class EditConflict(ValueError):
+class EditConflict(AuditError, ValueError):
     """Two edits overlap: the file is left alone rather than half-rewritten."""
 
 

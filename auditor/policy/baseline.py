@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.errors import AuditError
 from auditor.types import Finding, ToolInfo, compute_fingerprint
 
 BASELINE_FORMAT = "llama-audit-baseline"
@@ -24,7 +25,7 @@ BASELINE_VERSION = 1
 DEFAULT_BASELINE_NAME = ".llama-audit-baseline.json"
 
 
-class BaselineError(ValueError):
+class BaselineError(AuditError, ValueError):
     """A baseline file that cannot be used; the message names the file."""
 
 

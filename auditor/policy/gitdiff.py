@@ -14,6 +14,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from auditor.errors import GitError as GitError
+
 WHOLE_FILE = None
 """Marker in ``ChangedLines``: every line of the file is new (untracked or binary)."""
 
@@ -22,10 +24,6 @@ ChangedLines = Mapping[str, "frozenset[int] | None"]
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 GIT_TIMEOUT_SECONDS = 120
-
-
-class GitError(Exception):
-    """git could not answer; the message says why in the user's terms."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
-"""Every output format, each mapped to one pure renderer ``AuditResult -> str``."""
+"""Every output format as one ``FormatSpec`` row: its label, file extension, extra-output
+option, renderer and the rendering options that renderer takes.
+
+Renderers are imported when first used: CycloneDX and Jinja2 cost a scan that writes text a
+good share of its start-up time. Each is a pure ``render(result, **options) -> str``.
+"""
 
 from __future__ import annotations
 
 import enum
 import importlib
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.types import AuditResult
@@ -19,48 +25,52 @@ class Format(str, enum.Enum):
     CYCLONEDX = "cyclonedx"
 
     @property
+    def spec(self) -> FormatSpec:
+        return _SPECS[self]
+
+    @property
     def extension(self) -> str:
-        return _EXTENSIONS[self]
+        return self.spec.extension
 
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        return self.spec.label
 
 
-_EXTENSIONS: Mapping[Format, str] = {
-    Format.TEXT: ".txt",
-    Format.JSON: ".json",
-    Format.SARIF: ".sarif",
-    Format.MARKDOWN: ".md",
-    Format.HTML: ".html",
-    Format.CYCLONEDX: ".cdx.json",
-}
+@dataclass(frozen=True)
+class FormatSpec:
+    format: Format
+    label: str
+    """How help texts and messages name the format."""
+    extension: str
+    """File name ending of a report in this format."""
+    renderer: str
+    """``module:function`` in ``auditor.report``, imported on first use."""
+    extra_output_option: str | None
+    """The Semgrep-style option that adds an output of this format to a run (None: none)."""
+    options: frozenset[str] = frozenset()
+    """The keyword options of ``render`` this renderer takes; it is called without the rest."""
 
-_LABELS: Mapping[Format, str] = {
-    Format.TEXT: "text",
-    Format.JSON: "JSON",
-    Format.SARIF: "SARIF",
-    Format.MARKDOWN: "Markdown",
-    Format.HTML: "HTML",
-    Format.CYCLONEDX: "CycloneDX",
-}
+
+SPECS: tuple[FormatSpec, ...] = (
+    FormatSpec(Format.TEXT, "text", ".txt", "text:render_text", None,
+               frozenset({"color", "verbose", "width"})),
+    FormatSpec(Format.JSON, "JSON", ".json", "json_report:render_json", "--json-output"),
+    FormatSpec(Format.SARIF, "SARIF", ".sarif", "sarif:render_sarif", "--sarif-output"),
+    FormatSpec(Format.MARKDOWN, "Markdown", ".md", "markdown:render_markdown",
+               "--markdown-output", frozenset({"link_base"})),
+    FormatSpec(Format.HTML, "HTML", ".html", "html:render_html", "--html-output"),
+    FormatSpec(Format.CYCLONEDX, "CycloneDX", ".cdx.json", "cyclonedx:render_cyclonedx",
+               "--cyclonedx-output"),
+)
+
+_SPECS: Mapping[Format, FormatSpec] = {spec.format: spec for spec in SPECS}
 
 Renderer = Callable[[AuditResult], str]
 
-_RENDERER_PATHS: Mapping[Format, str] = {
-    Format.TEXT: "text:render_text",
-    Format.JSON: "json_report:render_json",
-    Format.SARIF: "sarif:render_sarif",
-    Format.MARKDOWN: "markdown:render_markdown",
-    Format.HTML: "html:render_html",
-    Format.CYCLONEDX: "cyclonedx:render_cyclonedx",
-}
-"""Renderers are imported when first used: CycloneDX and Jinja2 cost a scan that writes text
-a good share of its start-up time."""
-
 
 def _renderer(fmt: Format) -> Callable[..., str]:
-    module_name, _, function = _RENDERER_PATHS[fmt].partition(":")
+    module_name, _, function = _SPECS[fmt].renderer.partition(":")
     module: Any = importlib.import_module(f"{__package__}.{module_name}")
     found: Callable[..., str] = getattr(module, function)
     return found
@@ -76,20 +86,17 @@ class _LazyRenderers(Mapping[Format, Renderer]):
         return renderer
 
     def __iter__(self) -> Iterator[Format]:
-        return iter(_RENDERER_PATHS)
+        return iter(_SPECS)
 
     def __len__(self) -> int:
-        return len(_RENDERER_PATHS)
+        return len(_SPECS)
 
 
 RENDERERS: Mapping[Format, Renderer] = _LazyRenderers()
 
 EXTRA_OUTPUT_OPTIONS: Mapping[Format, str] = {
-    Format.JSON: "--json-output",
-    Format.SARIF: "--sarif-output",
-    Format.MARKDOWN: "--markdown-output",
-    Format.HTML: "--html-output",
-    Format.CYCLONEDX: "--cyclonedx-output",
+    spec.format: spec.extra_output_option for spec in SPECS
+    if spec.extra_output_option is not None
 }
 """The Semgrep-style options that add an output of one format to the same run."""
 
@@ -109,10 +116,9 @@ def render(
 ) -> str:
     """Render ``result`` as ``fmt``.
 
-    ``color``, ``verbose`` and ``width`` affect text only, ``link_base`` Markdown only.
+    ``color``, ``verbose`` and ``width`` affect text only, ``link_base`` Markdown only: each
+    renderer gets the options its ``FormatSpec`` names.
     """
-    if fmt is Format.TEXT:
-        return _renderer(fmt)(result, color=color, verbose=verbose, width=width)
-    if fmt is Format.MARKDOWN:
-        return _renderer(fmt)(result, link_base=link_base)
-    return RENDERERS[fmt](result)
+    given = {"color": color, "verbose": verbose, "link_base": link_base, "width": width}
+    options = {name: value for name, value in given.items() if name in _SPECS[fmt].options}
+    return _renderer(fmt)(result, **options)

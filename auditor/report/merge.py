@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from auditor.errors import AuditError
 from auditor.serialize import ResultFormatError, result_from_dict
 from auditor.types import SCHEMA_VERSION, AuditResult, ScanStats
 
 
-class MergeError(ValueError):
+class MergeError(AuditError, ValueError):
     """Results that cannot be combined; the message says which and why."""
 
 

@@ -17,16 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import RuleError as RuleError
 from auditor.types import Category, Effort, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
-
-
-class RuleError(ValueError):
-    """A rules file that cannot be used; the message names the file and the key."""
 
 
 _RULE_ID = re.compile(r"^LA\d{3}$")

@@ -1,6 +1,6 @@
 """The config scanner: YAML, JSON, TOML, INI/cfg, ``.env`` and ``.properties`` files.
 
-Each format is read into positioned values (see ``config_values``), so a model id is reported
+Each format is read into positioned values (see ``documents/values.py``), so a model id is reported
 at the exact line and column of the value. A file its parser rejects gets a ``parse-error``
 diagnostic and is read by the line scanner instead, so nothing in it is lost.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from auditor.errors import ScanError
 from auditor.ruleset.load import RuleSet
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.documents.flat_values import env_document, ini_document, properties_document
@@ -42,7 +43,7 @@ _JSON = (".json", ".jsonc", ".json5")
 _INI = (".ini", ".cfg", ".conf")
 
 
-class ParseFailure(Exception):
+class ParseFailure(ScanError):
     def __init__(self, message: str, line: int | None, code: str = "parse-error") -> None:
         super().__init__(message)
         self.line = line

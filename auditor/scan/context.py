@@ -77,15 +77,5 @@ class ScanContext:
     parse_timeout_seconds: float = 30.0
 
 
-class ScanError(Exception):
-    """A scanner could not read a file at all. ``code`` is the diagnostic code."""
-
-    code = "scan-error"
-
-    def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-
-
 ScanFunction = Callable[[SourceFile, str, ScanContext], ScanOutput]
 """A scanner: (file, decoded text, context) -> output. Binary artefacts get text ''."""

@@ -14,6 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.errors import AuditError, ScanError
+
 MAGIC = b"GGUF"
 _SCALARS: dict[int, str] = {
     0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d",
@@ -27,11 +29,13 @@ MAX_NESTING = 3
 Scalar = str | int | float | bool
 
 
-class GgufError(ValueError):
+class GgufError(ScanError, ValueError):
     """Not a readable GGUF header; the message says what is wrong and where."""
 
+    code = "gguf-header"
 
-class _Truncated(Exception):
+
+class _Truncated(AuditError):
     """The byte budget ended inside a value."""
 
 

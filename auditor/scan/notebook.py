@@ -22,7 +22,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-from auditor import isolate as parse_guard
+from auditor import isolate
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import MODEL_ID
 from auditor.scan.config import ParseFailure, read_json
@@ -30,7 +30,7 @@ from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFi
 from auditor.scan.docs import RULE_DOCS, code_block_hits
 from auditor.scan.documents.json_positions import JArray, JNode, JObject, JString
 from auditor.scan.documents.values import RULE_NON_META
-from auditor.scan.python.scanner import NotPython
+from auditor.scan.python.scanner import NotPython, analyse_source
 from auditor.scan.text.identifiers import identifiers_in
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
@@ -317,19 +317,19 @@ def _cell_by_cell(code: list[_Cell], ctx: ScanContext, index: LineIndex,
 
 
 def _analyse(source: str, ctx: ScanContext) -> list[Hit] | str:
-    """The Python scanner's hits for ``source`` (in ``parse_guard``'s worker), or why there
+    """The Python scanner's hits for ``source`` (in ``isolate``'s worker), or why there
     are none."""
-    outcome = parse_guard.too_large(source) or parse_guard.run_isolated(
-        parse_guard.analyse_python, source, ctx.ruleset, ctx.parse_timeout_seconds)
+    outcome = isolate.too_large(source) or isolate.run_isolated(
+        analyse_source, source, ctx.ruleset, ctx.parse_timeout_seconds)
     if isinstance(outcome, NotPython):
         where = f" at cell line {outcome.line}" if outcome.line is not None else ""
         return " ".join(f"{outcome.reason}{where}".split())[:160]
-    if isinstance(outcome, parse_guard.ParseRefused):
+    if isinstance(outcome, isolate.ParseRefused):
         return outcome.message
-    if isinstance(outcome, parse_guard.AnalysisError):
+    if isinstance(outcome, isolate.AnalysisError):
         if outcome.type_name == "RecursionError":
             return "not analysed: nesting too deep"
-        raise parse_guard.AnalysisFailed(outcome)
+        raise isolate.AnalysisFailed(outcome)
     hits: list[Hit] = outcome
     return hits
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from auditor.errors import AuditError
 from auditor.scan.context import SourceFile
 from auditor.types import Diagnostic, FileKind
 
@@ -38,7 +39,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 """Non-blocking, so that opening a named pipe (put where a file was) cannot hang the scan."""
 
 
-class NotRegularFileError(OSError):
+class NotRegularFileError(AuditError, OSError):
     """The path is a pipe, socket or device, not a file."""
 
 

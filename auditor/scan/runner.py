@@ -17,6 +17,7 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.discover.walk import DiscoverOptions, discover
+from auditor.errors import ScanError
 from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
@@ -42,7 +43,7 @@ class ScanOptions:
     cache_dir: Path | None = None
     """Per-file result cache root; None: no cache (``--no-cache``)."""
     parse_timeout_seconds: float = DEFAULT_PARSE_TIMEOUT
-    """Per-file limit on structural parsing (``--parse-timeout``); see ``parse_guard``."""
+    """Per-file limit on structural parsing (``--parse-timeout``); see ``isolate``."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class FileResult:
     scanned: bool
     parsed: bool
     inputs: tuple[str, ...] = ()
-    """Absolute paths of other files the scanners looked at (see ``scanners.inputs``)."""
+    """Absolute paths of other files the scanners looked at (see ``scan.inputs``)."""
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -302,6 +303,9 @@ def _run_scanners(
             output = ScanOutput(parsed=False)
             diagnostics.append(Diagnostic(file.rel, "too-deep",
                                           "skipped: nesting too deep to analyse"))
+        except ScanError as exc:  # a parse failure the scanner let through: its diagnostic
+            output = ScanOutput(parsed=False)
+            diagnostics.append(Diagnostic(file.rel, exc.code, str(exc), line=exc.line))
         except Exception as exc:  # a scanner bug must not lose the rest of the scan
             diagnostics.append(Diagnostic(
                 file.rel, "scanner-error",

@@ -11,10 +11,12 @@ import os
 import subprocess
 from pathlib import Path
 
+from auditor.errors import GitError
+
 GIT_TIMEOUT_SECONDS = 60
 
 
-class GitUnavailable(Exception):
+class GitUnavailable(GitError):
     """Not inside a git work tree, or git cannot run; the message says which."""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from auditor.scan.deps.declarations import Declaration
-from auditor.scan.deps.requirements import RequirementError, read_requirement
+from auditor.scan.deps.requirement_spec import RequirementError, read_requirement
 from auditor.scan.text.positions import Span
 
 _INSTALL = re.compile(

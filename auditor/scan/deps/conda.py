@@ -10,7 +10,8 @@ import yaml
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.declarations import Declaration, declaration_hits
 from auditor.scan.deps.packages import package_table
-from auditor.scan.deps.requirements import IncludeFollower, LogicalLine, parse_line
+from auditor.scan.deps.requirement_lines import LogicalLine, parse_line
+from auditor.scan.deps.requirements import IncludeFollower
 from auditor.scan.deps.salvage import salvage
 from auditor.scan.text.positions import Span
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from auditor.errors import ScanError
+
 _HEAD = re.compile(
     r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[(?P<extras>[^\]]*)\])?\s*"
 )
@@ -26,8 +28,10 @@ class Pep508:
     """Offset just past the requirement (before trailing spaces)."""
 
 
-class Pep508Error(ValueError):
+class Pep508Error(ScanError, ValueError):
     """Not a valid PEP 508 requirement; the message says why."""
+
+    code = "parse-error"
 
 
 def parse_pep508(text: str) -> Pep508:

@@ -1,7 +1,7 @@
 """setup.cfg and setup.py.
 
 setup.cfg is read line by line (configparser gives no positions) and checked with configparser
-for the errors setuptools would raise. setup.py is parsed with ``ast`` (in ``parse_guard``'s
+for the errors setuptools would raise. setup.py is parsed with ``ast`` (in ``isolate``'s
 worker) and never run: only
 literal values of ``install_requires`` / ``extras_require`` / ``setup_requires`` /
 ``tests_require`` count, including a module-level name bound once to a literal. Anything
@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from auditor import isolate as parse_guard
+from auditor import isolate
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.common import narrow
 from auditor.scan.deps.declarations import Declaration, declaration_hits
@@ -270,7 +270,7 @@ class _Reader:
 
 
 def read_setup_py(text: str, context: object = None) -> _SetupRead | _SyntaxProblem:
-    """Parse setup.py and read its ``setup(...)`` calls (runs in ``parse_guard``'s worker)."""
+    """Parse setup.py and read its ``setup(...)`` calls (runs in ``isolate``'s worker)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -315,13 +315,13 @@ def _line(node: ast.AST) -> int | None:
 
 def scan_setup_py(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     """Literal dependency lists of ``setup(...)``; setup.py is parsed, never executed."""
-    outcome = parse_guard.too_large(text) or parse_guard.run_isolated(
+    outcome = isolate.too_large(text) or isolate.run_isolated(
         read_setup_py, text, None, ctx.parse_timeout_seconds)
-    if isinstance(outcome, parse_guard.AnalysisError):
+    if isinstance(outcome, isolate.AnalysisError):
         if outcome.type_name != "RecursionError":
-            raise parse_guard.AnalysisFailed(outcome)
-        outcome = parse_guard.ParseRefused("too-deep", "not analysed: nesting too deep")
-    if isinstance(outcome, parse_guard.ParseRefused):
+            raise isolate.AnalysisFailed(outcome)
+        outcome = isolate.ParseRefused("too-deep", "not analysed: nesting too deep")
+    if isinstance(outcome, isolate.ParseRefused):
         return salvage(file, text, package_table(ctx.ruleset), Problem(
             "invalid-python", f"{outcome.message}; its dependencies were not read"),
             lockfile=False)

@@ -13,6 +13,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from auditor.errors import ScanError
+
 MAX_DEPTH = 200
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -22,8 +24,10 @@ _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
-class JsonError(ValueError):
+class JsonError(ScanError, ValueError):
     """Invalid JSON; ``offset`` is where the parser stopped."""
+
+    code = "parse-error"
 
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)

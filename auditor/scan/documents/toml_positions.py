@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+from auditor.errors import ScanError
 from auditor.scan.text.positions import LineIndex, Span
 
 if sys.version_info >= (3, 11):
@@ -25,8 +26,10 @@ Offsets = tuple[int, int]
 MAX_DEPTH = 100
 
 
-class TomlLocateError(ValueError):
+class TomlLocateError(ScanError, ValueError):
     """The text is not TOML this locator understands (should not happen after tomllib)."""
+
+    code = "parse-error"
 
 
 @dataclass

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from auditor.errors import ScanError
 from auditor.scan.documents.toml_positions import MAX_DEPTH, TomlPath, locate_toml
 from auditor.scan.documents.values import LIST_ITEM, ConfigDocument, ConfigValue, make_document
 
@@ -23,7 +24,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 _MISSING = object()
 
 
-class TomlFailure(Exception):
+class TomlFailure(ScanError):
+    code = "parse-error"
+
     def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
         self.line = line

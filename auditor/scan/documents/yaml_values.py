@@ -23,6 +23,7 @@ from typing import Any, cast
 import yaml
 from yaml.resolver import Resolver
 
+from auditor.errors import ScanError
 from auditor.scan.context import Problem
 from auditor.scan.documents.values import LIST_ITEM, ConfigDocument, ConfigValue, make_document
 
@@ -42,7 +43,7 @@ _NOT_TEXT_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
-class YamlFailure(Exception):
+class YamlFailure(ScanError):
     """The text is not YAML the parser can read; ``line`` is 1-based when known."""
 
     def __init__(self, message: str, line: int | None, code: str = "parse-error") -> None:

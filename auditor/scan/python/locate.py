@@ -4,7 +4,7 @@ Outside f-strings ``ast`` positions are exact. Inside a replacement field Python
 compute them from the expression's text, and have been known to get them wrong (multi-line
 fields; text repeated earlier in the literal, where the search for it lands first). So such a
 position is derived from the enclosing f-string, whose own position is right: its fields are
-located in the source (``python_literals``), the field's expression is parsed again, and the
+located in the source (``literals``), the field's expression is parsed again, and the
 node is found in it by its path from the field's root. Only nodes that produced a finding are
 located, so this costs nothing measurable; ``ast``'s position is the fallback.
 """

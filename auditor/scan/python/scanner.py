@@ -1,9 +1,9 @@
 """The Python scanner: one stdlib ``ast`` parse and one walk per file.
 
-``python_collect`` reads the module (statements everywhere, expressions where a finding can
-start) and ``python_resolve`` evaluates what strings and loader arguments can hold once every
+``collect`` reads the module (statements everywhere, expressions where a finding can
+start) and ``resolve`` evaluates what strings and loader arguments can hold once every
 binding is known; this module turns that into hits. Only the nodes that produced a hit get
-positions (``python_locate``). The parse and analysis run in ``parse_guard``'s worker, with
+positions (``locate``). The parse and analysis run in ``isolate``'s worker, with
 its time and memory limits; a file Python cannot parse is read by the line scanner instead.
 """
 
@@ -14,6 +14,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from auditor import isolate
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
@@ -51,29 +52,27 @@ class NotPython:
 def scan_python(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     """Scan Python source; when it cannot be analysed, fall back to the line scanner.
 
-    The analysis runs in ``parse_guard``'s worker: a file too large for it, that crashes it or
+    The analysis runs in ``isolate``'s worker: a file too large for it, that crashes it or
     overruns ``ctx.parse_timeout_seconds`` is line-scanned instead, with a diagnostic saying
     why; so is a file that is not valid Python.
     """
-    from auditor import isolate as guard
-
     def line_scan(code: str, message: str, line: int | None = None) -> ScanOutput:
         return ScanOutput(hits=scan_lines(text, ctx.ruleset),
                           problems=[Problem(code, f"{message}; identifiers found by the line "
                                                   "scanner", line)],
                           parsed=False)
 
-    refused = guard.too_large(text)
+    refused = isolate.too_large(text)
     if refused is not None:
         return line_scan(refused.code, refused.message)
-    outcome = guard.run_isolated(guard.analyse_python, text, ctx.ruleset,
-                                 ctx.parse_timeout_seconds)
-    if isinstance(outcome, guard.ParseRefused):
+    outcome = isolate.run_isolated(analyse_source, text, ctx.ruleset,
+                                   ctx.parse_timeout_seconds)
+    if isinstance(outcome, isolate.ParseRefused):
         return line_scan(outcome.code, outcome.message)
-    if isinstance(outcome, guard.AnalysisError):
+    if isinstance(outcome, isolate.AnalysisError):
         if outcome.type_name == "RecursionError":
             return line_scan("too-deep", "not analysed: nesting too deep")
-        raise guard.AnalysisFailed(outcome)
+        raise isolate.AnalysisFailed(outcome)
     if isinstance(outcome, NotPython):
         if outcome.too_deep:
             return line_scan("too-deep", TOO_DEEP)
@@ -307,7 +306,7 @@ class _Analysis:
 def analyse_tree(tree: ast.Module, text: str, ruleset: RuleSet, *,
                  prune: bool = True) -> list[Hit]:
     """The hits of a parsed module (``text`` is its source). ``prune=False``: read every
-    expression, not only live ones (see ``python_live``); for tests."""
+    expression, not only live ones (see ``live``); for tests."""
     return _Analysis(tree, text, ruleset, prune).hits()
 
 

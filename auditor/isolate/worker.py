@@ -1,29 +1,7 @@
-"""Structural parsing of untrusted Python without letting one file take the scan down.
+"""The forked worker process that runs analyses under a time and a memory limit.
 
-The scanners parse Python with the stdlib ``ast`` module, and ``llama-audit fix`` with
-libcst (it rewrites code). Neither is safe in-process on hostile input. ``ast`` in Python 3.11
-has no guard against deep recursion while it builds or walks some trees and raises
-MemoryError on a parser-stack overflow; libcst 1.9 is worse: 3,000 nested brackets or 10,000
-nested ``lambda``/``or`` crash the process (stack overflow, SIGSEGV), 10,000 chained ``+`` or
-attribute accesses run for minutes, 1,000 nested calls take 2 GB, and an ordinary 1 MB module
-takes 10-20 s and 600 MB. So:
-
-- a text over ``MAX_PARSE_CHARS`` is not parsed (callers fall back to the line scanner);
-- for libcst, a text nested deeper than CPython itself accepts (``MAX_BRACKET_DEPTH``) is not
-  parsed (``ast`` refuses it by itself: "too many nested parentheses");
-- everything else is parsed in a forked worker process with a time limit and a memory limit.
-  A worker that overruns is killed and one that dies is replaced; either way the file becomes
-  a ``ParseRefused`` the caller reports, and the next file gets a fresh worker. One worker
-  serves every file of a process, so the fork is paid once, not per file.
-
-``run_isolated`` runs a whole analysis in the worker (the Python scanner, notebook cells and
-setup.py: parse and analyse, plain data comes back). ``parse_module`` is a drop-in for
-``cst.parse_module`` for ``fix``: it proves in the worker that the parse finishes, then parses
-in-process; refusals raise ``ParseGuardError`` (a ValueError, which ``fix`` already treats as
-"not parsable"). libcst is imported only there: scanning never loads it.
-
-Where ``os.fork`` does not exist (Windows) analyses run in-process: the size and depth checks
-still apply, the time and memory limits do not.
+One worker serves every file of a process, so the fork is paid once, not per file; one that
+overruns is killed and one that dies is replaced, and the file becomes a ``ParseRefused``.
 """
 
 from __future__ import annotations
@@ -34,126 +12,25 @@ import faulthandler
 import gc
 import os
 import pickle
-import re
 import select
 import signal
 import struct
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import libcst as cst
-
-    from auditor.ruleset.load import RuleSet
-    from auditor.scan.context import Hit
-    from auditor.scan.python.scanner import NotPython
-
-MAX_PARSE_CHARS = 512 * 1024
-"""Larger Python texts are line-scanned: libcst needs 10-20 s and ~600 MB per MB of source.
-``ast`` needs up to ~0.8 s and ~250 MB for 512 KB of dense code; a module that size is
-generated, not a program that loads a model."""
-
-MAX_BRACKET_DEPTH = 200
-"""CPython's own limit ("too many nested parentheses"): deeper code is not valid Python."""
+from auditor.isolate.limits import DEFAULT_TIMEOUT
+from auditor.isolate.outcomes import AnalysisError, ParseRefused, first_line
 
 MEMORY_HEADROOM = 1024 * 1024 * 1024
 """Address space a worker may add to what it inherited before its allocations fail."""
-
-DEFAULT_TIMEOUT = 30.0
 
 Analysis = Callable[[str, Any], Any]
 """What runs in the worker: a module-level function (source text, context) -> a picklable
 result. It is sent by reference, so it must be importable by name."""
 
 _HEADER = struct.Struct("!Q")
-
-# Strings and comments (whose brackets do not nest) and the brackets themselves. String
-# prefixes need no handling: a prefix is a name just before the quote.
-_BRACKET_TOKENS = re.compile(
-    r"""#[^\r\n]*"""
-    r"""|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"""
-    r'''|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'''
-    r"""|'(?:[^'\\\r\n]|\\.)*'?"""
-    r'''|"(?:[^"\\\r\n]|\\.)*"?'''
-    r"""|[\(\[\{]|[\)\]\}]""",
-    re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class ParseRefused:
-    """The text was not analysed structurally; ``code``/``message`` make its diagnostic."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class AnalysisError:
-    """The analysis raised in the worker: the exception's type name and first line."""
-
-    type_name: str
-    message: str
-
-
-class ParseGuardError(ValueError):
-    """``parse_module`` refused the text: too large, too deep, crashed or too slow."""
-
-    def __init__(self, refused: ParseRefused) -> None:
-        super().__init__(refused.message)
-        self.refused = refused
-
-
-class AnalysisFailed(Exception):
-    """The analysis itself raised (a scanner bug, not a property of the file)."""
-
-    def __init__(self, error: AnalysisError) -> None:
-        super().__init__(f"{error.type_name}: {error.message}")
-        self.error = error
-
-
-def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
-    """Deepest bracket nesting outside strings and comments; stops counting past ``limit``."""
-    if not any(c in text for c in "([{"):
-        return 0
-    depth = deepest = 0
-    for match in _BRACKET_TOKENS.finditer(text):
-        char = match.group()[0]
-        if char in "([{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    return deepest
-        elif char in ")]}":
-            depth = max(0, depth - 1)
-    return deepest
-
-
-def too_large(text: str) -> ParseRefused | None:
-    """Why ``text`` is not parsed at all (its size), or None when it may be."""
-    if len(text) > MAX_PARSE_CHARS:
-        return ParseRefused(
-            "too-large-to-parse",
-            f"not parsed: {len(text):,} characters is over the {MAX_PARSE_CHARS:,}-character "
-            "limit for structural analysis")
-    return None
-
-
-def screen(text: str) -> ParseRefused | None:
-    """Why ``text`` must not reach libcst at all, or None when it may."""
-    refused = too_large(text)
-    if refused is not None:
-        return refused
-    if bracket_depth(text) > MAX_BRACKET_DEPTH:
-        return ParseRefused(
-            "too-deep",
-            f"not parsed: brackets nested more than {MAX_BRACKET_DEPTH} deep (Python itself "
-            "rejects this)")
-    return None
 
 
 def run_isolated(
@@ -176,53 +53,13 @@ def run_isolated(
                 _forget_worker()
 
 
-def analyse_python(text: str, ruleset: RuleSet) -> list[Hit] | NotPython:
-    """The Python scanner's structural pass (runs in the worker)."""
-    from auditor.scan.python.scanner import analyse_source
-
-    return analyse_source(text, ruleset)
-
-
-def check_parse(text: str, context: object = None) -> None:
-    """Parse and discard with libcst (runs in the worker): proves the parse ends and does not
-    crash."""
-    import libcst as cst
-
-    cst.parse_module(text)
-
-
-def parse_module(source: str, timeout: float = DEFAULT_TIMEOUT) -> cst.Module:
-    """``cst.parse_module(source)`` that cannot crash, hang or exhaust this process.
-
-    Raises what ``cst.parse_module`` raises for invalid Python, and ``ParseGuardError`` (a
-    ValueError) for text refused by ``screen`` or that crashed or overran the worker.
-    """
-    import libcst as cst
-
-    refused = screen(source)
-    if refused is None:
-        outcome = run_isolated(check_parse, source, None, timeout)
-        if isinstance(outcome, ParseRefused):
-            refused = outcome
-        elif isinstance(outcome, AnalysisError) and outcome.type_name == "RecursionError":
-            raise RecursionError(outcome.message)
-    if refused is not None:
-        raise ParseGuardError(refused)
-    return cst.parse_module(source)  # now known to finish; raises the real syntax error
-
-
 def _in_process(analysis: Analysis, text: str, context: Any) -> Any:
     try:
         return analysis(text, context)
     except MemoryError:
         return ParseRefused("parse-crash", "not parsed: the parser ran out of memory")
     except Exception as exc:
-        return AnalysisError(type(exc).__name__, _first_line(str(exc)))
-
-
-def _first_line(message: str) -> str:
-    lines = [line for line in message.strip().splitlines() if line.strip()]
-    return lines[0] if lines else ""
+        return AnalysisError(type(exc).__name__, first_line(str(exc)))
 
 
 class _Worker:
@@ -341,14 +178,14 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
             except RecursionError:
                 result = AnalysisError("RecursionError", "maximum recursion depth exceeded")
             except Exception as exc:
-                result = AnalysisError(type(exc).__name__, _first_line(str(exc)))
+                result = AnalysisError(type(exc).__name__, first_line(str(exc)))
             finally:
                 gc.enable()
             signal.setitimer(signal.ITIMER_REAL, 0)
             try:
                 payload = pickle.dumps(result)
             except Exception as exc:
-                payload = pickle.dumps(AnalysisError(type(exc).__name__, _first_line(str(exc))))
+                payload = pickle.dumps(AnalysisError(type(exc).__name__, first_line(str(exc))))
             _write_message(responses, payload)
     except BaseException:
         code = 1

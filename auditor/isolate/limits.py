@@ -1,0 +1,71 @@
+"""What is not parsed at all: texts too large, and (for libcst) nesting deeper than CPython
+accepts."""
+
+from __future__ import annotations
+
+import re
+
+from auditor.isolate.outcomes import ParseRefused
+
+MAX_PARSE_CHARS = 512 * 1024
+"""Larger Python texts are line-scanned: libcst needs 10-20 s and ~600 MB per MB of source.
+``ast`` needs up to ~0.8 s and ~250 MB for 512 KB of dense code; a module that size is
+generated, not a program that loads a model."""
+
+MAX_BRACKET_DEPTH = 200
+"""CPython's own limit ("too many nested parentheses"): deeper code is not valid Python."""
+
+DEFAULT_TIMEOUT = 30.0
+
+# Strings and comments (whose brackets do not nest) and the brackets themselves. String
+# prefixes need no handling: a prefix is a name just before the quote.
+_BRACKET_TOKENS = re.compile(
+    r"""#[^\r\n]*"""
+    r"""|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"""
+    r'''|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'''
+    r"""|'(?:[^'\\\r\n]|\\.)*'?"""
+    r'''|"(?:[^"\\\r\n]|\\.)*"?'''
+    r"""|[\(\[\{]|[\)\]\}]""",
+    re.DOTALL,
+)
+
+
+def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
+    """Deepest bracket nesting outside strings and comments; stops counting past ``limit``."""
+    if not any(c in text for c in "([{"):
+        return 0
+    depth = deepest = 0
+    for match in _BRACKET_TOKENS.finditer(text):
+        char = match.group()[0]
+        if char in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def too_large(text: str) -> ParseRefused | None:
+    """Why ``text`` is not parsed at all (its size), or None when it may be."""
+    if len(text) > MAX_PARSE_CHARS:
+        return ParseRefused(
+            "too-large-to-parse",
+            f"not parsed: {len(text):,} characters is over the {MAX_PARSE_CHARS:,}-character "
+            "limit for structural analysis")
+    return None
+
+
+def screen(text: str) -> ParseRefused | None:
+    """Why ``text`` must not reach libcst at all, or None when it may."""
+    refused = too_large(text)
+    if refused is not None:
+        return refused
+    if bracket_depth(text) > MAX_BRACKET_DEPTH:
+        return ParseRefused(
+            "too-deep",
+            f"not parsed: brackets nested more than {MAX_BRACKET_DEPTH} deep (Python itself "
+            "rejects this)")
+    return None
