@@ -18,11 +18,6 @@ from .docs_helpers import USAGE_GENERATOR, parse_markdown
 DOCS = PROJECT / "docs"
 README = PROJECT / "README.md"
 PAGES = [README, *sorted(DOCS.glob("*.md"))]
-RULES_GENERATOR_NESTS_FENCES = (
-    "the rule docs generator wraps examples that contain ``` fences in ``` fences, so GitHub "
-    "renders everything after LA305's example as code; it must use a longer fence. Remove "
-    "this mark when docs/rules.md is regenerated with the fix."
-)
 # Linked from the README before it exists: the lead writes it after the rules work lands.
 RESERVED = {PROJECT / "CONTRIBUTING.md"}
 
@@ -69,9 +64,7 @@ def test_relative_links_resolve(page: Path) -> None:
     assert broken == []
 
 
-@pytest.mark.parametrize("page", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=RULES_GENERATOR_NESTS_FENCES))
-    if p.name == "rules.md" else p for p in PAGES], ids=_name)
+@pytest.mark.parametrize("page", PAGES, ids=_name)
 def test_code_blocks_are_closed_and_not_nested(page: Path) -> None:
     parsed = parse_markdown(page)
     assert (parsed.nested_fences, parsed.unclosed_fence) == ((), None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from auditor.ruleset.load import RuleSet
 
 _FAMILIES = (
@@ -56,7 +58,11 @@ def render_rules_markdown(ruleset: RuleSet) -> str:
 
 
 def _example_block(example: str) -> list[str]:
-    """A fenced example; binary examples (GGUF headers) are shown as escaped text."""
+    """A fenced example; binary examples (GGUF headers) are shown as escaped text. The fence
+    is longer than any run of backticks in the example, so a README example's own ``` fences
+    stay inside it (CommonMark closes a fence only with one at least as long)."""
     if any(not ch.isprintable() and ch not in "\n\t" for ch in example):
         return ["```", example.encode("unicode_escape").decode("ascii")[:300], "```"]
-    return ["```", *example.splitlines(), "```"]
+    longest = max((len(run) for run in re.findall(r"`+", example)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *example.splitlines(), fence]
