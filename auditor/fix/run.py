@@ -1,7 +1,8 @@
 """The fix pipeline: findings -> replacement choices -> per-file rewrites -> one plan.
 
 ``build_plan`` is pure apart from reading the files it rewrites; ``apply_plan`` writes them.
-Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does.
+Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does. The findings come from
+``auditor.pipeline`` (after the policy), as ``scan`` sees them.
 """
 
 from __future__ import annotations
