@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,16 @@ def test_importing_auditor_is_cheap_and_the_core_never_imports_click() -> None:
               "assert 'click' not in sys.modules\n"
               "assert auditor.audit is auditor.pipeline.audit\n")
     subprocess.run([sys.executable, "-c", script], check=True, cwd=PROJECT)
+
+
+def test_commands_do_not_import_the_entry_point_and_exit_only_with_exit_codes() -> None:
+    """No import cycle through ``cli/main.py``; every exit code is an ``ExitCode`` member."""
+    for module in sorted((PROJECT / "auditor" / "cli").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "auditor.cli.main" not in imported, module.name
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "sys.exit":
+                assert ast.unparse(node.args[0]).startswith("ExitCode."), (module.name, node.lineno)
+            if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "exit_code":
+                assert ast.unparse(node.value).startswith("ExitCode."), (module.name, node.lineno)
