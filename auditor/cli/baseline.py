@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from auditor.cli.options import build_scan_options, paths_or_cwd, scan_input_options, usage_errors
+from auditor.cli.options import (
+    build_scan_options,
+    config_options,
+    paths_or_cwd,
+    scan_input_options,
+    usage_errors,
+)
 from auditor.cli.output import write_or_fail
 from auditor.pipeline import AuditOptions, audit
 from auditor.policy.baseline import DEFAULT_BASELINE_NAME, baseline_to_json
@@ -21,9 +27,7 @@ from auditor.policy.gate import GateOptions, display_path
               help=f"Baseline file to write (default: the config's 'baseline', else "
                    f"{DEFAULT_BASELINE_NAME}).")
 @scan_input_options("Also record mentions in documentation (info severity).")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="Use this config file only (no search upwards).")
-@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@config_options()
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def baseline_command(
     paths: Sequence[Path],

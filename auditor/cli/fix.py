@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.exit_codes import ExitCode
-from auditor.cli.options import paths_or_cwd, usage_errors
+from auditor.cli.options import config_options, paths_or_cwd, usage_errors
 from auditor.discover.walk import DiscoverOptions
 from auditor.fix.diff import plan_diff
 from auditor.fix.model import FixPlan
@@ -63,9 +63,8 @@ class FixRefused(click.ClickException):
 @click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Catalog snapshot to choose replacements from.")
 @click.option("--online", is_flag=True, help="Check replacements against the live Hub.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="Use this config file instead of searching for one.")
-@click.option("--no-config", is_flag=True, help="Ignore [tool.llama-audit] configuration.")
+@config_options("Use this config file instead of searching for one.",
+                "Ignore [tool.llama-audit] configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diff only, no summary.")
 def fix_command(
     paths: Sequence[Path],

@@ -109,12 +109,25 @@ def build_scan_options(
     )
 
 
+def config_options(
+    config_help: str = "Use this config file only (no search upwards).",
+    no_config_help: str = "Ignore configuration files.",
+) -> Callable[[F], F]:
+    """--config FILE and --no-config (``config_file``, ``no_config``)."""
+
+    def decorate(command: F) -> F:
+        command = click.option("--no-config", is_flag=True, help=no_config_help)(command)
+        return click.option("--config", "config_file",
+                            type=click.Path(path_type=Path, dir_okay=False), default=None,
+                            help=config_help)(command)
+
+    return decorate
+
+
 def gate_options(func: F) -> F:
     """The CI-gate options of ``scan``, passed to the command as keyword arguments."""
     decorators = [
-        click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-                     default=None, help="Use this config file only (no search upwards)."),
-        click.option("--no-config", is_flag=True, help="Ignore configuration files."),
+        config_options(),
         click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
                      default=None,
                      help="Only findings not in this baseline count towards --fail-on."),
