@@ -39,7 +39,7 @@ from auditor.policy.baseline import (
     baseline_to_json,
     build_baseline,
 )
-from auditor.policy.gitdiff import ChangedLines, GitError, changed_lines_since
+from auditor.policy.gitdiff import ChangedLines, changed_lines_since
 from auditor.policy.inputs import (
     hashes_for,
     inside,
@@ -53,6 +53,7 @@ from auditor.policy.locate import anchored_path
 from auditor.ruleset.load import RuleError, RuleSet, load_ruleset
 from auditor.scan.runner import ProgressCallback, ScanOptions, scan_paths
 from auditor.types import AuditResult, Finding, ToolInfo
+from auditor.util.git import GitError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
