@@ -140,9 +140,7 @@ class Gate:
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
         every = self.report_unused or self.strict
-        found = read_suppressions(result, roots, ruleset.resolve_rule_ref,
-                                  every_file=self.roots if every else (),
-                                  discover_options=discover_options)
+        found = read_suppressions(result, roots, ruleset.resolve_rule_ref, every_file=every)
         baseline_dir = ""
         hashes: Mapping[str, str | None] = {}
         if self.baseline is not None and self.baseline_path is not None:

@@ -12,9 +12,11 @@ import io
 import json
 import re
 import tokenize
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+from auditor.types import SuppressionComment
 
 MARKER = "llama-audit"
 
@@ -119,25 +121,42 @@ def parse_suppressions(
     text: str, style: CommentStyle, file: str, resolve: RuleResolver
 ) -> tuple[list[Suppression], list[SuppressionProblem]]:
     """Every suppression in ``text`` (a whole file), and the malformed ones as problems."""
+    return suppressions_from_comments(suppression_comments(text, style), file, resolve)
+
+
+def suppression_comments(text: str, style: CommentStyle) -> tuple[SuppressionComment, ...]:
+    """The comments in ``text`` (a whole file, as the scan decoded it) that mention the
+    marker: what the scan stage records, so the policy stage never reads the file again."""
     if MARKER not in text:
-        return [], []
+        return ()
     if style is NOTEBOOK:
-        return _parse_notebook(text, file, resolve)
+        return tuple(_notebook_comments(text))
     comments = _python_comments(text) if style is PYTHON else _line_comments(text, style)
-    return _directives(comments, file, resolve, cell=None)
+    return tuple(SuppressionComment(line, comment, alone)
+                 for line, comment, alone in comments if MARKER in comment)
+
+
+def file_suppression_comments(rel: str, text: str) -> tuple[SuppressionComment, ...]:
+    """``suppression_comments`` in the comment syntax of the file at ``rel`` (none without)."""
+    if MARKER not in text:
+        return ()
+    style = comment_style(rel)
+    return () if style is None else suppression_comments(text, style)
 
 
 _NOTE_VERBS = frozenset({"todo"})
 """``# llama-audit: todo[LA106] ...`` comments written by ``fix`` for manual steps."""
 
 
-def _directives(
-    comments: Iterator[tuple[int, str, bool]], file: str, resolve: RuleResolver,
-    cell: int | None,
+def suppressions_from_comments(
+    comments: Iterable[SuppressionComment], file: str, resolve: RuleResolver
 ) -> tuple[list[Suppression], list[SuppressionProblem]]:
+    """The suppressions (and malformed directives) among recorded comments of one file."""
     found: list[Suppression] = []
     problems: list[SuppressionProblem] = []
-    for line, comment, alone in comments:
+    for recorded in comments:
+        line, comment, alone, cell = (recorded.line, recorded.text, recorded.alone,
+                                      recorded.cell)
         at = _directive_start(comment)
         if at < 0:
             continue
@@ -253,19 +272,15 @@ def _comment_in_line(line: str, style: CommentStyle) -> tuple[int, str] | None:
     return best
 
 
-def _parse_notebook(
-    text: str, file: str, resolve: RuleResolver
-) -> tuple[list[Suppression], list[SuppressionProblem]]:
-    """Suppressions in a notebook's code cells, keyed by cell index and line in the cell."""
+def _notebook_comments(text: str) -> Iterator[SuppressionComment]:
+    """Marker comments in a notebook's code cells, keyed by cell index and line in the cell."""
     try:
         data = json.loads(text)
     except ValueError:
-        return [], []
+        return
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list):
-        return [], []
-    found: list[Suppression] = []
-    problems: list[SuppressionProblem] = []
+        return
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -274,8 +289,6 @@ def _parse_notebook(
             source = "".join(str(part) for part in source)
         if not isinstance(source, str) or MARKER not in source:
             continue
-        cell_found, cell_problems = _directives(_python_comments(source), file, resolve,
-                                                cell=index)
-        found.extend(cell_found)
-        problems.extend(cell_problems)
-    return found, problems
+        for line, comment, alone in _python_comments(source):
+            if MARKER in comment:
+                yield SuppressionComment(line, comment, alone, index)
