@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from auditor.discover.filetypes import file_type
 from auditor.scan.read import Decoded, bom_encoding, decode_bytes
 from auditor.types import FileKind
 
@@ -27,8 +28,8 @@ def read_for_rewrite(path: Path, kind: FileKind) -> Decoded:
         data = path.read_bytes()
     except OSError as exc:
         raise FileRefused(f"cannot read it: {exc.strerror or exc}") from exc
-    python_source = kind in (FileKind.PYTHON, FileKind.MANIFEST) and path.suffix in (
-        ".py", ".pyi", ".pyw")
+    python_source = kind in (FileKind.PYTHON, FileKind.MANIFEST) and (
+        file_type(path.name).format == "python")
     decoded = decode_bytes(data, bom_encoding(data), coding_declaration=python_source)
     problem = decoded.problem
     if problem is None:

@@ -2,7 +2,8 @@
 
 A suppression applies to findings on its own line, or, when the comment stands alone on its
 line, to findings on the next line. ``ignore`` without brackets covers every rule on that line.
-Parsing is pure: text in, ``Suppression`` values out. Rule references (ids or slugs) are resolved
+Parsing is pure: text in, ``Suppression`` values out; each file's comment syntax is its row in
+``discover.filetypes``. Rule references (ids or slugs) are resolved
 by the caller-supplied function so this module does not need a rule set.
 """
 
@@ -14,8 +15,13 @@ import re
 import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
+from auditor.discover.filetypes import HASH as HASH
+from auditor.discover.filetypes import HASH_SEMICOLON as HASH_SEMICOLON
+from auditor.discover.filetypes import HASH_SLASH as HASH_SLASH
+from auditor.discover.filetypes import HTML as HTML
+from auditor.discover.filetypes import NOTEBOOK, PYTHON, CommentStyle, comment_style
+from auditor.discover.filetypes import RST as RST
 from auditor.types import SuppressionComment
 
 MARKER = "llama-audit"
@@ -25,57 +31,6 @@ _DIRECTIVE = re.compile(
     re.DOTALL,
 )
 _REASON_LEAD = " \t-–—:;,"
-
-
-@dataclass(frozen=True, slots=True)
-class CommentStyle:
-    """How comments look in one kind of file."""
-
-    name: str
-    prefixes: tuple[str, ...] = ()
-    """Line comment starters; a starter must begin the line or follow whitespace."""
-    block: tuple[str, str] | None = None
-    """Block comment delimiters such as ``<!--`` / ``-->``."""
-
-
-HASH = CommentStyle("#", ("#",))
-HASH_SEMICOLON = CommentStyle("# or ;", ("#", ";"))
-HASH_SLASH = CommentStyle("# or //", ("#", "//"))
-PYTHON = CommentStyle("python #", ("#",))
-HTML = CommentStyle("<!-- -->", block=("<!--", "-->"))
-RST = CommentStyle("..", ("..",))
-NOTEBOOK = CommentStyle("notebook code cell #", ("#",))
-
-_HASH_SUFFIXES = frozenset({
-    ".yaml", ".yml", ".toml", ".sh", ".bash", ".zsh", ".mk", ".env", ".in", ".lock",
-    ".dockerfile", ".txt", ".conf", ".properties",
-})
-_INI_SUFFIXES = frozenset({".ini", ".cfg"})
-_HCL_SUFFIXES = frozenset({".tf", ".tfvars", ".hcl"})
-_HASH_NAMES = ("dockerfile", "containerfile", "modelfile", "makefile", "gnumakefile", "justfile",
-               "procfile", "pipfile", ".env")
-
-
-def comment_style(rel: str) -> CommentStyle | None:
-    """The comment syntax suppressions use in the file at ``rel``; None: use a config waiver."""
-    path = PurePosixPath(rel)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
-    if suffix in (".py", ".pyi", ".pyw"):
-        return PYTHON
-    if suffix == ".ipynb":
-        return NOTEBOOK
-    if suffix in _INI_SUFFIXES:
-        return HASH_SEMICOLON
-    if suffix in _HCL_SUFFIXES:
-        return HASH_SLASH
-    if suffix in (".md", ".markdown", ".html", ".htm"):
-        return HTML
-    if suffix == ".rst":
-        return RST
-    if suffix in _HASH_SUFFIXES or name.startswith(_HASH_NAMES):
-        return HASH
-    return None
 
 
 @dataclass(frozen=True, slots=True)

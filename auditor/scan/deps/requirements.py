@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from requirements.requirement import Requirement as ParsedRequirement
 
-from auditor.discover.walk import classify
+from auditor.discover.filetypes import classify
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.common import MAX_NEIGHBOUR_BYTES
 from auditor.scan.deps.declarations import Declaration, declaration_hits
