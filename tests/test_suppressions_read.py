@@ -1,5 +1,7 @@
 """Suppressions come from the text the scan already decoded: no second walk, no second decoder.
 
+(The imports of the new functions are local so the bug test also runs against the old code.)
+
 A suppression comment in a UTF-32 file used to be ignored, because the policy stage re-read the
 file with a decoder of its own that knew only UTF-8 and UTF-16 byte-order marks.
 """
@@ -17,14 +19,9 @@ import auditor.scan.runner as engine
 from auditor.fix.files import FileRefused, encode, read_for_rewrite
 from auditor.policy.inputs import read_suppressions, root_map
 from auditor.ruleset.load import load_ruleset
-from auditor.scan.read import decode, decode_bytes, sniff_encoding
+from auditor.scan.read import decode, sniff_encoding
 from auditor.scan.runner import ScanOptions, scan_paths
-from auditor.scan.suppressions import (
-    PYTHON,
-    parse_suppressions,
-    suppression_comments,
-    suppressions_from_comments,
-)
+from auditor.scan.suppressions import PYTHON, parse_suppressions
 from auditor.types import FileKind
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
@@ -89,6 +86,8 @@ def test_scan_records_the_comments_and_policy_reads_them(tmp_path: Path) -> None
 
 
 def test_comments_then_directives_is_parse_suppressions() -> None:
+    from auditor.scan.suppressions import suppression_comments, suppressions_from_comments
+
     text = ("x = 1  # llama-audit: ignore[LA101] why\n"
             "# llama-audit: ignore\n"
             "# llama-audit: nonsense\n"
@@ -116,6 +115,8 @@ def test_fix_and_scan_read_a_file_with_the_same_decoder(tmp_path: Path, encoding
 
 
 def test_undecodable_bytes_are_a_scan_diagnostic_and_a_fix_refusal(tmp_path: Path) -> None:
+    from auditor.scan.read import decode_bytes
+
     data = b"x = 1\nNAME = '\xff'\n"
     assert decode_bytes(data).problem is not None
     assert decode(data, FileKind.PYTHON, None)[1] == (
@@ -126,3 +127,11 @@ def test_undecodable_bytes_are_a_scan_diagnostic_and_a_fix_refusal(tmp_path: Pat
     (tmp_path / "app.yaml").write_bytes(data)
     with pytest.raises(FileRefused, match="it is not valid utf-8, so it is not rewritten"):
         read_for_rewrite(tmp_path / "app.yaml", FileKind.CONFIG)
+
+
+def test_fix_leaves_a_suppressed_line_of_a_utf32_file_alone(tmp_path: Path, run_cli) -> None:
+    (tmp_path / "app.py").write_bytes(SOURCE.encode("utf-32"))
+    run = run_cli(["fix", str(tmp_path)])
+    assert run.code == 0, run.err
+    assert '-OTHER = "meta-llama/' in run.out  # the unsuppressed line is rewritten
+    assert "-MODEL" not in run.out

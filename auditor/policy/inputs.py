@@ -1,6 +1,8 @@
-"""The policy stage's reading side: suppression comments, file hashes and the baseline file.
+"""The policy stage's inputs: suppressions (from the comments the scan recorded), file hashes
+and the baseline file.
 
-Everything here touches the disk; ``apply_policy`` then works on what it returns.
+Everything here except ``read_suppressions`` touches the disk; ``apply_policy`` then works on
+what it returns.
 """
 
 from __future__ import annotations
