@@ -4,6 +4,7 @@ discovery, the scanners, suppressions and fix."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,8 @@ from auditor.fix.config_rewrite import _parser_for
 from auditor.scan.config import config_format
 from auditor.scan.infra import infra_format
 from auditor.types import FileKind
+
+from .deps_helpers import scan_one, write
 
 K = FileKind
 
@@ -88,9 +91,12 @@ def test_names_that_mix_two_types_follow_their_first_row() -> None:
 
 @pytest.fixture
 def extra_row() -> Iterator[None]:
-    """A new file type is one row: ``*.llamarc`` files are YAML config."""
+    """A new file type is one row: ``*.llamarc`` files are YAML config, ``deps.conda`` a conda
+    environment."""
     saved = filetypes.ROWS
-    filetypes.ROWS = (Row(FileType(K.CONFIG, "yaml", HASH), suffixes=(".llamarc",)), *saved)
+    filetypes.ROWS = (Row(FileType(K.CONFIG, "yaml", HASH), suffixes=(".llamarc",)),
+                      Row(FileType(K.MANIFEST, "yaml", HASH, "conda"), names=("deps.conda",)),
+                      *saved)
     filetypes.file_type.cache_clear()
     yield
     filetypes.ROWS = saved
@@ -98,7 +104,11 @@ def extra_row() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("extra_row")
-def test_every_stage_reads_the_table() -> None:
+def test_every_stage_reads_the_table(tmp_path: Path) -> None:
+    write(tmp_path, {"deps.conda": "dependencies:\n  - pip:\n    - llama-models==0.3\n"})
+    hits = scan_one(tmp_path, "deps.conda").hits  # the manifest dispatch picks conda
+    assert [(h.rule_id, h.line, h.context) for h in hits] == [
+        ("LA201", 3, "dependencies.pip")]
     rel = "conf/app.llamarc"
     assert classify(rel) is K.CONFIG
     assert comment_style(rel) is HASH
