@@ -114,7 +114,7 @@ def run_audit(
                                  prefer=options.enrich.prefer or gate.config.preferred_family)
         result = _with_suggestions(result, enrich_options, catalog)
     result = without_baseline_files(result, gate.root_map(result))
-    policy = apply_policy(result, gate.policy_options(result, ruleset, scan_options.discover))
+    policy = apply_policy(result, gate.policy_options(result, ruleset))
     return AuditOutcome(result=policy.result, policy=policy, gate=gate)
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import pathspec
 
 from auditor.config import ResolvedConfig, load_config
-from auditor.discover.walk import DiscoverOptions
 from auditor.policy import PolicyOptions, PolicyOutcome
 from auditor.policy.baseline import DEFAULT_BASELINE_NAME, Baseline, build_baseline
 from auditor.policy.gitdiff import ChangedLines, changed_lines_since
@@ -84,16 +83,13 @@ class Gate:
         """The result's root labels to where they are (empty when nothing was scanned)."""
         return root_map(result.roots, self.roots) if self.roots else {}
 
-    def policy_options(self, result: AuditResult, ruleset: RuleSet,
-                       discover_options: DiscoverOptions) -> PolicyOptions:
+    def policy_options(self, result: AuditResult, ruleset: RuleSet) -> PolicyOptions:
         """Read what ``apply_policy`` needs for ``result``: suppression comments, waivers
         (ConfigError for unknown rules), file hashes for renamed baseline files."""
         roots = self.root_map(result)
         waivers = self.config.waivers(ruleset.resolve_rule_ref)
         every = self.report_unused or self.strict
-        found = read_suppressions(result, roots, ruleset.resolve_rule_ref,
-                                  every_file=self.roots if every else (),
-                                  discover_options=discover_options)
+        found = read_suppressions(result, roots, ruleset.resolve_rule_ref, every_file=every)
         baseline_dir = ""
         hashes: Mapping[str, str | None] = {}
         if self.baseline is not None and self.baseline_path is not None:
