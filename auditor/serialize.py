@@ -17,6 +17,7 @@ from auditor.types import (
     ScanStats,
     Severity,
     Suggestion,
+    SuppressionComment,
     ToolInfo,
 )
 
@@ -100,6 +101,20 @@ def diagnostic_from_dict(data: Mapping[str, Any]) -> Diagnostic:
         message=str(data["message"]),
         line=data.get("line"),
     )
+
+
+def comment_to_list(comment: SuppressionComment) -> list[Any]:
+    """A recorded suppression comment as the warm-scan index stores it."""
+    return [comment.line, comment.text, comment.alone, comment.cell]
+
+
+def comment_from_list(data: Any) -> SuppressionComment:
+    """Inverse of ``comment_to_list``; ValueError or TypeError when ``data`` is not one."""
+    line, text, alone, cell = data
+    if not isinstance(line, int) or not isinstance(text, str) or not isinstance(alone, bool) \
+            or not (cell is None or isinstance(cell, int)):
+        raise ValueError(f"not a suppression comment: {data!r}")
+    return SuppressionComment(line, text, alone, cell)
 
 
 def result_to_dict(result: AuditResult) -> dict[str, Any]:

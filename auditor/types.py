@@ -285,6 +285,28 @@ class ScanStats:
 
 
 @dataclass(frozen=True, slots=True)
+class SuppressionComment:
+    """A comment mentioning ``llama-audit:`` as the scan read it (the policy stage parses it)."""
+
+    line: int
+    """1-based line of the comment (within the cell for notebooks)."""
+    text: str
+    """The comment without its opening delimiter."""
+    alone: bool
+    """Nothing but the comment on its line."""
+    cell: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileComments:
+    """The marker comments of one scanned file."""
+
+    root: str
+    path: str
+    comments: tuple[SuppressionComment, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     tool: ToolInfo
     roots: tuple[str, ...]
@@ -292,6 +314,8 @@ class AuditResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     stats: ScanStats = ScanStats()
     schema_version: str = SCHEMA_VERSION
+    comments: tuple[FileComments, ...] = ()
+    """Every scanned file's suppression comments, for the policy stage; not part of reports."""
 
 
 def _opt_str(value: object) -> str | None:

@@ -487,12 +487,12 @@ def test_a_reader_bug_is_a_diagnostic_not_a_lost_scan(tmp_path: Path,
 
 def test_an_unexpected_error_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 run_cli) -> None:  # type: ignore[no-untyped-def]
-    import auditor.cli.gate as cli_policy
+    import auditor.pipeline as pipeline
 
     def broken(*args: object, **kwargs: object) -> None:
         raise LookupError("something nobody expected")
 
-    monkeypatch.setattr(cli_policy, "scan_paths", broken)
+    monkeypatch.setattr(pipeline, "scan_paths", broken)
     root = _small_tree(tmp_path)
     run = run_cli(["scan", str(root), "--no-cache"])
     assert run.code == 2

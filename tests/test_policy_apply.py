@@ -56,7 +56,7 @@ def rows(outcome) -> list[tuple[str, int, str, str | None]]:
 )
 def test_fail_on_threshold(fail_on: str, severities: list[Severity], code: int) -> None:
     res = result(*(finding(severity=s, line=i + 1) for i, s in enumerate(severities)))
-    assert apply_policy(res, PolicyOptions(fail_on=fail_on, roots=ROOTS)).exit_code == code
+    assert apply_policy(res, PolicyOptions(fail_on=fail_on, roots=ROOTS)).failed is bool(code)
 
 
 def test_exit_zero_wins_over_findings_and_strict_problems() -> None:
@@ -64,7 +64,7 @@ def test_exit_zero_wins_over_findings_and_strict_problems() -> None:
     options = PolicyOptions(roots=ROOTS, exit_zero=True, strict_suppressions=True,
                             suppressions=found, suppression_problems=problems)
     outcome = apply_policy(result(finding(line=2)), options)
-    assert outcome.exit_code == 0
+    assert not outcome.failed
     assert [d.code for d in outcome.strict_failures] == ["suppression-no-reason",
                                                          "suppression-unused"]
 
@@ -103,10 +103,10 @@ def test_unused_suppressions_are_listed_only_when_asked() -> None:
     assert (diag.root, diag.path, diag.line, diag.code) == (".", "app.py", 1,
                                                             "suppression-unused")
     assert diag.message == "'llama-audit: ignore[LA101]' matched no finding; remove it"
-    assert loud.exit_code == 0
+    assert not loud.failed
     strict = apply_policy(result(), PolicyOptions(roots=ROOTS, suppressions=found,
                                                   strict_suppressions=True))
-    assert strict.exit_code == 1
+    assert strict.failed
 
 
 def test_unknown_rules_are_always_reported() -> None:
@@ -139,7 +139,7 @@ def test_expired_waiver_stops_applying_and_is_reported() -> None:
     outcome = apply_policy(res, PolicyOptions(roots=ROOTS, today=TODAY, waivers=(expired,)))
     assert rows(outcome) == [("legacy/a.py", 3, "LA101", None),
                              ("legacy/b.py", 3, "LA103", None)]
-    assert outcome.exit_code == 1
+    assert outcome.failed
     [diag] = outcome.policy_diagnostics
     assert (diag.path, diag.code) == ("pyproject.toml", "waiver-expired")
     assert diag.message == ("waiver #3 (LA101 on 'legacy/**') expired on 2027-01-30 (reason "
@@ -173,7 +173,7 @@ def test_baseline_marks_known_and_new_and_only_new_counts() -> None:
     options = PolicyOptions(roots=ROOTS, baseline=baseline_for(old), baseline_dir="/repo")
     outcome = apply_policy(result(finding(line=13), finding(line=14, rule="LA102")), options)
     assert rows(outcome) == [("app.py", 13, "LA101", "known"), ("app.py", 14, "LA102", "new")]
-    assert outcome.exit_code == 1
+    assert outcome.failed
     assert [f.rule_id for f in outcome.failing] == ["LA102"]
     stats = dict(outcome.result.stats.policy)
     assert stats == {"new": 1, "known": 1, "suppressed": 0, "waived": 0, "baseline_fixed": 0,
@@ -184,7 +184,7 @@ def test_only_known_findings_exit_zero_and_only_new_hides_them() -> None:
     options = PolicyOptions(roots=ROOTS, baseline=baseline_for(finding()), baseline_dir="/repo",
                             only_new=True)
     outcome = apply_policy(result(finding(line=30)), options)
-    assert outcome.exit_code == 0
+    assert not outcome.failed
     assert outcome.result.findings == ()
     assert [f.line for f in outcome.known] == [30]
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from auditor.policy.gitdiff import (
-    GitError,
     changed_lines_since,
     finding_is_changed,
     parse_unified_diff,
     unquote_path,
 )
+from auditor.util.git import GitError, run_git, uncommitted
 
 PATCH = b"""diff --git a/app/chat.py b/app/chat.py
 index 1111111..2222222 100644
@@ -112,3 +112,25 @@ def test_errors_name_the_problem(tmp_path: Path) -> None:
         changed_lines_since("HEAD", [str(repo)])  # no commit yet
     with pytest.raises(GitError, match="invalid git revision '--all'"):
         changed_lines_since("--all", [str(repo)])
+
+
+def test_run_git_takes_an_argument_list_never_a_shell(tmp_path: Path) -> None:
+    done = run_git(["rev-parse", "--show-toplevel;", "echo", "pwned"], tmp_path)
+    assert done.returncode != 0
+    assert b"pwned" not in done.stdout
+
+
+def test_run_git_errors_say_what_went_wrong(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_slow(*args: object, **kwargs: object) -> None:
+        raise subprocess.TimeoutExpired("git", 1)
+
+    monkeypatch.setattr(subprocess, "run", too_slow)
+    with pytest.raises(GitError, match=r"git status did not finish in 1s"):
+        run_git(["status"], tmp_path, timeout=1)
+    monkeypatch.undo()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GitError, match=r"^--new-since needs git, and git is not installed$"):
+        changed_lines_since("HEAD", [str(tmp_path)])
+    assert uncommitted([tmp_path / "app.py"]) == (
+        [], ["git is not installed, so uncommitted changes cannot be checked"])

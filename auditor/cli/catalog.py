@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.exit_codes import ExitCode
+from auditor.cli.options import PREFER_CHOICES
 from auditor.enrich.attach import (
     DEFAULT_LICENSE_ALLOW,
     EnrichOptions,
@@ -36,13 +38,11 @@ from auditor.report.plans import (
 )
 from auditor.ruleset.load import RuleError
 
-PREFER_CHOICES = ("gemma", "qwen", "mistral")
-
 
 class CommandError(click.ClickException):
     """A usage or configuration problem: one line on stderr, exit 2."""
 
-    exit_code = 2
+    exit_code = ExitCode.ERROR
 
 
 _catalog_option = click.option(
@@ -170,7 +170,7 @@ def catalog_verify(output_format: str, catalog_file: Path | None) -> None:
         click.echo(verify_text(catalog.source, live_source, len(catalog.entries), changes,
                                diagnostics), nl=False)
     if any(c.kind == "changed" for c in changes):
-        sys.exit(1)
+        sys.exit(ExitCode.FINDINGS)
 
 
 def _load(catalog_file: Path | None) -> Catalog:

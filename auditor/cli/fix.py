@@ -1,8 +1,11 @@
 """``llama-audit fix``: rewrite code and config to the replacement models, diff first.
 
-Exit codes (the same scheme as ``scan``): 0 the fix ran (a dry run, or ``--write`` left no
-swap-effort finding); 1 ``--write`` ran but swap-effort findings remain; 2 usage or
-configuration error, refusal to write over uncommitted changes, or a write that failed.
+Exit codes (``ExitCode``, the same scheme as ``scan``): 0 the fix ran (a dry run, or
+``--write`` left no swap-effort finding); 1 ``--write`` ran but swap-effort findings remain;
+2 usage or configuration error, refusal to write over uncommitted changes, or a failed write.
+The findings are ``scan``'s, after the same inline suppressions and config waivers
+(``auditor.pipeline``): what the policy takes out is left as it is, and baseline files are
+never rewritten.
 The diff goes to stdout (``llama-audit fix > migration.patch`` gives a patch ``git apply``
 reads); the summary, manual steps and re-scan go to stderr.
 """
@@ -17,28 +20,26 @@ from pathlib import Path
 
 import click
 
-from auditor.config import ConfigError, ResolvedConfig, load_config
+from auditor.cli.exit_codes import ExitCode
+from auditor.cli.options import config_options, paths_or_cwd, usage_errors
 from auditor.discover.walk import DiscoverOptions
 from auditor.fix.diff import plan_diff
 from auditor.fix.model import FixPlan
 from auditor.fix.plan import FAMILIES, OverrideChooser, parse_overrides
 from auditor.fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
 from auditor.fix.summary import render_plan, render_remaining
-from auditor.fix.suppress import drop_suppressed
+from auditor.pipeline import AuditOptions, AuditOutcome, open_audit, run_audit
+from auditor.policy.gate import GateOptions
 from auditor.ruleset.load import RuleError, load_ruleset
-from auditor.scan.runner import ScanOptions, scan_paths
-from auditor.types import AuditResult, Effort
+from auditor.scan.runner import ScanOptions
+from auditor.types import Effort
 from auditor.util.git import uncommitted
-
-EXIT_OK = 0
-EXIT_SWAPS_LEFT = 1
-EXIT_ERROR = 2
 
 
 class FixRefused(click.ClickException):
     """Refusal to write (uncommitted changes, no git) or a failed write: exit 2."""
 
-    exit_code = EXIT_ERROR
+    exit_code = ExitCode.ERROR
 
 
 @click.command("fix")
@@ -62,9 +63,8 @@ class FixRefused(click.ClickException):
 @click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Catalog snapshot to choose replacements from.")
 @click.option("--online", is_flag=True, help="Check replacements against the live Hub.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, help="Use this config file instead of searching for one.")
-@click.option("--no-config", is_flag=True, help="Ignore [tool.llama-audit] configuration.")
+@config_options("Use this config file instead of searching for one.",
+                "Ignore [tool.llama-audit] configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diff only, no summary.")
 def fix_command(
     paths: Sequence[Path],
@@ -89,39 +89,41 @@ def fix_command(
     removed from manifests. Prompt formats, token ids and fine-tunes are listed as manual
     steps. After --write the paths are scanned again and what is left is printed.
     """
-    roots = list(paths) or [Path(".")]
-    for root in roots:
-        if not root.exists():
-            raise click.UsageError(f"path does not exist: {root}")
+    roots = paths_or_cwd(paths, symlinks=False)
+    options = AuditOptions(
+        scan=ScanOptions(
+            discover=DiscoverOptions(excludes=tuple(exclude), use_gitignore=not no_gitignore),
+            include_docs=include_docs, rules_dirs=tuple(rules_dirs), jobs=os.cpu_count() or 1),
+        enrich=None,  # replacements are chosen below, only where no --model override applies
+        # Known (baselined) findings are migrated too, as scan still reports them: the baseline
+        # is not compared against (nor required to exist), but its file is never rewritten.
+        gate=GateOptions(no_baseline=True),
+        config_file=config_file, use_config=not no_config,
+    )
+    with usage_errors():
+        gate = open_audit(roots, options)
     try:
-        config = ResolvedConfig() if no_config else load_config(roots[0], config_file)
-        all_rules = (*config.rule_dirs, *rules_dirs)
-        ruleset = load_ruleset(all_rules)
+        ruleset = load_ruleset(gate.rules_dirs)
         overrides = OverrideChooser(parse_overrides(models, ruleset))
-    except (ConfigError, RuleError, ValueError) as exc:
+    except (RuleError, ValueError) as exc:
         raise click.UsageError(str(exc)) from exc
-    prefer = prefer or config.preferred_family
+    prefer = prefer or gate.config.preferred_family
     if prefer is not None and prefer not in FAMILIES:
         raise click.UsageError(f"configured prefer {prefer!r} is not one of "
                                f"{', '.join(FAMILIES)}")
-    excludes = tuple(dict.fromkeys(
-        [p for root in roots for p in config.exclude_for(root)] + list(exclude)))
-    options = ScanOptions(
-        discover=DiscoverOptions(excludes=excludes, use_gitignore=not no_gitignore),
-        include_docs=include_docs, rules_dirs=all_rules, jobs=os.cpu_count() or 1)
-    result, suppressed = drop_suppressed(_scan(roots, options), roots, ruleset)
+    with usage_errors():
+        before = run_audit(gate, options)
+    result = before.result
     try:
         findings, chooser, catalog_notes = make_chooser(
             result.findings, overrides, CatalogSettings(prefer, catalog_file, online), ruleset)
     except FixError as exc:
         raise click.UsageError(str(exc)) from exc
-    labels = dict(zip(result.roots, roots, strict=True))
+    labels = before.root_paths
     plan = build_plan(result, findings, labels, chooser, ruleset)
     unused = [f"--model {old}=...: no finding has this identifier"
               for old in overrides.unused(result.findings)]
-    kept = [f"{len(suppressed)} finding(s) suppressed inline (llama-audit: ignore) were left "
-            "as they are"] if suppressed else []
-    plan = replace(plan, notes=(*catalog_notes, *plan.notes, *kept),
+    plan = replace(plan, notes=(*catalog_notes, *plan.notes, *_left_by_policy(before)),
                    warnings=(*plan.warnings, *unused))
     if write and plan.changes and not allow_dirty:
         _refuse_dirty(plan, labels)
@@ -134,19 +136,25 @@ def fix_command(
     if not quiet:
         click.echo(render_plan(plan, written=write), err=True, nl=False)
     if not write:
-        sys.exit(EXIT_OK)
-    after, _ = drop_suppressed(_scan(roots, options), roots, ruleset)
+        sys.exit(ExitCode.OK)
+    with usage_errors():
+        after = run_audit(gate, options).result
     if not quiet:
         click.echo(render_remaining(after, plan.file_roots), err=True, nl=False)
     left = any(f.effort is Effort.SWAP for f in after.findings)
-    sys.exit(EXIT_SWAPS_LEFT if left else EXIT_OK)
+    sys.exit(ExitCode.FINDINGS if left else ExitCode.OK)
 
 
-def _scan(roots: Sequence[Path], options: ScanOptions) -> AuditResult:
-    try:
-        return scan_paths(roots, options)
-    except (RuleError, ValueError) as exc:
-        raise click.UsageError(str(exc)) from exc
+def _left_by_policy(outcome: AuditOutcome) -> list[str]:
+    """Notes on the findings the policy took out, which fix leaves as they are."""
+    notes = []
+    if outcome.policy.suppressed:
+        notes.append(f"{len(outcome.policy.suppressed)} finding(s) suppressed inline "
+                     "(llama-audit: ignore) were left as they are")
+    if outcome.policy.waived:
+        notes.append(f"{len(outcome.policy.waived)} finding(s) waived in the config were left "
+                     "as they are")
+    return notes
 
 
 def _refuse_dirty(plan: FixPlan, labels: dict[str, Path]) -> None:

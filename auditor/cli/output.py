@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+import click
+
 from auditor.errors import OutputError as OutputError
 
 STDOUT_NAMES = frozenset({"-"})
@@ -36,6 +38,14 @@ def write_output(path: Path | str | None, text: str, *, stdout: TextIO | None = 
         return
     assert path is not None
     _write_atomically(Path(path), text)
+
+
+def write_or_fail(path: Path | None, text: str) -> None:
+    """``write_output`` for a command: a failed write is one error line and exit 2."""
+    try:
+        write_output(path, text)
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _write_atomically(target: Path, text: str) -> None:

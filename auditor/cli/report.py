@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.cli.exit_codes import ExitCode
 from auditor.cli.output import OutputError, is_stdout, write_output
 from auditor.report.formats import EXTRA_OUTPUT_OPTIONS, Format, format_names, render
 from auditor.report.markdown import link_base_from_env
@@ -26,13 +27,10 @@ from auditor.types import AuditResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_ERROR = 2
-
-
 class ReportError(click.ClickException):
     """A report or merge that cannot be done: bad input or an output that cannot be written."""
 
-    exit_code = EXIT_ERROR
+    exit_code = ExitCode.ERROR
 
 
 _EXTRA_PARAMS: Mapping[Format, str] = {

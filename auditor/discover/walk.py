@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fnmatch
 import os
 import re
 import stat
@@ -20,9 +19,11 @@ from typing import Any
 
 import pathspec
 
+from auditor.discover.filetypes import classify as classify
+from auditor.discover.filetypes import file_type
 from auditor.scan.context import SourceFile
 from auditor.scan.read import read_regular_file
-from auditor.types import Diagnostic, FileKind
+from auditor.types import Diagnostic
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
@@ -33,73 +34,6 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
         ".llama-audit-cache", ".ipynb_checkpoints",
     }
 )
-
-_LOCKFILES = frozenset({"poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock", "pylock.toml"})
-_ARTEFACTS = frozenset(
-    {"adapter_config.json", "config.json", "tokenizer_config.json", "generation_config.json",
-     "params.json"}
-)
-_CONFIG_SUFFIXES = frozenset(
-    {".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".properties", ".env", ".jsonc"}
-)
-_TEXT_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc"})
-_INFRA_SUFFIXES = frozenset({".sh", ".bash", ".zsh", ".mk", ".tf", ".tfvars", ".hcl",
-                             ".dockerfile"})
-_LICENSE_STEMS = ("license", "licence", "notice", "use_policy", "copying", "acceptable_use")
-_ORCHESTRATION_DIRS = frozenset({"k8s", "kubernetes", "kube", "helm", "charts", "manifests",
-                                 "kustomize"})
-_CI_FILES = frozenset({".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines.yaml",
-                       "bitbucket-pipelines.yml", ".drone.yml", ".travis.yml", "cloudbuild.yaml",
-                       "cloudbuild.yml", "action.yml", "action.yaml", "skaffold.yaml",
-                       "kustomization.yaml", "kustomization.yml", "chart.yaml"})
-
-
-def classify(rel: str) -> FileKind:
-    """The kind of a file from its path alone (relative, POSIX separators)."""
-    parts = [part for part in rel.lower().split("/") if part and part != "."]
-    name = parts.pop() if parts else ""
-    dot = name.rfind(".")
-    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # as PurePosixPath.suffix
-    if suffix in (".py", ".pyi", ".pyw"):
-        return FileKind.MANIFEST if name == "setup.py" else FileKind.PYTHON
-    if suffix == ".ipynb":
-        return FileKind.NOTEBOOK
-    if name in _LOCKFILES or fnmatch.fnmatch(name, "pylock.*.toml"):
-        return FileKind.LOCKFILE
-    if (
-        name in ("pyproject.toml", "setup.cfg", "pipfile")
-        or fnmatch.fnmatch(name, "requirements*.txt")
-        or fnmatch.fnmatch(name, "requirements*.in")
-        or (suffix in (".txt", ".in") and "requirements" in parts)
-        or (suffix == ".in" and fnmatch.fnmatch(name, "*requirements*"))
-        or name in ("environment.yml", "environment.yaml", "conda.yml", "conda.yaml")
-    ):
-        return FileKind.MANIFEST
-    if name in _ARTEFACTS or suffix in (".gguf", ".ggml"):
-        return FileKind.ARTEFACT
-    if (
-        name.startswith("dockerfile")
-        or name.startswith("containerfile")
-        or name.startswith("modelfile")
-        or suffix in _INFRA_SUFFIXES
-        or name in ("makefile", "gnumakefile", "justfile", "procfile", "jenkinsfile")
-        or name in _CI_FILES
-        or fnmatch.fnmatch(name, "docker-compose*.y*ml")
-        or fnmatch.fnmatch(name, "compose*.y*ml")
-        or (suffix in (".yml", ".yaml") and (
-            parts[-2:] == [".github", "workflows"] or parts[-1:] == [".circleci"]
-            or any(part in _ORCHESTRATION_DIRS for part in parts)))
-    ):
-        return FileKind.INFRA
-    if name.startswith(_LICENSE_STEMS) or (
-            suffix in ("", ".txt", ".md") and ("license" in name or "licence" in name)):
-        return FileKind.TEXT
-    if name == ".env" or name.startswith(".env.") or suffix in _CONFIG_SUFFIXES:
-        return FileKind.CONFIG
-    if suffix in _TEXT_SUFFIXES:
-        return FileKind.TEXT
-    return FileKind.OTHER
-
 
 @dataclass(frozen=True)
 class DiscoverOptions:
@@ -308,9 +242,10 @@ class _Walker:
                         "not a regular file")
             yield Diagnostic(path=shown, code="unreadable", message=f"skipped: {what}")
             return
-        kind = classify(rel)
+        ftype = file_type(rel)
+        kind = ftype.kind
         size = st.st_size
-        header_only = kind is FileKind.ARTEFACT and rel.lower().endswith((".gguf", ".ggml"))
+        header_only = ftype.format == "gguf"  # only the header is read, however large
         if size > self.options.max_file_size and not header_only:
             yield Diagnostic(
                 path=shown, code="too-large",

@@ -16,10 +16,10 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import yaml
 
+from auditor.discover.filetypes import comment_style, file_type
 from auditor.fix import notes
 from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome
 from auditor.fix.textedit import (
@@ -31,7 +31,6 @@ from auditor.fix.textedit import (
     has_comment_above,
 )
 from auditor.ruleset.load import RuleSet
-from auditor.scan.suppressions import comment_style
 from auditor.types import Effort, FileKind, Finding
 
 if sys.version_info >= (3, 11):
@@ -39,9 +38,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_JSON_SUFFIXES = (".json",)
-_YAML_SUFFIXES = (".yaml", ".yml")
-_TOML_SUFFIXES = (".toml",)
 _NOT_REWRITABLE = frozenset({FileKind.ARTEFACT})
 
 
@@ -135,10 +131,10 @@ def _statement_start(rel: str, lines: TextLines, line: int) -> int:
     """The line a comment can go above without changing what ``line`` belongs to: the first
     line of a backslash-continued command, of a multi-line YAML scalar (a comment inside a
     folded scalar would become part of its text), or of a TOML multi-line string."""
-    lowered = rel.lower()
-    if lowered.endswith(_YAML_SUFFIXES):
+    fmt = file_type(rel).format
+    if fmt == "yaml":
         line = _yaml_scalar_start(lines.text, line)
-    elif lowered.endswith(_TOML_SUFFIXES):
+    elif fmt == "toml":
         line = _toml_string_start(lines, line)
     while line > 1 and lines.line(line - 1).rstrip().endswith("\\"):
         line -= 1
@@ -192,7 +188,7 @@ def _identifier_edit(lines: TextLines, finding: Finding, new: str) -> TextEdit |
 
 
 def _escaped(text: str, rel: str) -> str:
-    if rel.lower().endswith(_JSON_SUFFIXES):
+    if file_type(rel).format == "json":
         return json.dumps(text)[1:-1]
     return text
 
@@ -214,14 +210,7 @@ def _still_parses(rel: str, old: str, new: str) -> str | None:
 
 
 def _parser_for(rel: str) -> Callable[[str], object] | None:
-    lowered = rel.lower()
-    if lowered.endswith(_YAML_SUFFIXES):
-        return _compose_yaml
-    if lowered.endswith(_TOML_SUFFIXES) or PurePosixPath(lowered).name == "pipfile":
-        return _load_toml
-    if lowered.endswith(_JSON_SUFFIXES):
-        return json.loads
-    return None
+    return _PARSE_CHECKS.get(file_type(rel).format)
 
 
 def _load_toml(text: str) -> object:
@@ -232,6 +221,12 @@ def _load_toml(text: str) -> object:
 def _compose_yaml(text: str) -> object:
     """Compose (never construct) every document: custom tags stay inert, as in the scanner."""
     return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+_PARSE_CHECKS: dict[str, Callable[[str], object]] = {
+    "yaml": _compose_yaml, "toml": _load_toml, "json": json.loads,
+}
+"""Per format, the parse that must still succeed after a rewrite."""
 
 
 def _parse_error(check: Callable[[str], object], text: str) -> str | None:
@@ -263,7 +258,7 @@ _TEMPLATE_LINE = re.compile(r"(?im)^\s*(TEMPLATE\b|PARAMETER\s+stop\b)")
 
 def _modelfile_notes(rel: str, label: str, text: str, ruleset: RuleSet) -> tuple[str, ...]:
     """An Ollama Modelfile whose FROM changed but whose TEMPLATE/stop lines are Llama's."""
-    if not PurePosixPath(rel).name.lower().startswith("modelfile"):
+    if file_type(rel).format != "modelfile":
         return ()
     markers = [str(m) for m in ruleset.section_table("prompt_markers").get("strong", [])]
     if not _TEMPLATE_LINE.search(text) or not any(m in text for m in markers):

@@ -20,6 +20,7 @@ from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Table
 
+from auditor.discover.filetypes import file_type
 from auditor.fix.model import Action, Outcome
 from auditor.fix.packages import move_for
 from auditor.fix.textedit import TextEdit, TextLines, apply_edits
@@ -29,7 +30,6 @@ _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _REQUIREMENT = re.compile(
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*"
     r"(?:(?:\(|(?:===|==|~=|!=|<=|>=|<|>|=)\s*[0-9*]|@\s*\S|;).*)?")
-_TOML_NAMES = ("pyproject.toml", "pipfile")
 
 RELOCK = {
     "poetry.lock": "poetry lock",
@@ -100,7 +100,7 @@ def rewrite_manifest(
 
 
 def _is_toml(rel: str) -> bool:
-    return PurePosixPath(rel).name.lower() in _TOML_NAMES or rel.lower().endswith(".toml")
+    return file_type(rel).format == "toml"
 
 
 def _line_removals(text: str, findings: Sequence[Finding]) -> tuple[str, dict[Finding, str]]:

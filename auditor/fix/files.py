@@ -6,37 +6,22 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
+from auditor.discover.filetypes import file_type
 from auditor.errors import AuditError
+from auditor.scan.read import Decoded, bom_encoding, decode_bytes
 from auditor.types import FileKind
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
 
 
 class FileRefused(AuditError):
     """A file ``fix`` will not rewrite; the message says why."""
 
 
-@dataclass(frozen=True)
-class Decoded:
-    text: str
-    encoding: str
-    bom: bytes = b""
-
-
 def read_for_rewrite(path: Path, kind: FileKind) -> Decoded:
-    """The exact text of a file (line breaks untouched) and how to write it back.
+    """The exact text of a file (line breaks untouched) and how to write it back, decoded as
+    the scan decodes it (a byte-order mark, a Python coding declaration, else UTF-8).
 
     Raises ``FileRefused`` when the bytes do not decode cleanly: rewriting would corrupt them.
     """
@@ -44,25 +29,15 @@ def read_for_rewrite(path: Path, kind: FileKind) -> Decoded:
         data = path.read_bytes()
     except OSError as exc:
         raise FileRefused(f"cannot read it: {exc.strerror or exc}") from exc
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return _decode(data[len(bom):], encoding, bom)
-    encoding = "utf-8"
-    if kind in (FileKind.PYTHON, FileKind.MANIFEST) and path.suffix in (".py", ".pyi", ".pyw"):
-        try:
-            encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-        except SyntaxError as exc:
-            raise FileRefused(f"bad coding declaration: {exc}") from exc
-        if encoding == "utf-8-sig":
-            encoding = "utf-8"
-    return _decode(data, encoding, b"")
-
-
-def _decode(data: bytes, encoding: str, bom: bytes) -> Decoded:
-    try:
-        return Decoded(data.decode(encoding), encoding, bom)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise FileRefused(f"it is not valid {encoding}, so it is not rewritten") from exc
+    python_source = kind in (FileKind.PYTHON, FileKind.MANIFEST) and (
+        file_type(path.name).format == "python")
+    decoded = decode_bytes(data, bom_encoding(data), coding_declaration=python_source)
+    problem = decoded.problem
+    if problem is None:
+        return decoded
+    if problem.declaration is not None:
+        raise FileRefused(f"bad coding declaration: {problem.declaration}")
+    raise FileRefused(f"it is not valid {problem.encoding}, so it is not rewritten")
 
 
 def encode(text: str, encoding: str, bom: bytes = b"") -> bytes:

@@ -1,7 +1,8 @@
 """The fix pipeline: findings -> replacement choices -> per-file rewrites -> one plan.
 
 ``build_plan`` is pure apart from reading the files it rewrites; ``apply_plan`` writes them.
-Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does.
+Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does. The findings come from
+``auditor.pipeline`` (after the policy), as ``scan`` sees them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from auditor.discover.walk import classify
+from auditor.discover.filetypes import classify, file_type
 from auditor.errors import AuditError
 from auditor.fix.config_rewrite import rewrite_text
 from auditor.fix.deps_rewrite import relock_commands, rewrite_manifest
@@ -40,8 +41,6 @@ from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import META_ONLY_MODULE, MODEL_ID
 from auditor.types import AuditResult, Effort, FileKind, Finding
 
-_PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
-_BINARY_MODEL_SUFFIXES = (".gguf", ".ggml")
 _GUARD_VARIANTS = ("guard", "guard-vision", "prompt-guard")
 
 
@@ -158,7 +157,7 @@ def build_plan(
             skipped.append(Skipped(root, rel, reason))
             outcomes.extend(_untouched(f, reason) for f in group)
             continue
-        if rel.lower().endswith(_BINARY_MODEL_SUFFIXES):
+        if file_type(rel).format == "gguf":
             outcomes.extend(rewrite_text(rel, kind, "", group, memo, ruleset).outcomes)
             continue
         try:
@@ -210,7 +209,7 @@ def _rewrite_file(
         notebook = rewrite_notebook(text, group, choose, defined_elsewhere=defined,
                                     prompt_hub_id=prompt_hub)
         return notebook.text, list(notebook.outcomes), notes, notebook.error
-    if rel.lower().endswith(_PYTHON_SUFFIXES):
+    if file_type(rel).format == "python":
         code = [f for f in group if not f.rule_id.startswith("LA2")]
         for finding in group:
             if finding.rule_id.startswith("LA2"):
@@ -223,7 +222,7 @@ def _rewrite_file(
     if kind is FileKind.MANIFEST:
         deps = [f for f in group if f.rule_id.startswith("LA2")]
         other = [f for f in group if not f.rule_id.startswith("LA2")]
-        toml = rel.lower().endswith(".toml") or rel.lower().endswith("pipfile")
+        toml = file_type(rel).format == "toml"
         config = rewrite_text(rel, kind, text, other, choose, ruleset, comments=toml,
                               label=display)
         manifest = rewrite_manifest(rel, config.text, deps, importers, label=display)

@@ -1,5 +1,5 @@
-"""policy: inline suppressions, config waivers, a baseline and a git diff filter, then the exit
-code from the ``--fail-on`` threshold.
+"""policy: inline suppressions, config waivers, a baseline and a git diff filter, then the gate's
+decision from the ``--fail-on`` threshold (the command line turns it into an exit code).
 
 ``apply_policy`` is pure: everything read from disk or git (suppression comments, the baseline,
 file hashes, changed lines, today's date) arrives in ``PolicyOptions``. Order of application:
@@ -23,9 +23,6 @@ from auditor.policy.locate import RootMap, anchored_path, finding_file, relative
 from auditor.policy.waivers import Waiver
 from auditor.scan.suppressions import Suppression, SuppressionProblem
 from auditor.types import AuditResult, Diagnostic, Finding, Severity
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
 
 NEW = "new"
 KNOWN = "known"
@@ -52,7 +49,7 @@ class PolicyOptions:
     """Absolute file path (a ``Suppression.file``) to the (root, path) reports show."""
     report_unused: bool = False
     strict_suppressions: bool = False
-    """Fail (exit 1) on unused, reasonless, unknown-rule or malformed suppressions, and on
+    """Fail on unused, reasonless, unknown-rule or malformed suppressions, and on
     unused waivers."""
     waivers: tuple[Waiver, ...] = ()
     today: datetime.date = datetime.date(1970, 1, 1)
@@ -84,7 +81,9 @@ class PolicyOutcome:
     policy_diagnostics: tuple[Diagnostic, ...]
     strict_failures: tuple[Diagnostic, ...]
     classified: bool
-    exit_code: int
+    failed: bool
+    """Whether the run fails: failing findings or strict suppression problems, unless
+    ``exit_zero``."""
 
 
 def apply_policy(result: AuditResult, options: PolicyOptions) -> PolicyOutcome:
@@ -110,10 +109,7 @@ def apply_policy(result: AuditResult, options: PolicyOptions) -> PolicyOutcome:
                     "suppression-invalid", "waiver-unused"}
     strict_failures = tuple(d for d in diagnostics if d.code in strict_codes) \
         if options.strict_suppressions else ()
-    if options.exit_zero:
-        exit_code = EXIT_OK
-    else:
-        exit_code = EXIT_FINDINGS if failing or strict_failures else EXIT_OK
+    failed = not options.exit_zero and bool(failing or strict_failures)
 
     counts: list[tuple[str, int]] = []
     if classified:
@@ -132,7 +128,7 @@ def apply_policy(result: AuditResult, options: PolicyOptions) -> PolicyOutcome:
         result=final, new=new, known=known, suppressed=tuple(suppressed), waived=tuple(waived),
         failing=failing, moves=moves, baseline_fixed=fixed,
         policy_diagnostics=tuple(diagnostics), strict_failures=strict_failures,
-        classified=classified, exit_code=exit_code,
+        classified=classified, failed=failed,
     )
 
 

@@ -1,7 +1,7 @@
 """``--new-since REF``: which lines were added or changed since a git revision.
 
-Runs git plumbing (``rev-parse``, ``diff-index``, ``ls-files``) through ``subprocess`` with an
-argument list, never a shell. Compares REF with the working tree, so uncommitted edits count as
+Runs git plumbing (``rev-parse``, ``diff-index``, ``ls-files``) through ``util.git.run_git``
+(an argument list, never a shell). Compares REF with the working tree, so uncommitted edits count as
 changed; untracked files count as entirely new. Renames are detected, so a moved file's
 unchanged lines are not "new".
 """
@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor.errors import GitError as GitError
+from auditor.util.git import GitError, run_git
 
 WHOLE_FILE = None
 """Marker in ``ChangedLines``: every line of the file is new (untracked or binary)."""
@@ -23,7 +23,6 @@ ChangedLines = Mapping[str, "frozenset[int] | None"]
 """Absolute file path to the changed line numbers (None: the whole file)."""
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-GIT_TIMEOUT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -51,18 +50,7 @@ def changed_lines_since(ref: str, directories: Sequence[str]) -> dict[str, froze
 
 
 def _git(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, LC_ALL="C", GIT_TERMINAL_PROMPT="0")
-    env.pop("GIT_DIR", None)
-    env.pop("GIT_WORK_TREE", None)
-    try:
-        return subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args], cwd=cwd, env=env,
-            capture_output=True, check=False, timeout=GIT_TIMEOUT_SECONDS,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("--new-since needs git, and git is not installed") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"git {args[0]} did not finish in {GIT_TIMEOUT_SECONDS}s") from exc
+    return run_git(args, cwd, missing="--new-since needs git, and git is not installed")
 
 
 def _repo_of(directory: str) -> _Repo:

@@ -1,6 +1,8 @@
-"""The policy stage's reading side: suppression comments, file hashes and the baseline file.
+"""The policy stage's inputs: suppressions (from the comments the scan recorded), file hashes
+and the baseline file.
 
-Everything here touches the disk; ``apply_policy`` then works on what it returns.
+Everything here except ``read_suppressions`` touches the disk; ``apply_policy`` then works on
+what it returns.
 """
 
 from __future__ import annotations
@@ -10,20 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from auditor.discover.walk import DiscoverOptions, discover
 from auditor.policy.baseline import Baseline, BaselineError, content_hash, parse_baseline
 from auditor.policy.locate import RootLocation, RootMap, relative_to
-from auditor.scan.context import SourceFile
-from auditor.scan.read import decode
-from auditor.scan.registry import scanners_for
 from auditor.scan.suppressions import (
-    MARKER,
     Suppression,
     SuppressionProblem,
-    comment_style,
-    parse_suppressions,
+    suppressions_from_comments,
 )
-from auditor.types import AuditResult, FileKind, Finding
+from auditor.types import AuditResult, Finding
 
 
 def root_map(labels: Sequence[str], roots: Sequence[Path]) -> dict[str, RootLocation]:
@@ -44,68 +40,38 @@ class SuppressionScan:
     """Absolute file path to (root label, path) for messages."""
 
 
-@dataclass(frozen=True)
-class _File:
-    absolute: str
-    root: str
-    rel: str
-    kind: FileKind | None = None
-
-
 def read_suppressions(
     result: AuditResult,
     roots: RootMap,
     resolve: Callable[[str], str | None],
     *,
-    every_file: Sequence[Path] = (),
-    discover_options: DiscoverOptions | None = None,
+    every_file: bool = False,
 ) -> SuppressionScan:
-    """Suppressions in the files that have findings; with ``every_file`` (the scanned roots),
-    in every file the scan read, so unused ones anywhere can be reported."""
-    files: dict[str, _File] = {}
+    """Suppressions in the files that have findings; with ``every_file``, in every file the
+    scan read, so unused ones anywhere can be reported. They come from the comments the scan
+    recorded (``result.comments``): no file is read again."""
+    recorded = {(c.root, c.path): c.comments for c in result.comments}
+    wanted: dict[tuple[str, str], None] = {}
     for finding in result.findings:
-        location = roots.get(finding.root)
-        if location is not None:
-            absolute = location.file_path(finding.path)
-            files.setdefault(absolute, _File(absolute, finding.root, finding.path))
+        if finding.root in roots:
+            wanted.setdefault((finding.root, finding.path))
     if every_file:
-        label_of = {location.path: label for label, location in roots.items()}
-        for root, item in discover(every_file, discover_options or DiscoverOptions()):
-            if not isinstance(item, SourceFile) or not scanners_for(item):
-                continue
-            label = label_of.get(os.path.realpath(root), "")
-            base = roots[label] if label in roots else RootLocation(os.path.realpath(root))
-            absolute = base.file_path(item.rel)
-            files.setdefault(absolute, _File(absolute, label, item.rel, item.kind))
+        wanted.update(dict.fromkeys(recorded))
     scan = SuppressionScan()
-    for file in files.values():
-        style = comment_style(file.rel)
-        if style is None:
+    seen: set[str] = set()
+    for label, rel in wanted:
+        location = roots.get(label) or RootLocation(os.path.realpath(label))
+        absolute = location.file_path(rel)
+        comments = recorded.get((label, rel), ())
+        if absolute in seen or not comments:
             continue
-        text = _read_text(file.absolute, file.kind)
-        if text is None:
-            continue
-        found, problems = parse_suppressions(text, style, file.absolute, resolve)
+        seen.add(absolute)
+        found, problems = suppressions_from_comments(comments, absolute, resolve)
         if found or problems:
-            scan.labels[file.absolute] = (file.root, file.rel)
+            scan.labels[absolute] = (label, rel)
         scan.suppressions.extend(found)
         scan.problems.extend(problems)
     return scan
-
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-
-
-def _read_text(path: str, kind: FileKind | None) -> str | None:
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return None  # the scan already reported unreadable files
-    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
-    if encoding is None and MARKER.encode() not in data:
-        return None
-    text: str = decode(data, kind or FileKind.OTHER, encoding)[0]
-    return text
 
 
 _BASELINE_SIGNATURE = b'"format": "llama-audit-baseline"'

@@ -8,8 +8,8 @@ diagnostic and is read by the line scanner instead, so nothing in it is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
+from auditor.discover.filetypes import file_type
 from auditor.errors import ScanError
 from auditor.ruleset.load import RuleSet
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
@@ -38,10 +38,6 @@ from auditor.scan.documents.yaml_values import YamlFailure, yaml_documents
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
 
-_YAML = (".yaml", ".yml")
-_JSON = (".json", ".jsonc", ".json5")
-_INI = (".ini", ".cfg", ".conf")
-
 
 class ParseFailure(ScanError):
     def __init__(self, message: str, line: int | None, code: str = "parse-error") -> None:
@@ -51,23 +47,11 @@ class ParseFailure(ScanError):
 
 
 def config_format(rel: str) -> str:
-    """yaml, json, toml, ini, env, properties or text, from the file name."""
-    path = PurePosixPath(rel)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
-    if suffix in _YAML:
-        return "yaml"
-    if suffix in _JSON:
-        return "json"
-    if suffix == ".toml":
-        return "toml"
-    if suffix in _INI:
-        return "ini"
-    if name == ".env" or name.startswith(".env.") or suffix == ".env":
-        return "env"
-    if suffix == ".properties":
-        return "properties"
-    return "text"
+    """yaml, json, toml, ini, env, properties or text: the file's format in the
+    ``discover.filetypes`` table, as one of the readers here (JSON with comments is JSON)."""
+    fmt = file_type(rel).format
+    fmt = "json" if fmt == "jsonc" else fmt
+    return fmt if fmt in _READERS else "text"
 
 
 def scan_config(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:

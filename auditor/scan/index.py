@@ -35,18 +35,21 @@ from typing import Any
 
 from auditor.scan.context import SourceFile
 from auditor.serialize import (
+    comment_from_list,
+    comment_to_list,
     diagnostic_from_dict,
     diagnostic_to_dict,
     finding_from_dict,
     finding_to_dict,
 )
-from auditor.types import Diagnostic, Finding
+from auditor.types import Diagnostic, Finding, SuppressionComment
 
 SETTLE_NS = 2_000_000_000
 """How long before the scan a file must have last changed for its stat to be trusted."""
 
-Outcome = tuple[tuple[Finding, ...], tuple[Diagnostic, ...], bool, bool]
-"""(findings, diagnostics, scanned, parsed): one file's result."""
+Outcome = tuple[tuple[Finding, ...], tuple[Diagnostic, ...], bool, bool,
+                tuple[SuppressionComment, ...]]
+"""(findings, diagnostics, scanned, parsed, suppression comments): one file's result."""
 
 
 class StatIndex:
@@ -76,7 +79,8 @@ class StatIndex:
         if entry is None or not self._trusted(file.stamp):
             return None
         try:
-            size, mtime, ctime, inode, kind, rel, found, problems, scanned, parsed, inputs = entry
+            (size, mtime, ctime, inode, kind, rel, found, problems, scanned, parsed, inputs,
+             comments) = entry
             if (size != file.size or (mtime, ctime, inode) != file.stamp
                     or kind != file.kind.value or rel != file.rel):
                 return None
@@ -85,7 +89,8 @@ class StatIndex:
             outcome = (
                 tuple(finding_from_dict(f) for f in found) if found else (),
                 tuple(diagnostic_from_dict(d) for d in problems) if problems else (),
-                bool(scanned), bool(parsed))
+                bool(scanned), bool(parsed),
+                tuple(comment_from_list(c) for c in comments) if comments else ())
         except (ValueError, TypeError, KeyError, IndexError):
             return None
         self._new[key] = entry
@@ -98,12 +103,12 @@ class StatIndex:
         if not self._trusted(file.stamp) or not all(
                 len(state) == 1 or self._trusted(state[2:5]) for state in states):
             return
-        findings, diagnostics, scanned, parsed = outcome
+        findings, diagnostics, scanned, parsed, comments = outcome
         self._new[str(file.path)] = [
             file.size, *file.stamp, file.kind.value, file.rel,
             [finding_to_dict(f) for f in findings],
             [diagnostic_to_dict(d) for d in diagnostics],
-            scanned, parsed, states,
+            scanned, parsed, states, [comment_to_list(c) for c in comments],
         ]
         self._changed = True
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
+from auditor.discover.filetypes import file_type
 from auditor.identify.models import identify
 from auditor.ruleset.file_tables import file_tables
 from auditor.ruleset.load import RuleSet
@@ -32,8 +32,6 @@ from auditor.types import ModelRef
 
 RULE_MODELFILE = MODELFILE_FROM_LLAMA
 
-_YAML = (".yaml", ".yml")
-_HCL = (".tf", ".tfvars", ".hcl")
 _MAKE_TARGET = re.compile(r"^(?P<target>[\w.\-/$() %]+?)\s*::?(?![=])")
 _DOCKER_INSTRUCTION = re.compile(r"^\s*(?P<word>[A-Za-z]+)\b")
 _MODELFILE_INSTRUCTION = re.compile(r"^[ \t]*(?P<word>[A-Za-z]+)[ \t]+")
@@ -43,20 +41,8 @@ LineSource = Iterator[tuple[int, str, str]]
 
 
 def infra_format(rel: str) -> str:
-    path = PurePosixPath(rel)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
-    if name.startswith(("dockerfile", "containerfile")) or suffix == ".dockerfile":
-        return "dockerfile"
-    if name.startswith("modelfile"):
-        return "modelfile"
-    if suffix in _YAML:
-        return "yaml"
-    if suffix in _HCL:
-        return "hcl"
-    if name in ("makefile", "gnumakefile") or suffix == ".mk":
-        return "make"
-    return "shell"
+    """dockerfile, modelfile, yaml, hcl, make or shell: the format in ``discover.filetypes``."""
+    return file_type(rel).format
 
 
 def scan_infra(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:

@@ -14,7 +14,7 @@ import re
 import stat
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 
@@ -117,12 +117,17 @@ def _unreadable(file: SourceFile, reason: str) -> ReadOutcome:
     return ReadOutcome(None, (Diagnostic(file.rel, "unreadable", reason),), True)
 
 
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``data`` names, if there is one."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
+
+
 def sniff_encoding(data: bytes) -> tuple[str | None, bool]:
     """(encoding, guessed): from a byte-order mark, else UTF-16/UTF-32 recognised by where
     the zero bytes of mostly-ASCII text fall; (None, False) for everything else."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name, False
+    named = bom_encoding(data)
+    if named is not None:
+        return named, False
     sample = data[:SNIFF_BYTES]
     if len(sample) < 4 or b"\x00" not in sample:
         return None, False
@@ -156,45 +161,96 @@ def looks_binary(sample: bytes) -> bool:
 
 
 def decode(data: bytes, kind: FileKind, encoding: str | None) -> tuple[str, str | None]:
-    """Text of a file and, if it could not be decoded cleanly, why.
+    """Text of a file for scanning and, if it could not be decoded cleanly, why.
 
     Line endings are normalised to ``\\n`` (CRLF and lone CR count as one line break each, as
     in Python and editors), which keeps every line number and column unchanged. The other
     characters ``str.splitlines`` would break at (form feed, vertical tab, U+0085, U+2028,
     U+2029...) are read as spaces, so every scanner counts lines as git and editors do.
     """
+    decoded = decode_bytes(data, encoding,
+                           coding_declaration=kind in (FileKind.PYTHON, FileKind.MANIFEST))
+    return _normalise(decoded.text), decoded.problem.detail if decoded.problem else None
+
+
+@dataclass(frozen=True)
+class DecodeProblem:
+    """Why bytes did not decode cleanly (bad bytes were replaced)."""
+
+    encoding: str
+    """What the bytes should have been."""
+    detail: str
+    """The scan's diagnostic message."""
+    declaration: str | None = None
+    """The Python coding declaration's problem, when that is the cause."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text exactly as written (line breaks untouched, byte-order mark left out) and
+    how to write it back: ``bom + text.encode(encoding)`` gives the same bytes."""
+
+    text: str
+    encoding: str
+    bom: bytes = b""
+    problem: DecodeProblem | None = None
+
+
+def decode_bytes(data: bytes, encoding: str | None = None, *,
+                 coding_declaration: bool = False) -> Decoded:
+    """The one decoder: ``encoding`` is what ``sniff_encoding`` (or ``bom_encoding``) found;
+    without one, a Python coding declaration (when ``coding_declaration``), else UTF-8.
+    Never raises: bad bytes are replaced and ``problem`` says why."""
     if encoding is not None:
-        try:
-            return _normalise(data.decode(encoding)), None
-        except UnicodeDecodeError as exc:
-            return _normalise(data.decode(encoding, errors="replace")), (
-                f"invalid {encoding} ({exc.reason} at byte {exc.start}); bad bytes replaced")
-    if kind in (FileKind.PYTHON, FileKind.MANIFEST) and data[:1] != b"\x00":
+        bom = next((mark for mark, name in _BOMS if name == encoding and data.startswith(mark)),
+                   b"")
+        return _decode_as(data, bom, "utf-8" if encoding == "utf-8-sig" else encoding, encoding)
+    declaration_problem = None
+    if coding_declaration and data[:1] != b"\x00":
         try:
             declared, _ = tokenize.detect_encoding(BytesIO(data).readline)
         except (SyntaxError, LookupError) as exc:
-            if str(exc).startswith("invalid or missing encoding declaration"):
-                declared = "utf-8"  # no declaration, and the first lines are not UTF-8
-            else:
-                return _normalise(data.decode("utf-8", errors="replace")), (
-                    f"bad coding declaration ({exc}); read as UTF-8 with bad bytes replaced")
-        if declared == "utf-8":
-            return _decode_utf8(data)
-        try:
-            return _normalise(data.decode(declared)), None
-        except UnicodeDecodeError as exc:
-            text, _ = _decode_utf8(data)
-            return text, (f"not valid {declared} as declared ({exc.reason} at byte "
-                          f"{exc.start}); read as UTF-8 with bad bytes replaced")
-    return _decode_utf8(data)
+            if not str(exc).startswith("invalid or missing encoding declaration"):
+                return Decoded(data.decode("utf-8", errors="replace"), "utf-8", b"", DecodeProblem(
+                    "utf-8", f"bad coding declaration ({exc}); read as UTF-8 with bad bytes "
+                    "replaced", str(exc)))
+            declared = "utf-8"  # no declaration, and the first lines are not UTF-8
+            declaration_problem = str(exc)
+        if declared not in ("utf-8", "utf-8-sig"):
+            try:
+                return Decoded(data.decode(declared), declared)
+            except UnicodeDecodeError as exc:
+                return Decoded(data.decode("utf-8", errors="replace"), "utf-8", b"",
+                               DecodeProblem(declared, (
+                                   f"not valid {declared} as declared ({exc.reason} at byte "
+                                   f"{exc.start}); read as UTF-8 with bad bytes replaced")))
+    decoded = _decode_as(data, b"", "utf-8", None)
+    if decoded.problem is not None and declaration_problem is not None:
+        return replace(decoded, problem=replace(decoded.problem,
+                                                declaration=declaration_problem))
+    return decoded
 
 
-def _decode_utf8(data: bytes) -> tuple[str, str | None]:
+def _decode_as(data: bytes, bom: bytes, codec: str, sniffed: str | None) -> Decoded:
     try:
-        return _normalise(data.decode("utf-8")), None
+        return Decoded(data[len(bom):].decode(codec), codec, bom)
     except UnicodeDecodeError as exc:
-        return _normalise(data.decode("utf-8", errors="replace")), (
-            f"not UTF-8 ({exc.reason} at byte {exc.start}); bad bytes replaced")
+        text = data[len(bom):].decode(codec, errors="replace")
+        if sniffed is None:
+            detail = f"not UTF-8 ({exc.reason} at byte {exc.start}); bad bytes replaced"
+        else:
+            whole = _decode_error(data, sniffed) or exc  # offsets as in the whole file
+            detail = (f"invalid {sniffed} ({whole.reason} at byte {whole.start}); bad bytes "
+                      "replaced")
+        return Decoded(text, codec, bom, DecodeProblem(codec, detail))
+
+
+def _decode_error(data: bytes, encoding: str) -> UnicodeDecodeError | None:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
 
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")

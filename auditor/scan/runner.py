@@ -26,12 +26,21 @@ from auditor.scan.index import StatIndex
 from auditor.scan.inputs import recording
 from auditor.scan.read import read_for_scan
 from auditor.scan.registry import load_all_scanners, scanners_for
-from auditor.types import AuditResult, Diagnostic, FileKind, Finding, ScanStats, ToolInfo
+from auditor.scan.suppressions import file_suppression_comments
+from auditor.types import (
+    AuditResult,
+    Diagnostic,
+    FileComments,
+    FileKind,
+    Finding,
+    ScanStats,
+    SuppressionComment,
+    ToolInfo,
+)
 
 SNIPPET_LIMIT = 200
 POOL_THRESHOLD = 64
 """Below this many candidate files a process pool costs more than it saves."""
-
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class FileResult:
     parsed: bool
     inputs: tuple[str, ...] = ()
     """Absolute paths of other files the scanners looked at (see ``scan.inputs``)."""
+    comments: tuple[SuppressionComment, ...] = ()  # from the text the scan decoded
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -106,6 +116,8 @@ def scan_paths(
             files_by_kind=tuple(sorted(kinds.items())),
             duration_seconds=time.perf_counter() - started,
         ),
+        comments=tuple(FileComments(label_of[f.root], f.rel, r.comments)
+                       for f, r in zip(files, results, strict=True) if r.comments),
     )
 
 
@@ -168,8 +180,9 @@ def _run(
         if known is None:
             todo.append(position)
         else:
-            found, problems, scanned, parsed = known
-            results[position] = FileResult(found, problems, scanned=scanned, parsed=parsed)
+            found, problems, scanned, parsed, marked = known
+            results[position] = FileResult(found, problems, scanned=scanned, parsed=parsed,
+                                           comments=marked)
     done = total - len(todo)
     if progress is not None and done:
         progress(done, total)
@@ -180,8 +193,8 @@ def _run(
         if progress is not None:
             progress(done, total)
         if index is not None and _indexable(result):
-            index.record(files[position], (result.findings, result.diagnostics,
-                                           result.scanned, result.parsed), result.inputs)
+            index.record(files[position], (result.findings, result.diagnostics, result.scanned,
+                                           result.parsed, result.comments), result.inputs)
     if index is not None and cache is not None:
         index.save()
         cache.prune_stale_versions()
@@ -270,6 +283,7 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
             return FileResult((), tuple(diagnostics), scanned=not outcome.skipped,
                               parsed=False)
         text = outcome.text
+    comments = file_suppression_comments(file.rel, text)
     key = None
     if cache is not None and not header_only and file.kind not in _ALWAYS_READ:
         key = ResultCache.key(file.rel, file.kind.value, "docs" if ctx.include_docs else "",
@@ -278,14 +292,15 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
         if cached is not None:
             found, problems, was_parsed = cached
             return FileResult(found, tuple(diagnostics) + problems, scanned=True,
-                              parsed=was_parsed)
+                              parsed=was_parsed, comments=comments)
     with recording() as inputs:
         findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
     if key is not None and cache is not None and not any(
             d.code in _TRANSIENT_CODES for d in scan_diagnostics):
         cache.put(key, findings, scan_diagnostics, parsed)
     return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
-                      parsed=parsed, inputs=tuple(dict.fromkeys(inputs)))
+                      parsed=parsed, inputs=tuple(dict.fromkeys(inputs)),
+                      comments=comments)
 
 
 def _run_scanners(

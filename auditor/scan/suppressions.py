@@ -2,7 +2,8 @@
 
 A suppression applies to findings on its own line, or, when the comment stands alone on its
 line, to findings on the next line. ``ignore`` without brackets covers every rule on that line.
-Parsing is pure: text in, ``Suppression`` values out. Rule references (ids or slugs) are resolved
+Parsing is pure: text in, ``Suppression`` values out; each file's comment syntax is its row in
+``discover.filetypes``. Rule references (ids or slugs) are resolved
 by the caller-supplied function so this module does not need a rule set.
 """
 
@@ -12,9 +13,16 @@ import io
 import json
 import re
 import tokenize
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+
+from auditor.discover.filetypes import HASH as HASH
+from auditor.discover.filetypes import HASH_SEMICOLON as HASH_SEMICOLON
+from auditor.discover.filetypes import HASH_SLASH as HASH_SLASH
+from auditor.discover.filetypes import HTML as HTML
+from auditor.discover.filetypes import NOTEBOOK, PYTHON, CommentStyle, comment_style
+from auditor.discover.filetypes import RST as RST
+from auditor.types import SuppressionComment
 
 MARKER = "llama-audit"
 
@@ -23,57 +31,6 @@ _DIRECTIVE = re.compile(
     re.DOTALL,
 )
 _REASON_LEAD = " \t-–—:;,"
-
-
-@dataclass(frozen=True, slots=True)
-class CommentStyle:
-    """How comments look in one kind of file."""
-
-    name: str
-    prefixes: tuple[str, ...] = ()
-    """Line comment starters; a starter must begin the line or follow whitespace."""
-    block: tuple[str, str] | None = None
-    """Block comment delimiters such as ``<!--`` / ``-->``."""
-
-
-HASH = CommentStyle("#", ("#",))
-HASH_SEMICOLON = CommentStyle("# or ;", ("#", ";"))
-HASH_SLASH = CommentStyle("# or //", ("#", "//"))
-PYTHON = CommentStyle("python #", ("#",))
-HTML = CommentStyle("<!-- -->", block=("<!--", "-->"))
-RST = CommentStyle("..", ("..",))
-NOTEBOOK = CommentStyle("notebook code cell #", ("#",))
-
-_HASH_SUFFIXES = frozenset({
-    ".yaml", ".yml", ".toml", ".sh", ".bash", ".zsh", ".mk", ".env", ".in", ".lock",
-    ".dockerfile", ".txt", ".conf", ".properties",
-})
-_INI_SUFFIXES = frozenset({".ini", ".cfg"})
-_HCL_SUFFIXES = frozenset({".tf", ".tfvars", ".hcl"})
-_HASH_NAMES = ("dockerfile", "containerfile", "modelfile", "makefile", "gnumakefile", "justfile",
-               "procfile", "pipfile", ".env")
-
-
-def comment_style(rel: str) -> CommentStyle | None:
-    """The comment syntax suppressions use in the file at ``rel``; None: use a config waiver."""
-    path = PurePosixPath(rel)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
-    if suffix in (".py", ".pyi", ".pyw"):
-        return PYTHON
-    if suffix == ".ipynb":
-        return NOTEBOOK
-    if suffix in _INI_SUFFIXES:
-        return HASH_SEMICOLON
-    if suffix in _HCL_SUFFIXES:
-        return HASH_SLASH
-    if suffix in (".md", ".markdown", ".html", ".htm"):
-        return HTML
-    if suffix == ".rst":
-        return RST
-    if suffix in _HASH_SUFFIXES or name.startswith(_HASH_NAMES):
-        return HASH
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +76,42 @@ def parse_suppressions(
     text: str, style: CommentStyle, file: str, resolve: RuleResolver
 ) -> tuple[list[Suppression], list[SuppressionProblem]]:
     """Every suppression in ``text`` (a whole file), and the malformed ones as problems."""
+    return suppressions_from_comments(suppression_comments(text, style), file, resolve)
+
+
+def suppression_comments(text: str, style: CommentStyle) -> tuple[SuppressionComment, ...]:
+    """The comments in ``text`` (a whole file, as the scan decoded it) that mention the
+    marker: what the scan stage records, so the policy stage never reads the file again."""
     if MARKER not in text:
-        return [], []
+        return ()
     if style is NOTEBOOK:
-        return _parse_notebook(text, file, resolve)
+        return tuple(_notebook_comments(text))
     comments = _python_comments(text) if style is PYTHON else _line_comments(text, style)
-    return _directives(comments, file, resolve, cell=None)
+    return tuple(SuppressionComment(line, comment, alone)
+                 for line, comment, alone in comments if MARKER in comment)
+
+
+def file_suppression_comments(rel: str, text: str) -> tuple[SuppressionComment, ...]:
+    """``suppression_comments`` in the comment syntax of the file at ``rel`` (none without)."""
+    if MARKER not in text:
+        return ()
+    style = comment_style(rel)
+    return () if style is None else suppression_comments(text, style)
 
 
 _NOTE_VERBS = frozenset({"todo"})
 """``# llama-audit: todo[LA106] ...`` comments written by ``fix`` for manual steps."""
 
 
-def _directives(
-    comments: Iterator[tuple[int, str, bool]], file: str, resolve: RuleResolver,
-    cell: int | None,
+def suppressions_from_comments(
+    comments: Iterable[SuppressionComment], file: str, resolve: RuleResolver
 ) -> tuple[list[Suppression], list[SuppressionProblem]]:
+    """The suppressions (and malformed directives) among recorded comments of one file."""
     found: list[Suppression] = []
     problems: list[SuppressionProblem] = []
-    for line, comment, alone in comments:
+    for recorded in comments:
+        line, comment, alone, cell = (recorded.line, recorded.text, recorded.alone,
+                                      recorded.cell)
         at = _directive_start(comment)
         if at < 0:
             continue
@@ -253,19 +227,15 @@ def _comment_in_line(line: str, style: CommentStyle) -> tuple[int, str] | None:
     return best
 
 
-def _parse_notebook(
-    text: str, file: str, resolve: RuleResolver
-) -> tuple[list[Suppression], list[SuppressionProblem]]:
-    """Suppressions in a notebook's code cells, keyed by cell index and line in the cell."""
+def _notebook_comments(text: str) -> Iterator[SuppressionComment]:
+    """Marker comments in a notebook's code cells, keyed by cell index and line in the cell."""
     try:
         data = json.loads(text)
     except ValueError:
-        return [], []
+        return
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list):
-        return [], []
-    found: list[Suppression] = []
-    problems: list[SuppressionProblem] = []
+        return
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -274,8 +244,6 @@ def _parse_notebook(
             source = "".join(str(part) for part in source)
         if not isinstance(source, str) or MARKER not in source:
             continue
-        cell_found, cell_problems = _directives(_python_comments(source), file, resolve,
-                                                cell=index)
-        found.extend(cell_found)
-        problems.extend(cell_problems)
-    return found, problems
+        for line, comment, alone in _python_comments(source):
+            if MARKER in comment:
+                yield SuppressionComment(line, comment, alone, index)

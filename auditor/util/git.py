@@ -1,4 +1,8 @@
-"""Which files have uncommitted changes, from ``git status --porcelain`` (run without a shell).
+"""Running git, and which files have uncommitted changes.
+
+``run_git`` is the one way the tool runs git (``fix`` here, ``--new-since`` in
+``policy.gitdiff``): an argument list, never a shell, with a timeout and a ``GitError`` that
+says what went wrong in the user's terms.
 
 ``fix --write`` refuses to write over uncommitted work: after a rewrite, ``git diff`` must show
 exactly what ``fix`` did, and ``git checkout`` must be able to undo it. Untracked files count
@@ -9,22 +13,44 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.errors import GitError
+from auditor.errors import GitError as GitError
 
-GIT_TIMEOUT_SECONDS = 60
+GIT_TIMEOUT_SECONDS = 120
 
 
-class GitUnavailable(GitError):
-    """Not inside a git work tree, or git cannot run; the message says which."""
+def run_git(
+    args: Sequence[str], cwd: str | os.PathLike[str], *,
+    missing: str = "git is not installed", timeout: float = GIT_TIMEOUT_SECONDS,
+) -> subprocess.CompletedProcess[bytes]:
+    """``git ARGS`` run in ``cwd``, its output as bytes; a non-zero exit is the caller's to judge.
+
+    C locale, no prompts, no optional locks, paths unquoted, and the caller's ``GIT_DIR`` and
+    ``GIT_WORK_TREE`` ignored (the work tree is the one holding ``cwd``). GitError when git is
+    not installed (``missing`` is the message), cannot start or takes over ``timeout`` seconds.
+    """
+    env = dict(os.environ, LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args], cwd=cwd, env=env,
+            capture_output=True, check=False, timeout=timeout)
+    except FileNotFoundError as exc:
+        raise GitError(missing) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {args[0]} did not finish in {timeout:g}s") from exc
+    except OSError as exc:
+        raise GitError(f"git could not run in {cwd}: {exc}") from exc
 
 
 def toplevel(folder: Path) -> Path:
-    """The top of the git work tree containing ``folder``; GitUnavailable outside one."""
+    """The top of the git work tree containing ``folder``; GitError outside one."""
     top = _git(["rev-parse", "--show-toplevel"], folder).strip()
     if not top:
-        raise GitUnavailable(f"{folder} is not inside a git work tree")
+        raise GitError(f"{folder} is not inside a git work tree")
     return Path(top).resolve()
 
 
@@ -54,23 +80,16 @@ def _porcelain_paths(output: str) -> list[str]:
 
 
 def _git(args: list[str], cwd: Path) -> str:
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        completed = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
-            timeout=GIT_TIMEOUT_SECONDS, env=env, encoding="utf-8", errors="surrogateescape")
-    except FileNotFoundError as exc:
-        raise GitUnavailable("git is not installed, so uncommitted changes cannot be "
-                             "checked") from exc
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GitUnavailable(f"git could not run in {cwd}: {exc}") from exc
-    if completed.returncode != 0:
-        message = completed.stderr.strip().splitlines()
-        detail = message[-1] if message else f"exit status {completed.returncode}"
-        if "not a git repository" in completed.stderr:
-            raise GitUnavailable(f"{cwd} is not inside a git work tree")
-        raise GitUnavailable(f"git {' '.join(args[:1])} failed in {cwd}: {detail}")
-    return completed.stdout
+    done = run_git(args, cwd,
+                   missing="git is not installed, so uncommitted changes cannot be checked")
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        message = stderr.strip().splitlines()
+        detail = message[-1] if message else f"exit status {done.returncode}"
+        if "not a git repository" in stderr:
+            raise GitError(f"{cwd} is not inside a git work tree")
+        raise GitError(f"git {' '.join(args[:1])} failed in {cwd}: {detail}")
+    return done.stdout.decode("utf-8", "surrogateescape")
 
 
 def uncommitted(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -86,7 +105,7 @@ def uncommitted(paths: list[Path]) -> tuple[list[Path], list[str]]:
         if folder not in tops:
             try:
                 tops[folder] = toplevel(folder)
-            except GitUnavailable as exc:
+            except GitError as exc:
                 tops[folder] = str(exc)
         top = tops[folder]
         if isinstance(top, str):
@@ -95,7 +114,7 @@ def uncommitted(paths: list[Path]) -> tuple[list[Path], list[str]]:
         if top not in statuses:
             try:
                 statuses[top] = dirty_paths(top)
-            except GitUnavailable as exc:
+            except GitError as exc:
                 tops[folder] = str(exc)
                 problems.append(str(exc))
                 continue

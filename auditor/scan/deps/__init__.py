@@ -1,14 +1,14 @@
 """Dependency scanners: every Python manifest and lockfile, read structurally, never executed.
 
 ``scan_manifest`` and ``scan_lockfile`` are the two entry points the registry dispatches to;
-each picks the parser for the file's name. Findings are LA2xx rules (``rules/packages.toml``).
+each picks the parser its file type (``discover.filetypes``) names. Findings are LA2xx rules
+(``rules/packages.toml``).
 """
 
 from __future__ import annotations
 
-from fnmatch import fnmatch
-
-from auditor.scan.context import ScanContext, ScanOutput, SourceFile
+from auditor.discover.filetypes import file_type
+from auditor.scan.context import ScanContext, ScanFunction, ScanOutput, SourceFile
 from auditor.scan.deps.conda import scan_conda
 from auditor.scan.deps.lockfiles import scan_lockfile
 from auditor.scan.deps.pipfile import scan_pipfile
@@ -36,20 +36,18 @@ DIAGNOSTIC_CODES = frozenset({
 })
 """Every diagnostic code the dependency scanners emit."""
 
-_CONDA_NAMES = frozenset({"environment.yml", "environment.yaml", "conda.yml", "conda.yaml"})
+_MANIFEST_PARSERS: dict[str, ScanFunction] = {
+    "pyproject": scan_pyproject,
+    "setup.cfg": scan_setup_cfg,
+    "setup.py": scan_setup_py,
+    "pipfile": scan_pipfile,
+    "conda": scan_conda,
+    "requirements": scan_requirements,
+}
+"""A manifest's parser (its row in ``discover.filetypes``) to the scanner that reads it."""
 
 
 def scan_manifest(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    """Dispatch a FileKind.MANIFEST file to the parser for its name."""
-    name = file.path.name.lower()
-    if name == "pyproject.toml":
-        return scan_pyproject(file, text, ctx)
-    if name == "setup.cfg":
-        return scan_setup_cfg(file, text, ctx)
-    if name == "setup.py":
-        return scan_setup_py(file, text, ctx)
-    if name == "pipfile":
-        return scan_pipfile(file, text, ctx)
-    if name in _CONDA_NAMES or fnmatch(name, "environment*.y*ml"):
-        return scan_conda(file, text, ctx)
-    return scan_requirements(file, text, ctx)
+    """Dispatch a FileKind.MANIFEST file to the parser its file type names."""
+    scan = _MANIFEST_PARSERS.get(file_type(file.rel).parser, scan_requirements)
+    return scan(file, text, ctx)

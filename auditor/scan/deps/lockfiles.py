@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from auditor.discover.filetypes import file_type
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.common import read_neighbour
 from auditor.scan.deps.declarations import declaration_hits
@@ -285,7 +286,7 @@ TOML_LOCKS: dict[str, TomlGraph] = {
 
 def scan_lockfile(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     """Findings for the Llama packages a lockfile pins, direct or transitive."""
-    name = file.path.name.lower()
+    name = file_type(file.rel).parser
     problems: list[Problem] = []
     graph: LockGraph | None
     if name == "pipfile.lock":

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.discover.walk import classify
+from auditor.discover.filetypes import classify
 from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
 from auditor.scan.deps.common import MAX_NEIGHBOUR_BYTES
 from auditor.scan.deps.declarations import Declaration, declaration_hits
