@@ -24,6 +24,7 @@ from auditor.discover.filetypes import file_type
 from auditor.fix.model import Action, Outcome
 from auditor.fix.packages import move_for
 from auditor.fix.textedit import TextEdit, TextLines, apply_edits
+from auditor.ruleset.load import RuleSet
 from auditor.types import Finding
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -53,7 +54,7 @@ def normalise(name: str) -> str:
 
 def rewrite_manifest(
     rel: str, text: str, findings: Sequence[Finding], importers: Mapping[str, str],
-    *, label: str | None = None,
+    *, label: str | None = None, ruleset: RuleSet | None = None,
 ) -> ManifestRewrite:
     """Remove the Meta-only packages of one manifest.
 
@@ -69,7 +70,7 @@ def rewrite_manifest(
         if kind == "keep":
             outcomes.append(Outcome(finding, Action.KEPT, f"{package} serves any model: kept"))
         elif kind == "replace":
-            move = move_for(normalise(package))
+            move = move_for(normalise(package), ruleset)
             where = [importers[m] for m in move.modules if m in importers]
             where += [loc for mod, loc in importers.items()
                       if any(mod.startswith(m + ".") for m in move.modules)]
@@ -88,7 +89,7 @@ def rewrite_manifest(
     new_text, failures = remover(text, removals)
     for finding in removals:
         package = finding.detail("package") or finding.identifier or ""
-        move = move_for(normalise(package))
+        move = move_for(normalise(package), ruleset)
         failure = failures.get(finding)
         if failure is not None:
             outcomes.append(Outcome(finding, Action.MANUAL,

@@ -26,6 +26,7 @@ from auditor import isolate
 from auditor.fix.model import Action, Choice, Outcome
 from auditor.fix.python_imports import edited_import
 from auditor.fix.python_plan import STATEMENT, Planner
+from auditor.ruleset.load import RuleSet
 from auditor.types import Effort, Finding
 
 
@@ -44,12 +45,14 @@ def rewrite_python(
     *,
     defined_elsewhere: Mapping[str, str] | None = None,
     prompt_hub_id: str | None = None,
+    ruleset: RuleSet | None = None,
 ) -> PythonRewrite:
     """Rewrite one Python file's text for its findings.
 
     ``defined_elsewhere``: case-folded identifier -> ``path:line`` where another finding
     rewrites it (a loader that got its id through a constant). ``prompt_hub_id``: the replacement
-    named in prompt-format comments.
+    named in prompt-format comments. ``ruleset``: the rules in use (``--rules`` rows), else the
+    bundled ones.
     """
     try:
         module = isolate.parse_module(text)
@@ -57,7 +60,7 @@ def rewrite_python(
         reason = f"not rewritten: it does not parse ({type(exc).__name__})"
         return PythonRewrite(text, tuple(_untouched(f, reason) for f in findings), reason)
     planner = Planner(MetadataWrapper(module), choose, defined_elsewhere or {}, prompt_hub_id,
-                       text)
+                       text, ruleset)
     for finding in sorted(findings, key=lambda f: (f.line, f.column, f.rule_id)):
         planner.plan(finding)
     planner.finish()

@@ -28,6 +28,7 @@ from auditor.fix.python_imports import (
     transformers_bindings,
     uses_of,
 )
+from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import (
     LLAMA_CLASS,
     META_ONLY_MODULE,
@@ -54,8 +55,9 @@ class Planner:
 
     def __init__(self, wrapper: MetadataWrapper, choose: Callable[[Finding], Choice],
                  defined_elsewhere: Mapping[str, str], prompt_hub_id: str | None,
-                 text: str) -> None:
+                 text: str, ruleset: RuleSet | None = None) -> None:
         self.wrapper = wrapper
+        self.ruleset = ruleset
         self.source_lines = _LINE_BREAK.split(text)
         self.choose = choose
         self.defined_elsewhere = defined_elsewhere
@@ -195,7 +197,7 @@ class Planner:
 
     def _plan_class_use(self, finding: Finding, node: cst.Name | cst.Attribute,
                         class_name: str) -> None:
-        auto = auto_class_for(class_name)
+        auto = auto_class_for(class_name, self.ruleset)
         parent = self.parents.get(node)
         if auto is not None and isinstance(parent, cst.Attribute) and parent.value is node \
                 and parent.attr.value in auto.methods:
@@ -206,7 +208,7 @@ class Planner:
         self._manual_class(finding, class_name)
 
     def _manual_class(self, finding: Finding, class_name: str) -> None:
-        auto = auto_class_for(class_name)
+        auto = auto_class_for(class_name, self.ruleset)
         sentence = notes.llama_class(class_name, auto.name if auto else None,
                                      auto.methods if auto else ())
         node = self._node_at(finding)
@@ -225,7 +227,7 @@ class Planner:
         """Rename, remove or extend ``from transformers import Llama...`` once uses are known."""
         imported = {b.local for b in self._bindings.values()} | self._plain_transformers_names()
         for finding, binding in self._import_findings:
-            auto = auto_class_for(binding.class_name)
+            auto = auto_class_for(binding.class_name, self.ruleset)
             accesses = uses_of(self.scopes, binding)
             rewritten = [n for n in accesses if n in self.names]
             if auto is None or not rewritten:
@@ -276,7 +278,7 @@ class Planner:
     def _plan_module(self, finding: Finding) -> None:
         """One comment per file and advice: at the first import or use of the module."""
         module = finding.identifier or ""
-        advice = advice_for_module(module)
+        advice = advice_for_module(module, self.ruleset)
         node = self._node_at(finding)
         key = (0, f"{finding.rule_id} {advice}")
         if node is not None and key not in self._commented:

@@ -216,7 +216,7 @@ def _rewrite_file(
                 outcomes.append(Outcome(finding, Action.MANUAL,
                                         f"edit {rel} by hand: {finding.message}"))
         rewrite = rewrite_python(text, code, choose, defined_elsewhere=defined,
-                                 prompt_hub_id=prompt_hub)
+                                 prompt_hub_id=prompt_hub, ruleset=ruleset)
         outcomes.extend(rewrite.outcomes)
         return rewrite.text, outcomes, notes, rewrite.error
     if kind is FileKind.MANIFEST:
@@ -225,7 +225,8 @@ def _rewrite_file(
         toml = file_type(rel).format == "toml"
         config = rewrite_text(rel, kind, text, other, choose, ruleset, comments=toml,
                               label=display)
-        manifest = rewrite_manifest(rel, config.text, deps, importers, label=display)
+        manifest = rewrite_manifest(rel, config.text, deps, importers, label=display,
+                                    ruleset=ruleset)
         outcomes.extend(config.outcomes + manifest.outcomes)
         notes.extend(config.notes + manifest.notes)
         return manifest.text, outcomes, notes, config.error or manifest.error

@@ -132,6 +132,16 @@ def _llama_classes(ruleset: RuleSet) -> dict[str, AutoClass | None]:
     return classes
 
 
+def _meta_only_modules(api: dict[str, Any], ruleset: RuleSet) -> tuple[str, ...]:
+    """``[python_api] meta_only_modules`` and the import ``modules`` of every ``replace``
+    package row: importing a Meta-Llama-only package's module is LA104 wherever it is listed."""
+    modules = [str(m) for m in api["meta_only_modules"]]
+    for row in ruleset.section_list("package"):
+        if row.get("class") == "replace":
+            modules += [str(m) for m in row.get("modules", []) if str(m) not in modules]
+    return tuple(modules)
+
+
 def _lower_triggers(api: dict[str, Any], classes: Iterable[str],
                     hints: tuple[str, ...]) -> tuple[str, ...]:
     """``hints``: ``identify`` returns None for any text without one of these words
@@ -168,7 +178,7 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
             llama_classes=frozenset(classes),
             auto_classes={k: v for k, v in classes.items() if v is not None},
             llama_class_modules=tuple(api["llama_class_modules"]),
-            meta_only_modules=tuple(api["meta_only_modules"]),
+            meta_only_modules=_meta_only_modules(api, ruleset),
             runtime_modules=tuple(api["runtime_modules"]),
             strong_markers=tuple(markers["strong"]),
             context_markers=tuple(markers["context_only"]),

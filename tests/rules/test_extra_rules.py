@@ -8,6 +8,7 @@ from typing import Any
 
 from auditor.identify.models import identify
 from auditor.ruleset.load import load_ruleset
+from tests.fix_helpers import run_fix
 from tests.rules.helpers import check_case, row_case
 
 ACME_RULES = """\
@@ -28,6 +29,8 @@ use = "model"
 code = '''from transformers import LlamaAcmeForCausalLM
 m = LlamaAcmeForCausalLM.from_pretrained(path)'''
 expect = [[1, 26, "LlamaAcmeForCausalLM"], [2, 5, "LlamaAcmeForCausalLM"]]
+fixed = '''from transformers import AutoModelForCausalLM
+m = AutoModelForCausalLM.from_pretrained(path)'''
 
 [[package]]
 name = "llama-acme-sdk"
@@ -35,7 +38,7 @@ class = "replace"
 modules = ["llama_acme"]
 instead = "call Acme through {openai_compatible}"
 reason = "Acme's SDK for Meta Llama only"
-examples = [{ code = "llama-acme-sdk>=1.2", expect = [[1, 1, "llama-acme-sdk"]] }]
+examples = [{ code = "llama-acme-sdk>=1.2", expect = [[1, 1, "llama-acme-sdk"]], fixed = "" }]
 """
 
 
@@ -125,3 +128,28 @@ def test_a_provider_whose_naming_is_unrecorded_says_so(tmp_path: Path, run_cli: 
         "name": "runtime_format", "passed": None,
         "detail": "no zeta model id recorded in the catalog: check zeta's model list for "
                   "google/gemma-4-E4B-it"}]
+
+
+def test_an_extra_package_rows_modules_are_meta_only_and_keep_it(tmp_path: Path,
+                                                                  run_cli: Any) -> None:
+    """Code importing the package's module is LA104, and fix keeps the package (the code
+    still needs it) and says what to use instead, from the row."""
+    rules = _rules_dir(tmp_path)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text("import llama_acme.chat\n", encoding="utf-8")
+    (repo / "requirements.txt").write_text("llama-acme-sdk==1.0\n", encoding="utf-8")
+    report = run_cli(["scan", str(repo), "--rules", str(rules), "--format", "json"]).json()
+    assert [(f["rule_id"], f["path"], f["line"], f["column"], f["identifier"])
+            for f in report["findings"]] == [
+        ("LA104", "app.py", 1, 8, "llama_acme.chat"),
+        ("LA201", "requirements.txt", 1, 1, "llama-acme-sdk"),
+    ]
+    run = run_fix([".", "--rules", str(rules), "--allow-dirty", "--write"], repo)
+    assert (repo / "requirements.txt").read_text(encoding="utf-8") == "llama-acme-sdk==1.0\n"
+    assert run.code == 0, run.err
+    assert (repo / "app.py").read_text(encoding="utf-8") == (
+        "# llama-audit: todo[LA104] llama_acme exists only for Meta Llama: call Acme through an\n"
+        "#   OpenAI-compatible client (the openai package with base_url set to the new provider's\n"
+        "#   endpoint).\n"
+        "import llama_acme.chat\n")

@@ -129,9 +129,13 @@ def test_every_package_row_fires_its_class_rule(tmp_path: Path, row: dict[str, A
 
 @pytest.mark.parametrize("row", [r for r in PACKAGES if r["class"] == "replace"],
                          ids=_package_name)
-def test_every_replace_package_says_its_modules_and_what_instead(row: dict[str, Any]) -> None:
+def test_every_replace_package_says_its_modules_and_what_instead(
+        tmp_path: Path, row: dict[str, Any]) -> None:
     assert isinstance(row.get("modules"), list), row
     assert isinstance(row.get("instead"), str) and row["instead"], row
+    for number, module in enumerate(row["modules"]):  # importing it is the Meta-only module rule
+        check_case(tmp_path / str(number), rule_ids.META_ONLY_MODULE, row_case(
+            {"code": f"import {module}", "expect": [[1, 8, module]]}, "app.py"))
 
 
 # --- Llama classes ---------------------------------------------------------------------------
