@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 SCHEMA_VERSION = "1.0"
 
@@ -182,6 +183,52 @@ class Suggestion:
             source=str(data.get("source", "")),
             license=_opt_str(data.get("license")),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range in a file: lines and columns 1-based, ``end_column`` exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    root: Path
+    """Absolute scan root the file was found under."""
+    path: Path
+    """Absolute path of the file."""
+    rel: str
+    """Path relative to the root, POSIX separators: what reports show."""
+    kind: FileKind
+    size: int
+    stamp: tuple[int, int, int] = (0, 0, 0)
+    """(mtime_ns, ctime_ns, inode) when discovered: with ``size``, what the warm-scan index
+    compares to decide the file is unchanged without reading it; (0, 0, 0) when unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rule fired at a position. Lines are 1-based; columns 1-based, end exclusive."""
+
+    rule_id: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    identifier: str | None = None
+    model: ModelRef | None = None
+    context: str = ""
+    snippet: str | None = None
+    """None: the engine shows the source line at ``line``."""
+    cell: int | None = None
+    cell_line: int | None = None
+    details: tuple[tuple[str, str], ...] = ()
+    message_values: tuple[tuple[str, str], ...] = ()
+    """Extra placeholders for the rule's message template."""
 
 
 _SPACE = re.compile(r"\s+")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from auditor.discover.walk import classify
 from auditor.ruleset.load import load_ruleset
-from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.deps import scan_lockfile, scan_manifest
 from auditor.scan.runner import scan_paths
-from auditor.types import FileKind, Finding
+from auditor.types import FileKind, Finding, Hit, SourceFile
 
 RULES = load_ruleset()
 CTX = ScanContext(ruleset=RULES)

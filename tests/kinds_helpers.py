@@ -14,10 +14,10 @@ from typing import Any
 
 from auditor.discover.walk import DiscoverOptions, classify
 from auditor.ruleset.load import load_ruleset
-from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.registry import scanners_for
 from auditor.scan.runner import ScanOptions, scan_paths
-from auditor.types import AuditResult
+from auditor.types import AuditResult, Hit, SourceFile
 
 from .gguf_writer import write_gguf
 

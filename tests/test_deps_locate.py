@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from auditor.scan.documents.json_positions import JArray, JObject, parse_json
 from auditor.scan.documents.toml_positions import locate_toml
 from auditor.scan.documents.toml_values import toml_document
-from auditor.scan.text.positions import LineIndex, Span
+from auditor.scan.text.positions import LineIndex
+from auditor.types import Span
 
 if sys.version_info >= (3, 11):
     import tomllib

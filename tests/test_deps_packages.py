@@ -11,8 +11,7 @@ import pytest
 from auditor.ruleset.load import RuleError, load_ruleset
 from auditor.scan.deps.declarations import Declaration, declaration_hits
 from auditor.scan.deps.packages import normalise, package_table
-from auditor.scan.text.positions import Span
-from auditor.types import Category, Severity
+from auditor.types import Category, Severity, Span
 
 from .deps_helpers import RULES, dependency_findings, write
 

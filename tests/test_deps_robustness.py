@@ -8,9 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.discover.walk import classify
-from auditor.scan.context import SourceFile
 from auditor.scan.deps import scan_lockfile, scan_manifest
-from auditor.types import FileKind
+from auditor.types import FileKind, SourceFile
 
 from .deps_helpers import CTX
 

@@ -13,8 +13,9 @@ import pytest
 
 import auditor
 from auditor.errors import AuditError, ScanError
-from auditor.scan.context import ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.runner import scan_paths
+from auditor.types import SourceFile
 
 from .hostile import corpus
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from auditor.discover.walk import DiscoverOptions
-from auditor.scan.context import Hit
 from auditor.scan.gguf import GgufError, parse_gguf_header, read_gguf_header
 from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import Hit
 
 from .gguf_writer import gguf_bytes, write_gguf
 from .kinds_helpers import scan_text

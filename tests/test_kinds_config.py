@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.scan.context import Hit
 from auditor.scan.documents.json_positions import JsonError, JString, parse_json
 from auditor.scan.text.positions import LineIndex
+from auditor.types import Hit
 
 from .kinds_helpers import scan_text
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditor.discover.walk import classify
-from auditor.scan.context import Hit
 from auditor.scan.infra import modelfile_instructions
-from auditor.types import FileKind
+from auditor.types import FileKind, Hit
 
 from .kinds_helpers import scan_text
 

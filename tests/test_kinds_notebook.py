@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from auditor.scan.context import Hit
 from auditor.scan.notebook import prepare_cell
+from auditor.types import Hit
 
 from .kinds_helpers import scan_text
 

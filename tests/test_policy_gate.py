@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from auditor.discover.walk import classify
-from auditor.scan.context import SourceFile
 from auditor.scan.registry import scanners_for
+from auditor.types import SourceFile
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 BASELINE = ".llama-audit-baseline.json"

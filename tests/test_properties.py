@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from auditor.discover.walk import classify
 from auditor.identify.models import identify
 from auditor.ruleset.load import load_ruleset
-from auditor.scan.context import ScanContext, ScanFunction, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
 from auditor.scan.read import decode, sniff_encoding
 from auditor.scan.registry import scanners_for
 from auditor.scan.runner import scan_file
-from auditor.types import FileKind, ModelRef
+from auditor.types import FileKind, ModelRef, SourceFile
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

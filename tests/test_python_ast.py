@@ -16,6 +16,7 @@ from auditor.scan.python.locate import Locator
 from auditor.scan.python.positions import SourceIndex, line_starts
 from auditor.scan.python.records import formatted_values
 from auditor.scan.python.scanner import analyse_tree
+from auditor.types import Span
 
 from .conftest import FIXTURES
 
@@ -39,7 +40,7 @@ def test_byte_columns_become_character_columns() -> None:
     index = SourceIndex(text)
     start, end = index.node_offsets(node)
     assert text[start:end] == '"meta-llama/Llama-2-7b-hf"'
-    assert index.span(start, end) == (1, 18, 1, 44)
+    assert index.span(start, end) == Span(1, 19, 1, 45)  # the one Span: columns 1-based
 
 
 # -- literal text -----------------------------------------------------------------------------
@@ -154,4 +155,4 @@ def test_positions_inside_fstrings_are_derived_from_the_source() -> None:
     name.lineno, name.end_lineno, name.col_offset, name.end_col_offset = 1, 1, 10, 20
     assert text[10:20] == "LlamaModel"  # the same text, in the literal part: wrong
     assert locator.offsets(name, chain) == right
-    assert locator.span(name, chain) == (3, 5, 3, 15)
+    assert locator.span(name, chain) == Span(3, 6, 3, 16)

@@ -29,7 +29,7 @@ from auditor.ruleset.rule_ids import (
     GGUF_FILE,
 )
 from auditor.scan.config import ParseFailure, json_document, read_json
-from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.documents.json_positions import JArray, JObject, JScalar, JString
 from auditor.scan.documents.values import (
     RULE_ARCHITECTURE,
@@ -43,7 +43,7 @@ from auditor.scan.gguf import GgufError, GgufHeader, read_gguf_header
 from auditor.scan.text.identifiers import prompt_marker_in
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
-from auditor.types import ModelRef
+from auditor.types import Hit, ModelRef, SourceFile
 
 RULE_CHECKPOINT = CHECKPOINT_CONFIG
 RULE_CHAT_TEMPLATE = CHAT_TEMPLATE_ARTEFACT

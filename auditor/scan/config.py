@@ -12,7 +12,7 @@ from collections.abc import Callable
 from auditor.discover.filetypes import file_type
 from auditor.errors import ScanError
 from auditor.ruleset.load import RuleSet
-from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.documents.flat_values import env_document, ini_document, properties_document
 from auditor.scan.documents.json_positions import (
     JArray,
@@ -37,6 +37,7 @@ from auditor.scan.documents.values import (
 from auditor.scan.documents.yaml_values import YamlFailure, yaml_documents
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
+from auditor.types import SourceFile
 
 
 class ParseFailure(ScanError):

@@ -10,46 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from auditor.ruleset.load import RuleSet
-from auditor.types import FileKind, ModelRef
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    root: Path
-    """Absolute scan root the file was found under."""
-    path: Path
-    """Absolute path of the file."""
-    rel: str
-    """Path relative to the root, POSIX separators: what reports show."""
-    kind: FileKind
-    size: int
-    stamp: tuple[int, int, int] = (0, 0, 0)
-    """(mtime_ns, ctime_ns, inode) when discovered: with ``size``, what the warm-scan index
-    compares to decide the file is unchanged without reading it; (0, 0, 0) when unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A rule fired at a position. Lines are 1-based; columns 1-based, end exclusive."""
-
-    rule_id: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    identifier: str | None = None
-    model: ModelRef | None = None
-    context: str = ""
-    snippet: str | None = None
-    """None: the engine shows the source line at ``line``."""
-    cell: int | None = None
-    cell_line: int | None = None
-    details: tuple[tuple[str, str], ...] = ()
-    message_values: tuple[tuple[str, str], ...] = ()
-    """Extra placeholders for the rule's message template."""
+from auditor.types import Hit, SourceFile
 
 
 @dataclass(frozen=True, slots=True)

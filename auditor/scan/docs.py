@@ -15,9 +15,10 @@ from pathlib import PurePosixPath
 from auditor.ruleset.file_tables import file_tables
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import DOCS_CODE
-from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.licenses import is_license_file
 from auditor.scan.text.identifiers import identifiers_in
+from auditor.types import Hit, SourceFile
 
 RULE_DOCS = DOCS_CODE
 

@@ -33,7 +33,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.scan.context import SourceFile
 from auditor.serialize import (
     comment_from_list,
     comment_to_list,
@@ -42,7 +41,7 @@ from auditor.serialize import (
     finding_from_dict,
     finding_to_dict,
 )
-from auditor.types import Diagnostic, Finding, SuppressionComment
+from auditor.types import Diagnostic, Finding, SourceFile, SuppressionComment
 
 SETTLE_NS = 2_000_000_000
 """How long before the scan a file must have last changed for its stat to be trusted."""

@@ -20,7 +20,7 @@ from auditor.ruleset.file_tables import file_tables
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import MODELFILE_FROM_LLAMA
 from auditor.scan.config import scan_structured
-from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.deps.commands import install_declarations
 from auditor.scan.deps.declarations import declaration_hits
 from auditor.scan.deps.packages import package_table
@@ -28,7 +28,7 @@ from auditor.scan.documents.values import RULE_FINE_TUNE, RULE_INFRA, RULE_MARKE
 from auditor.scan.licenses import RULE_LICENSE, agreement_mentions, license_hit
 from auditor.scan.text.identifiers import identifiers_in, prompt_marker_in, shell_code_end
 from auditor.scan.text.positions import LineIndex
-from auditor.types import ModelRef
+from auditor.types import Hit, ModelRef, SourceFile
 
 RULE_MODELFILE = MODELFILE_FROM_LLAMA
 

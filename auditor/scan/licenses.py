@@ -14,8 +14,9 @@ from pathlib import PurePosixPath
 from auditor.ruleset.file_tables import FileTables, file_tables
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import BUILT_WITH_NOTICE, LICENSE_FILE
-from auditor.scan.context import Hit, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.text.positions import LineIndex
+from auditor.types import Hit, SourceFile
 
 RULE_LICENSE = LICENSE_FILE
 RULE_BUILT_WITH = BUILT_WITH_NOTICE

@@ -26,7 +26,7 @@ from auditor import isolate
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import MODEL_ID
 from auditor.scan.config import ParseFailure, read_json
-from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.docs import RULE_DOCS, code_block_hits
 from auditor.scan.documents.json_positions import JArray, JNode, JObject, JString
 from auditor.scan.documents.values import RULE_NON_META
@@ -34,6 +34,7 @@ from auditor.scan.python.scanner import NotPython, analyse_source
 from auditor.scan.text.identifiers import identifiers_in
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
+from auditor.types import Hit, SourceFile
 
 RULE_CODE = MODEL_ID
 _LINE_BREAK = re.compile(r"\r\n?|\n")

@@ -19,8 +19,7 @@ from io import BytesIO
 from pathlib import Path
 
 from auditor.errors import AuditError
-from auditor.scan.context import SourceFile
-from auditor.types import Diagnostic, FileKind
+from auditor.types import Diagnostic, FileKind, SourceFile
 
 SNIFF_BYTES = 8192
 

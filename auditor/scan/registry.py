@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from auditor.scan.context import ScanFunction, SourceFile
-from auditor.types import FileKind
+from auditor.scan.context import ScanFunction
+from auditor.types import FileKind, SourceFile
 
 _BY_KIND: dict[FileKind, tuple[str, ...]] = {
     FileKind.PYTHON: ("python.scanner:scan_python",),

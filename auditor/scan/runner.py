@@ -21,7 +21,7 @@ from auditor.errors import ScanError
 from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
-from auditor.scan.context import Hit, ScanContext, ScanFunction, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
 from auditor.scan.index import StatIndex
 from auditor.scan.inputs import recording
 from auditor.scan.read import read_for_scan
@@ -33,7 +33,9 @@ from auditor.types import (
     FileComments,
     FileKind,
     Finding,
+    Hit,
     ScanStats,
+    SourceFile,
     SuppressionComment,
     ToolInfo,
 )

@@ -8,13 +8,14 @@ each picks the parser its file type (``discover.filetypes``) names. Findings are
 from __future__ import annotations
 
 from auditor.discover.filetypes import file_type
-from auditor.scan.context import ScanContext, ScanFunction, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
 from auditor.scan.deps.conda import scan_conda
 from auditor.scan.deps.lockfiles import scan_lockfile
 from auditor.scan.deps.pipfile import scan_pipfile
 from auditor.scan.deps.pyproject import scan_pyproject
 from auditor.scan.deps.requirements import scan_requirements
 from auditor.scan.deps.setup_files import scan_setup_cfg, scan_setup_py
+from auditor.types import SourceFile
 
 __all__ = [
     "DIAGNOSTIC_CODES",

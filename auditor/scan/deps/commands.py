@@ -13,7 +13,7 @@ import re
 
 from auditor.scan.deps.declarations import Declaration
 from auditor.scan.deps.requirement_spec import RequirementError, read_requirement
-from auditor.scan.text.positions import Span
+from auditor.types import Span
 
 _INSTALL = re.compile(
     r"(?:^|[\s;&|(`])(?:(?:python[\d.]*|py)\s+-m\s+pip|pip[\d.]*|uv\s+pip)\s+install(?=\s|$)")

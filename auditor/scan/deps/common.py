@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditor.scan.context import Problem, SourceFile
+from auditor.scan.context import Problem
 from auditor.scan.inputs import note_input
-from auditor.scan.text.positions import Span
+from auditor.types import SourceFile, Span
 
 MAX_NEIGHBOUR_BYTES = 5 * 1024 * 1024
 """Same cap as discover's default: a file larger than this is not read as a neighbour."""

@@ -7,13 +7,13 @@ import re
 
 import yaml
 
-from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.deps.declarations import Declaration, declaration_hits
 from auditor.scan.deps.packages import package_table
 from auditor.scan.deps.requirement_lines import LogicalLine, parse_line
 from auditor.scan.deps.requirements import IncludeFollower
 from auditor.scan.deps.salvage import salvage
-from auditor.scan.text.positions import Span
+from auditor.types import SourceFile, Span
 
 _CONDA_SPEC = re.compile(
     r"(?:(?P<channel>[^\s:]+)::)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.+-]*)\s*(?P<rest>.*)$")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditor.scan.context import Hit
 from auditor.scan.deps.packages import PackageTable
-from auditor.scan.text.positions import Span
+from auditor.types import Hit, Span
 
 DIRECT = "true"
 TRANSITIVE = "false"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from auditor.scan.deps.declarations import DIRECT, TRANSITIVE, UNKNOWN, Declaration
 from auditor.scan.deps.packages import normalise
-from auditor.scan.text.positions import Span
+from auditor.types import Span
 
 
 @dataclass(frozen=True)

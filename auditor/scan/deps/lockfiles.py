@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor.discover.filetypes import file_type
-from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.deps.common import read_neighbour
 from auditor.scan.deps.declarations import declaration_hits
 from auditor.scan.deps.edges import LockedPackage, LockGraph, graph_declarations
@@ -24,7 +24,8 @@ from auditor.scan.deps.pipfile import pipfile_declarations
 from auditor.scan.deps.pyproject import TomlDocument, load_toml, pyproject_declarations
 from auditor.scan.deps.salvage import salvage
 from auditor.scan.documents.json_positions import JObject, JsonError, parse_json
-from auditor.scan.text.positions import LineIndex, Span
+from auditor.scan.text.positions import LineIndex
+from auditor.types import SourceFile, Span
 
 _FIRST = Span(1, 1, 1, 1)
 MAX_MISSING_SHOWN = 3

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from auditor.scan.context import ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import ScanContext, ScanOutput
 from auditor.scan.deps.declarations import Declaration
 from auditor.scan.deps.pyproject import TomlDocument, poetry_table, scan_toml_manifest
+from auditor.types import SourceFile
 
 NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.deps.common import narrow, toml_problem
 from auditor.scan.deps.declarations import Declaration, declaration_hits
 from auditor.scan.deps.packages import package_table
@@ -22,7 +22,7 @@ from auditor.scan.documents.toml_positions import (
     TomlPositions,
     locate_toml,
 )
-from auditor.scan.text.positions import Span
+from auditor.types import SourceFile, Span
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from auditor.scan.context import Problem
 from auditor.scan.deps.declarations import Declaration
 from auditor.scan.deps.requirement_spec import RequirementError, read_requirement
-from auditor.scan.text.positions import Span
+from auditor.types import Span
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _OPTION_TOKEN = re.compile(r"\s+(-[^\s=]*)")

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.discover.filetypes import classify
-from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.deps.common import MAX_NEIGHBOUR_BYTES
 from auditor.scan.deps.declarations import Declaration, declaration_hits
 from auditor.scan.deps.packages import package_table
 from auditor.scan.deps.requirement_lines import Include, logical_lines, parse_line
 from auditor.scan.inputs import note_input
-from auditor.types import FileKind
+from auditor.types import FileKind, SourceFile
 
 MAX_INCLUDED_FILES = 500
 """Includes read from one file at most; a generated tree larger than this is cut short."""

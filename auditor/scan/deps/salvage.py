@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 
-from auditor.scan.context import Hit, Problem, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanOutput
 from auditor.scan.deps.declarations import DIRECT, UNKNOWN, Declaration, declaration_hits
 from auditor.scan.deps.packages import PackageTable
-from auditor.scan.text.positions import Span
+from auditor.types import Hit, SourceFile, Span
 
 SALVAGED = "read line by line"
 """The context of a salvaged declaration (part of its fingerprint)."""

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from auditor import isolate
-from auditor.scan.context import Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.deps.common import narrow
 from auditor.scan.deps.declarations import Declaration, declaration_hits
 from auditor.scan.deps.packages import package_table
@@ -26,7 +26,8 @@ from auditor.scan.deps.pep508 import Pep508Error, parse_pep508
 from auditor.scan.deps.salvage import salvage
 from auditor.scan.python.literals import literal_pieces
 from auditor.scan.python.positions import SourceIndex
-from auditor.scan.text.positions import LineIndex, Span
+from auditor.scan.text.positions import LineIndex
+from auditor.types import SourceFile, Span
 
 REQUIRES_KEYS = ("install_requires", "setup_requires", "tests_require")
 EXTRAS_KEY = "extras_require"
@@ -156,7 +157,7 @@ class _Literal:
     token, its source text (``None`` otherwise)."""
 
     value: str
-    span: tuple[int, int, int, int]
+    span: Span
     raw: str | None
 
 
@@ -363,8 +364,9 @@ def _items(literal: _Literal, index: LineIndex) -> Iterator[tuple[str, Span]]:
     A plain string's requirement is located exactly; when the written form cannot be mapped
     back (escapes, implicit concatenation) the whole literal's span is used.
     """
-    line, column0, end_line, end_column0 = literal.span
-    whole = Span(line, column0 + 1, end_line, end_column0 + 1)
+    whole = literal.span
+    line, end_line = whole.line, whole.end_line
+    column0, end_column0 = whole.column - 1, whole.end_column - 1
     raw = literal.raw
     items = [part.strip() for part in literal.value.splitlines()]
     items = [part for part in items if part and not part.startswith("#")]

@@ -14,7 +14,8 @@ import sys
 from dataclasses import dataclass, field
 
 from auditor.errors import ScanError
-from auditor.scan.text.positions import LineIndex, Span
+from auditor.scan.text.positions import LineIndex
+from auditor.types import Span
 
 if sys.version_info >= (3, 11):
     import tomllib

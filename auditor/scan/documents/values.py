@@ -35,10 +35,9 @@ from auditor.ruleset.rule_ids import (
     SPECIAL_TOKEN_ID,
     TEMPLATE_BY_NAME,
 )
-from auditor.scan.context import Hit
 from auditor.scan.text.identifiers import identifiers_in, prompt_marker_in, shell_code_end
 from auditor.scan.text.positions import LineIndex
-from auditor.types import ModelRef
+from auditor.types import Hit, ModelRef
 
 RULE_CONFIG = MODEL_IN_CONFIG
 RULE_INFRA = MODEL_IN_INFRA

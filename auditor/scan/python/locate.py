@@ -14,8 +14,9 @@ from __future__ import annotations
 import ast
 
 from auditor.scan.python.literals import all_fields, literal_pieces
-from auditor.scan.python.positions import SourceIndex, Span
+from auditor.scan.python.positions import SourceIndex
 from auditor.scan.python.records import Chain, Where, formatted_values
+from auditor.types import Span
 
 
 class Locator:

@@ -3,8 +3,8 @@
 ``ast`` gives 1-based lines and 0-based columns counted in UTF-8 *bytes* of the line; findings
 count characters. Lines break where Python's tokenizer breaks them (``\\r\\n``, ``\\r``,
 ``\\n``), not where ``str.splitlines`` does: a form feed or U+2028 inside a line is not a line
-break to Python. Spans are ``(line, column, end line, end column)`` with 1-based lines and
-0-based, end-exclusive character columns.
+break to Python. Spans are the one ``Span`` of every scanner: 1-based lines and columns, the
+end column exclusive.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import Protocol
 
+from auditor.types import Span
+
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
-Span = tuple[int, int, int, int]
-"""(start line, start column, end line, end column): lines 1-based, columns 0-based."""
 
 
 class Located(Protocol):
@@ -73,7 +73,8 @@ class SourceIndex:
         """The span of character offsets ``start``..``end``."""
         line = self.line_of(start)
         end_line = self.line_of(end)
-        return (line, start - self.starts[line - 1], end_line, end - self.starts[end_line - 1])
+        return Span(line, start - self.starts[line - 1] + 1,
+                    end_line, end - self.starts[end_line - 1] + 1)
 
 
 def line_starts(text: str) -> list[int]:

@@ -27,7 +27,7 @@ from auditor.ruleset.rule_ids import (
     SPECIAL_TOKEN_ID,
     TEMPLATE_NAME_IN_CODE,
 )
-from auditor.scan.context import Hit, Problem, ScanContext, ScanOutput, SourceFile
+from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.python.collect import collect
 from auditor.scan.python.literals import literal_pieces, written_text
 from auditor.scan.python.locate import Locator, chain_to
@@ -35,7 +35,7 @@ from auditor.scan.python.positions import SourceIndex
 from auditor.scan.python.records import CallRecord, Chain, StringUnit, Where
 from auditor.scan.python.resolve import Resolver
 from auditor.scan.text.lines import identify_tokens, scan_lines
-from auditor.types import ModelRef
+from auditor.types import Hit, ModelRef, SourceFile
 
 TOO_DEEP = "not parsed: brackets nested more than 200 deep (Python itself rejects this)"
 
@@ -142,24 +142,25 @@ class _Analysis:
         llama2_lines = [h.line for h in hits if h.rule_id == PROMPT_FORMAT
                         and h.identifier in self.tables.llama2_markers]
         for candidate in self.context_marker_units:
-            line = self.locator.span(candidate.where, candidate.chain)[0]
+            line = self.locator.span(candidate.where, candidate.chain).line
             if any(abs(line - other) <= self.tables.context_lines for other in llama2_lines):
                 hits.append(self._to_hit(candidate))
         return hits
 
     def _to_hit(self, pending: _Pending) -> Hit:
-        line, column, end_line, end_column = self.locator.span(pending.where, pending.chain)
+        span = self.locator.span(pending.where, pending.chain)
         if pending.anchor is not None:
             anchor = self.index.span(*pending.anchor)
-            if anchor[0] > line:
-                line, column, end_line, end_column = anchor
+            if anchor.line > span.line:
+                span = anchor
+        line, column, end_line, end_column = span.line, span.column, span.end_line, span.end_column
         if pending.offset is not None:
-            delta, col, length = pending.offset
+            delta, offset_in_line, length = pending.offset
             line = line + delta
-            column = col if delta else column + col
+            column = offset_in_line + 1 if delta else column + offset_in_line
             end_line, end_column = line, column + length
-        return Hit(rule_id=pending.rule_id, line=line, column=column + 1, end_line=end_line,
-                   end_column=end_column + 1, identifier=pending.identifier,
+        return Hit(rule_id=pending.rule_id, line=line, column=column, end_line=end_line,
+                   end_column=end_column, identifier=pending.identifier,
                    model=pending.model, context=pending.context,
                    message_values=pending.message_values)
 

@@ -13,8 +13,7 @@ from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import ARCHITECTURE_ONLY, MODEL_ID, PROMPT_FORMAT
-from auditor.scan.context import Hit
-from auditor.types import ModelRef
+from auditor.types import Hit, ModelRef
 
 _TOKEN = re.compile(r"[\w@~.:/+{}\\-]+")
 _HINTS = ("llama", "vicuna", "guard")

@@ -7,17 +7,8 @@ splitting keeps every reported line number pointing at the line the snippet show
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A range in a file: lines and columns 1-based, ``end_column`` exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+from auditor.types import Span
 
 
 class LineIndex:
