@@ -133,6 +133,7 @@ def _masked(report: str) -> str:
     return _DURATION.sub('"duration_seconds": 0', report)
 
 
+@pytest.mark.slow
 def test_output_is_identical_across_runs_cache_and_jobs(tree: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     base = ["scan", str(tree), "--parse-timeout", str(PARSE_TIMEOUT), "--exit-zero", "-q"]
     one_job = run_cli([*base, "--format", "json", "--jobs", "1", "--no-cache"])
@@ -251,6 +252,7 @@ def test_ctrl_c_exits_130_with_one_clear_line(jobs: str, tmp_path: Path) -> None
     assert "KeyboardInterrupt" not in err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_ctrl_c_during_a_pooled_scan_prints_no_traceback(tmp_path: Path) -> None:
     """With enough files for the process pool, Ctrl-C used to make Python 3.11's executor
@@ -315,6 +317,7 @@ def _diagnostic_rows(result: dict[str, object]) -> set[tuple[str, str]]:
     return {(d["path"], d["code"]) for d in result["diagnostics"]}  # type: ignore[attr-defined,index]
 
 
+@pytest.mark.slow
 def test_100mb_file_and_10mb_line_are_really_scanned_under_1gb(tmp_path: Path) -> None:
     """With ``--max-file-size 200MB`` both are read and line-scanned (too large for libcst):
     the Llama names on their first and last lines are found, and peak memory stays < 1 GB."""
@@ -336,6 +339,7 @@ def test_100mb_file_and_10mb_line_are_really_scanned_under_1gb(tmp_path: Path) -
     assert peak < ONE_GIB_IN_MIB, f"peak resident memory {peak:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_100000_empty_files_scan_under_1gb(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     corpus.make_many_empty_files(root / "many")

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from auditor.config import ConfigError, ResolvedConfig, describe_value
-from auditor.config_schema import KEY_NAMES, default_text
+from auditor.policy.config import ConfigError, ResolvedConfig, describe_value
+from auditor.policy.config_schema import KEY_NAMES, default_text
 from auditor.policy.gate import config_for
 
 

@@ -21,8 +21,8 @@ import pathspec
 
 from auditor.discover.filetypes import classify as classify
 from auditor.discover.filetypes import file_type
-from auditor.scan.read import read_regular_file
 from auditor.types import Diagnostic, SourceFile
+from auditor.util.files import read_regular_file
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 

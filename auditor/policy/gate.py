@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pathspec
 
-from auditor.config import ResolvedConfig, load_config
 from auditor.policy import PolicyOptions, PolicyOutcome
 from auditor.policy.baseline import DEFAULT_BASELINE_NAME, Baseline, build_baseline
+from auditor.policy.config import ResolvedConfig, load_config
 from auditor.policy.gitdiff import ChangedLines, changed_lines_since
 from auditor.policy.inputs import (
     hashes_for,

@@ -9,17 +9,14 @@ deleted, truncated or extended while the scan ran.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from io import BytesIO
-from pathlib import Path
 
-from auditor.errors import AuditError
 from auditor.types import Diagnostic, FileKind, SourceFile
+from auditor.util.files import NotRegularFileError, read_regular_file
 
 SNIFF_BYTES = 8192
 
@@ -34,14 +31,6 @@ _BOMS = (
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
 """Bytes that do not occur in text: C0 controls except tab, newlines, form feed and escape."""
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-"""Non-blocking, so that opening a named pipe (put where a file was) cannot hang the scan."""
-
-
-class NotRegularFileError(AuditError, OSError):
-    """The path is a pipe, socket or device, not a file."""
-
-
 @dataclass(frozen=True)
 class ReadOutcome:
     text: str | None
@@ -49,20 +38,6 @@ class ReadOutcome:
     diagnostics: tuple[Diagnostic, ...] = ()
     skipped: bool = False
     """True when the file could not be read at all (counts as skipped, not scanned)."""
-
-
-def read_regular_file(path: Path, limit: int) -> tuple[bytes, int]:
-    """At most ``limit`` bytes of the regular file at ``path``, and its size when opened.
-
-    Raises OSError (FileNotFoundError, PermissionError, NotRegularFileError...).
-    """
-    fd = os.open(path, _OPEN_FLAGS)
-    with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise NotRegularFileError(f"{path}: not a regular file")
-        data = handle.read(max(limit, 0))
-    return data, st.st_size
 
 
 def read_for_scan(file: SourceFile, prefilter: Callable[[bytes], bool]) -> ReadOutcome:

@@ -1,0 +1,65 @@
+"""From a scanner's ``Hit`` to a reported ``Finding``: rule metadata, message, safe snippet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from auditor.scan.context import ScanContext
+from auditor.types import Finding, Hit
+
+SNIPPET_LIMIT = 200
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SECRET = re.compile(r"\b(hf_[A-Za-z0-9]{8})[A-Za-z0-9]{16,}\b")
+
+
+def safe_snippet(text: str) -> str:
+    """A source line fit for any report: control and bidi characters shown as U+FFFD (they
+    could rewrite a terminal or disguise code), Hugging Face tokens cut to a prefix, and
+    long lines shortened."""
+    text = _SECRET.sub(r"\1…(redacted)", _CONTROL.sub("\ufffd", text))
+    if len(text) > SNIPPET_LIMIT:
+        text = text[: SNIPPET_LIMIT - 1] + "…"
+    return text
+
+
+def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -> Finding | None:
+    rule = ctx.ruleset.rules.get(hit.rule_id)
+    if rule is None:
+        return None
+    if not rule.default_enabled and not ctx.include_docs:
+        return None
+    if hit.snippet is not None:
+        snippet = hit.snippet
+    elif 0 < hit.line <= len(lines):
+        snippet = lines[hit.line - 1].strip()
+    else:
+        snippet = hit.identifier or ""
+    snippet = safe_snippet(snippet)
+    values: dict[str, object] = {
+        "identifier": hit.identifier or "",
+        "model": hit.model.label() if hit.model else "unknown model",
+        "path": rel,
+    }
+    values.update(dict(hit.message_values))
+    values.update({k: v for k, v in hit.details if k not in values})
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        effort=rule.effort,
+        path=rel,
+        line=hit.line,
+        column=hit.column,
+        end_line=hit.end_line,
+        end_column=hit.end_column,
+        message=rule.render_message(values),
+        snippet=snippet,
+        identifier=hit.identifier,
+        model=hit.model,
+        context=hit.context,
+        cell=hit.cell,
+        cell_line=hit.cell_line,
+        details=hit.details,
+    )

@@ -1,0 +1,30 @@
+"""Opening a path from the scanned tree: only regular files, never blocking on a pipe."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from auditor.errors import AuditError
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+"""Non-blocking, so that opening a named pipe (put where a file was) cannot hang the scan."""
+
+
+class NotRegularFileError(AuditError, OSError):
+    """The path is a pipe, socket or device, not a file."""
+
+
+def read_regular_file(path: Path, limit: int) -> tuple[bytes, int]:
+    """At most ``limit`` bytes of the regular file at ``path``, and its size when opened.
+
+    Raises OSError (FileNotFoundError, PermissionError, NotRegularFileError...).
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFileError(f"{path}: not a regular file")
+        data = handle.read(max(limit, 0))
+    return data, st.st_size

@@ -1,0 +1,175 @@
+"""What ships for CI: the composite GitHub Action, the pre-commit hook definition, and the
+documented snippets (docs/ci.md, docs/configuration.md), checked against the real command line."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+
+from auditor.cli.main import cli
+from tests.conftest import PROJECT
+
+ACTION = PROJECT / "action.yml"
+HOOKS = PROJECT / ".pre-commit-hooks.yaml"
+CI_GATE_DOCS = (PROJECT / "docs" / "ci.md", PROJECT / "docs" / "configuration.md")
+
+
+def ci_gate_section() -> str:
+    """The CI gate's documentation: docs/ci.md and docs/configuration.md."""
+    return "\n".join(page.read_text() for page in CI_GATE_DOCS)
+MODEL = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def load_yaml(path: Path) -> object:
+    return yaml.safe_load(path.read_text())
+
+
+def test_action_is_composite_and_references_only_declared_inputs() -> None:
+    action = load_yaml(ACTION)
+    assert isinstance(action, dict)
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    uses = [s.get("uses") for s in steps if "uses" in s]
+    assert uses == ["actions/setup-python@v5", "github/codeql-action/upload-sarif@v3"]
+    text = ACTION.read_text()
+    referenced = set(re.findall(r"inputs\.([a-z-]+)", text))
+    assert referenced == set(action["inputs"])
+    for step in steps:
+        if "run" in step:
+            assert step["shell"] == "bash"
+            # inputs reach scripts through the environment, never pasted into the script
+            assert "${{" not in step["run"], step["name"]
+
+
+def _scan_formats() -> list[str]:
+    scan = cli.commands["scan"]
+    option = next(p for p in scan.params if p.name == "output_format")
+    assert isinstance(option.type, click.Choice)
+    return list(option.type.choices)
+
+
+def _scan_step() -> str:
+    action = load_yaml(ACTION)
+    assert isinstance(action, dict)
+    return next(s["run"] for s in action["runs"]["steps"] if s.get("id") == "scan")
+
+
+@pytest.fixture
+def shim(tmp_path: Path) -> Path:
+    """A ``llama-audit`` executable on PATH that runs this checkout."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "llama-audit"
+    script.write_text(f"#!/bin/sh\nPYTHONPATH={shlex.quote(str(PROJECT))} "
+                      f"exec {shlex.quote(sys.executable)} -m auditor \"$@\"\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return bin_dir
+
+
+@pytest.mark.skipif("sarif" not in _scan_formats(),
+                    reason="'scan --format sarif' is not wired into the CLI yet")
+@pytest.mark.slow
+def test_action_scan_step_gates_on_the_baseline(tmp_path: Path, shim: Path, run_cli,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "app.py").write_text(f'M = "{MODEL}"\n')
+    monkeypatch.chdir(work)
+    assert run_cli(["baseline", "."]).code == 0
+
+    def run_step(**inputs: str) -> tuple[int, dict[str, str], str]:
+        output = tmp_path / "github_output"
+        output.write_text("")
+        env = dict(os.environ, PATH=f"{shim}{os.pathsep}{os.environ['PATH']}",
+                   GITHUB_OUTPUT=str(output), INPUT_PATHS=".",
+                   INPUT_BASELINE=".llama-audit-baseline.json", INPUT_FAIL_ON="",
+                   INPUT_NEW_SINCE="", INPUT_SARIF_FILE="out.sarif", INPUT_ARGS="")
+        env.update(inputs)
+        done = subprocess.run(["bash", "-e", "-c", _scan_step()], cwd=work, env=env,
+                              capture_output=True, text=True)
+        outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+        return done.returncode, outputs, done.stdout + done.stderr
+
+    code, outputs, _ = run_step()
+    assert (code, outputs) == (0, {"exit-code": "0"})
+    assert (work / "out.sarif").is_file()
+    (work / "new.py").write_text('N = "meta-llama/Llama-3.3-70B-Instruct"\n')
+    code, outputs, log = run_step()
+    assert (code, outputs) == (0, {"exit-code": "1"})  # the last step fails the job
+    assert "::group::New Llama findings" in log and "new.py" in log
+    code, outputs, _ = run_step(INPUT_FAIL_ON="none")
+    assert outputs == {"exit-code": "0"}
+    code, outputs, log = run_step(INPUT_ARGS="--no-such-option")
+    assert (code, outputs) == (2, {"exit-code": "2"})
+    assert "::error::llama-audit could not run (exit 2)" in log
+
+
+def test_pre_commit_hook_definition() -> None:
+    hooks = load_yaml(HOOKS)
+    assert isinstance(hooks, list)
+    [hook] = hooks
+    assert hook["id"] == "llama-audit"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is True
+    assert shlex.split(hook["entry"])[:2] == ["llama-audit", "scan"]
+
+
+def test_pre_commit_entry_runs_on_file_arguments(tmp_path: Path, run_cli,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    hook = load_yaml(HOOKS)[0]  # type: ignore[index]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    (tmp_path / "chat.py").write_text(f'M = "{MODEL}"\n')
+    monkeypatch.chdir(tmp_path)
+    args = shlex.split(hook["entry"])[1:]
+    assert run_cli([*args, "clean.py"]).code == 0
+    assert run_cli([*args, "clean.py", "chat.py"]).code == 1
+
+
+def _doc_commands() -> list[list[str]]:
+    commands = []
+    for line in ci_gate_section().splitlines():
+        text = line.strip().lstrip("-").strip()
+        for match in re.finditer(r"(?:^|run: |`)(llama-audit [^`#\n]+)", text):
+            command = match.group(1).strip()
+            if "$" in command:
+                command = re.sub(r'"[^"]*\$[^"]*"', "REF", command)
+            commands.append(shlex.split(command))
+    return commands
+
+
+def test_every_documented_command_uses_real_options() -> None:
+    commands = _doc_commands()
+    assert len(commands) >= 6
+    for argv in commands:
+        assert argv[0] == "llama-audit"
+        command: click.Command = cli
+        rest = argv[1:]
+        while isinstance(command, click.Group) and rest and rest[0] in command.commands:
+            command = command.commands[rest[0]]
+            rest = rest[1:]
+        assert not isinstance(command, click.Group), argv
+        known = {opt for p in command.params for opt in getattr(p, "opts", [])}
+        used = {arg.split("=")[0] for arg in rest if arg.startswith("-")}
+        assert used <= known, (argv, used - known)
+
+
+def test_documented_config_example_is_valid(tmp_path: Path) -> None:
+    from auditor.policy.config import load_config
+
+    block = re.search(r"```toml\n(.*?)```", ci_gate_section(), re.DOTALL)
+    assert block is not None
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(block.group(1))
+    config = load_config(tmp_path, cwd=tmp_path)
+    assert config.fail_on == "medium"
+    assert [w.identifier for w in config.waiver_specs] == ["meta-llama/Llama-3.1-8B-Instruct"]

@@ -1,0 +1,192 @@
+"""``llama-audit fix`` end to end: the demo migration, the dirty-tree guard, exit codes."""
+
+from __future__ import annotations
+
+import ast
+import stat
+from pathlib import Path
+
+from auditor.scan.runner import ScanOptions, scan_paths
+from auditor.types import Effort
+from tests.fix_helpers import (
+    BEDROCK_OVERRIDE,
+    DEMO,
+    FIX_DATA,
+    copy_tree,
+    git,
+    git_repo,
+    run_fix,
+    snapshot,
+)
+
+
+def _swaps(root: Path) -> list[tuple[str, int, str]]:
+    result = scan_paths([root], ScanOptions())
+    return [(f.path, f.line, f.rule_id) for f in result.findings if f.effort is Effort.SWAP]
+
+
+def test_demo_write_then_scan_leaves_no_swap_findings(tmp_path: Path) -> None:
+    root = git_repo(copy_tree(DEMO, tmp_path / "demo"))
+    assert _swaps(root) == [
+        ("chatbot/backends.py", 35, "LA102"), ("chatbot/backends.py", 45, "LA102"),
+        ("chatbot/moderation.py", 9, "LA102"), ("chatbot/moderation.py", 10, "LA102"),
+        ("chatbot/settings.py", 5, "LA101"), ("chatbot/settings.py", 6, "LA101"),
+        ("chatbot/settings.py", 7, "LA101"), ("chatbot/settings.py", 8, "LA101"),
+        ("deploy/Dockerfile", 2, "LA302"), ("deploy/settings.yaml", 5, "LA301"),
+        ("deploy/settings.yaml", 6, "LA301")]
+    run = run_fix([".", "--write", "--model", BEDROCK_OVERRIDE], root)
+    assert run.code == 0, run.err
+    assert _swaps(root) == []
+    for path in root.rglob("*.py"):
+        ast.parse(path.read_text(encoding="utf-8"))
+    settings = (root / "chatbot" / "settings.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("SUPPORT_BOT_MODEL", "google/gemma-4-E4B-it")' in settings
+    assert 'BEDROCK_MODEL_ID = "qwen.qwen3-235b-a22b-2507-v1:0"' in settings
+    assert "llama-models" not in (root / "requirements.txt").read_text(encoding="utf-8")
+    assert "ollama pull gemma4:e4b" in (root / "deploy" / "Dockerfile").read_text(
+        encoding="utf-8")
+    manual = run.err.split("Manual steps (6):\n", 1)[1].split("Warnings:", 1)[0].splitlines()
+    assert [line.split()[:2] for line in manual] == [
+        ["chatbot/backends.py:13:16", "LA107"], ["chatbot/backends.py:13:24", "LA107"],
+        ["chatbot/prompts.py:7:14", "LA106"], ["chatbot/prompts.py:9:19", "LA106"],
+        ["chatbot/prompts.py:10:15", "LA106"], ["chatbot/prompts.py:11:12", "LA106"]]
+    assert "After the rewrite the scan finds 7 finding(s), 0 of them swaps:" in run.err
+    again = run_fix([".", "--model", BEDROCK_OVERRIDE], root)
+    assert (again.code, again.out) == (0, "")
+
+
+def test_demo_without_a_bedrock_id_exits_1_and_says_why(tmp_path: Path) -> None:
+    root = git_repo(copy_tree(DEMO, tmp_path / "demo"))
+    run = run_fix([".", "--write"], root)
+    assert run.code == 1
+    assert _swaps(root) == [("chatbot/backends.py", 52, "LA102"),
+                            ("chatbot/settings.py", 11, "LA101")]
+    settings = (root / "chatbot" / "settings.py").read_text(encoding="utf-8").splitlines()
+    assert settings[6] == ("# llama-audit: todo[LA101] the Llama model named here was not "
+                           "replaced: no bedrock model")
+    assert settings[10] == 'BEDROCK_MODEL_ID = "us.meta.llama3-3-70b-instruct-v1:0"'
+    assert "Not replaced (swaps that need your decision) (2):" in run.err
+    assert "swap (2):" in run.err
+
+
+def test_dry_run_is_the_default_and_writes_nothing(tmp_path: Path) -> None:
+    root = copy_tree(DEMO, tmp_path / "demo")
+    before = snapshot(root)
+    run = run_fix(["."], root)
+    assert run.code == 0
+    assert run.out.startswith("--- a/chatbot/backends.py\n+++ b/chatbot/backends.py\n")
+    assert "dry run, nothing written (add --write to apply the diff)" in run.err
+    assert snapshot(root) == before
+
+
+def test_refuses_to_write_over_uncommitted_changes(tmp_path: Path) -> None:
+    root = git_repo(copy_tree(DEMO, tmp_path / "demo"))
+    settings = root / "chatbot" / "settings.py"
+    settings.write_text(settings.read_text(encoding="utf-8") + "# local edit\n",
+                        encoding="utf-8")
+    before = snapshot(root)
+    run = run_fix([".", "--write"], root)
+    assert run.code == 2
+    assert "refusing to write: 1 file(s) have uncommitted changes" in run.err
+    assert "chatbot/settings.py" in run.err
+    assert snapshot(root) == before
+    allowed = run_fix([".", "--write", "--allow-dirty"], root)
+    assert allowed.code == 1
+    assert "google/gemma-4-E4B-it" in settings.read_text(encoding="utf-8")
+
+
+def test_untracked_files_count_as_uncommitted(tmp_path: Path) -> None:
+    root = git_repo(copy_tree(FIX_DATA / "config_files" / "input", tmp_path / "repo"))
+    (root / "new.yaml").write_text("model: meta-llama/Llama-3.1-8B-Instruct\n",
+                                   encoding="utf-8")
+    run = run_fix([".", "--write", "--model",
+                   "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B"], root)
+    assert run.code == 2
+    assert "new.yaml" in run.err
+
+
+def test_uncommitted_files_that_are_not_rewritten_do_not_block(tmp_path: Path) -> None:
+    root = git_repo(copy_tree(FIX_DATA / "infra_files" / "input", tmp_path / "repo"))
+    (root / "notes.txt").write_text("work in progress\n", encoding="utf-8")
+    run = run_fix([".", "--write"], root)
+    assert run.code == 0, run.err
+    assert git(root, "status", "--porcelain").splitlines() == [
+        " M Modelfile", " M compose.yaml", " M deploy/Dockerfile", " M serve.sh",
+        "?? notes.txt"]
+
+
+def test_outside_git_needs_allow_dirty(tmp_path: Path) -> None:
+    root = copy_tree(FIX_DATA / "infra_files" / "input", tmp_path / "plain")
+    before = snapshot(root)
+    run = run_fix([".", "--write"], root)
+    assert run.code == 2
+    assert "is not inside a git work tree; pass --allow-dirty" in run.err
+    assert snapshot(root) == before
+    assert run_fix([".", "--write", "--allow-dirty"], root).code == 0
+    assert snapshot(root) != before
+
+
+def test_write_keeps_file_modes_and_line_breaks(tmp_path: Path) -> None:
+    root = copy_tree(FIX_DATA / "config_files" / "input", tmp_path / "repo")
+    ini = root / "settings.ini"
+    ini.chmod(0o640)
+    run = run_fix([".", "--write", "--allow-dirty", "--model",
+                   "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B"], root)
+    assert run.code == 0
+    assert ini.read_bytes() == b"[model]\r\nname = Qwen/Qwen3.5-9B\r\n"
+    assert stat.S_IMODE(ini.stat().st_mode) == 0o640
+    assert not list(root.rglob("*.llama-audit-tmp"))
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    root = copy_tree(FIX_DATA / "config_files" / "input", tmp_path / "repo")
+    cases = {
+        ("--model", "llama3.1:8b"): "write OLD=NEW",
+        ("--model", "llama3.1:8b=meta-llama/Llama-3.2-3B-Instruct"): "is itself a Llama model",
+        ("--model", "llama3.1:8b=a b"): "must not contain spaces",
+        ("--to", "llama"): "Invalid value for '--to'",
+        ("missing-dir",): "path does not exist",
+    }
+    for args, message in cases.items():
+        run = run_fix([".", *args] if args[0].startswith("--") else list(args), root)
+        assert run.code == 2, args
+        assert message in run.err, (args, run.err)
+
+
+def test_an_override_that_matches_nothing_is_reported(tmp_path: Path) -> None:
+    root = copy_tree(FIX_DATA / "config_files" / "input", tmp_path / "repo")
+    run = run_fix([".", "--model", "llama3.3:70b=qwen3.5:27b", "--model",
+                   "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B", "--model",
+                   "llama3.1:8b=qwen3.5:9b"], root)
+    assert run.code == 0
+    assert "  --model llama3.3:70b=...: no finding has this identifier" in run.err
+
+
+def test_config_prefer_and_exclude_apply(tmp_path: Path) -> None:
+    root = copy_tree(DEMO, tmp_path / "demo")
+    (root / ".llama-audit.toml").write_text('prefer = "qwen"\nexclude = ["deploy/"]\n',
+                                            encoding="utf-8")
+    run = run_fix(["."], root)
+    assert run.code == 0, run.err
+    assert '+HF_MODEL_ID = os.environ.get("SUPPORT_BOT_MODEL", "Qwen/Qwen3.5-9B")' in run.out
+    assert "deploy/" not in run.out
+    ignored = run_fix([".", "--no-config", "--to", "mistral"], root)
+    assert "mistralai/Ministral-3-8B-Instruct-2512" in ignored.out
+    assert "b/deploy/settings.yaml" in ignored.out
+
+
+def test_binary_model_files_are_listed_not_rewritten(tmp_path: Path) -> None:
+    from auditor.ruleset.load import load_ruleset
+
+    root = tmp_path / "models"
+    root.mkdir()
+    header = load_ruleset().rule("LA405").match[0].encode("utf-8")
+    (root / "model.gguf").write_bytes(header)
+    run = run_fix([".", "--write", "--allow-dirty"], root)
+    assert run.code == 1
+    assert run.out == ""
+    line = next(x for x in run.err.splitlines() if x.startswith("  model.gguf:1:1  LA405"))
+    assert line.startswith("  model.gguf:1:1  LA405  a model artefact cannot be rewritten: "
+                           "replace the file")
+    assert "google/gemma-4-E4B-it" in line
+    assert (root / "model.gguf").read_bytes() == header

@@ -1,0 +1,130 @@
+"""The HTML report: self-contained, every section present, scanned text always escaped."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from auditor.report.html import render_html, report_context, snippet_parts
+from tests.report_samples import XSS_ATTR, XSS_PATH, XSS_SCRIPT, empty_result, sample_result
+
+SECTIONS = ("summary", "licenses", "effort", "plan", "findings", "diagnostics")
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def test_every_section_is_present_in_order() -> None:
+    html = render_html(sample_result())
+    ids = [attrs.get("id") for tag, attrs in parse(html).tags if tag == "section"]
+    assert ids == list(SECTIONS)
+
+
+def test_self_contained_no_scripts_no_external_assets() -> None:
+    html = render_html(sample_result(hostile=True))
+    tags = parse(html).tags
+    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object", "embed",
+                                            "img")]
+    assert not [a for _, a in tags if "src" in a]
+    assert not [a for _, a in tags for k in a if k.startswith("on")]
+    csp = next(a["content"] for t, a in tags if t == "meta" and a.get("http-equiv")
+               == "Content-Security-Policy")
+    assert csp is not None and csp.startswith("default-src 'none'")
+    assert not re.search(r"url\(|@import", html)
+
+
+def test_hostile_strings_are_escaped_everywhere() -> None:
+    html = render_html(sample_result(hostile=True))
+    assert XSS_SCRIPT not in html
+    assert XSS_ATTR not in html
+    assert "<script>boom</script>" not in html
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in html
+    assert "&#34;&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+    text = "".join(parse(html).text)
+    assert XSS_SCRIPT in text, "the payload must show as text"
+    assert XSS_PATH in text
+    assert XSS_ATTR in text
+
+
+def test_executive_summary_numbers() -> None:
+    html = render_html(sample_result())
+    text = " ".join("".join(parse(html).text).split())
+    assert ("The code depends on Meta Llama in 9 places across 7 files, naming 2 distinct "
+            "Llama models. Moving off Llama means 3 identifier swaps, 4 code adaptations and "
+            "1 retraining task; 1 item can stay as it is.") in text
+    context = report_context(sample_result())
+    assert context["areas"] == [(".", 3), ("app", 3), ("adapters", 1), ("config", 1),
+                                ("notebooks", 1)]
+
+
+def test_license_exposure_names_licenses_and_obligations() -> None:
+    text = " ".join("".join(parse(render_html(sample_result())).text).split())
+    assert "Llama 2 Community License" in text
+    assert "Llama 3.1 Community License" in text
+    assert "Prominently display 'Built with Llama'" in text
+    assert "models/llama3_1/LICENSE" in text
+
+
+def test_migration_plan_lists_every_check_with_its_source() -> None:
+    html = render_html(sample_result())
+    plan = html[html.index('<section id="plan">'):html.index('<section id="findings">')]
+    rows = re.findall(r"<tr><td>([\w-]+)</td><td><span class=\"check (\w+)\">", plan)
+    assert rows[:6] == [("exists", "pass"), ("license", "pass"), ("gated", "pass"),
+                        ("size-class", "pass"), ("context-length", "pass"),
+                        ("format", "unknown")]
+    assert ("context-length", "fail") in rows
+    assert plan.count("<td>snapshot 2026-11-22</td>") == 6 + 3
+    assert ('<p class="muted">Name it: <code>google/gemma-4-E4B-it</code>, '
+            '<code>gemma4:e4b</code></p>') in plan
+
+
+def test_findings_show_snippet_with_marked_identifier() -> None:
+    html = render_html(sample_result())
+    assert ('<pre class="snippet"><span class="ln">3</span>MODEL_ID = &#34;'
+            '<mark>meta-llama/Llama-3.1-8B-Instruct</mark>&#34;</pre>') in html
+    assert "notebook cell 2, line 3" in html
+
+
+def test_snippet_parts_without_identifier() -> None:
+    finding = sample_result().findings[0]
+    parts = snippet_parts(finding)
+    assert parts.before + parts.marked + parts.after == finding.snippet
+
+
+def test_empty_result_renders_placeholders() -> None:
+    text = " ".join("".join(parse(render_html(empty_result())).text).split())
+    assert "No dependency on Meta Llama models was found in the scanned files." in text
+    assert "No Llama license applies to what was found." in text
+
+
+def test_charts_scale_to_the_largest_value_and_keep_label_ends() -> None:
+    from auditor.report.charts import bar_chart, shorten_left, stacked_chart
+
+    chart = bar_chart("t", [("a", 4, "x"), ("b", 2, "y"), ("c", 0, "z")], width=300,
+                      label_width=100)
+    assert [(b.label, b.width, b.y) for b in chart.bars] == [
+        ("a", 152.0, 0.0), ("b", 76.0, 30.0), ("c", 0.0, 60.0)]
+    stacked = stacked_chart(
+        "s", [("row", [("swap", 1, "s"), ("keep", 0, "k"), ("adapt", 3, "a")])],
+        width=248, label_width=100)
+    assert [(s.label, s.x, s.width) for s in stacked.rows[0].segments] == [
+        ("swap", 100.0, 25.0), ("adapt", 125.0, 75.0)]
+    assert stacked.legend == (("swap", "s"), ("keep", "k"), ("adapt", "a"))
+    assert shorten_left("x" * 10 + "/client-repo: app", 12) == "…t-repo: app"
+    assert shorten_left("short", 12) == "short"
