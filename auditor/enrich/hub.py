@@ -167,9 +167,10 @@ class LiveHub:
                 answer = self._from_cache(repo_id, stored)
                 if answer is not None:
                     return answer
-        if self._stop_reason is None and self._left() <= 0:
-            self._stop_reason = (f"the {self.settings.deadline_seconds:g}s Hub deadline of this "
-                                 "run was reached")
+        if self._left() <= 0:
+            return self._problem(repo_id, "skipped",
+                                 f"not asked: the {self.settings.deadline_seconds:g}s Hub "
+                                 f"deadline of this run ({DEADLINE_ENV}) was reached")
         if self._stop_reason is not None:
             return self._problem(repo_id, "skipped",
                                  f"not asked: the live Hub was unavailable earlier "
@@ -253,7 +254,7 @@ class LiveHub:
         except HttpFailure as failure:
             if failure.kind == "timeout":
                 raise _Retry(self._problem(repo_id, "timeout",
-                                           f"no answer within {timeout:g}s"), None) from None
+                                           f"no answer within {timeout:.3g}s"), None) from None
             if failure.kind == "unreachable":
                 raise _Retry(self._problem(repo_id, "unreachable",
                                            f"cannot reach {self.endpoint} ({failure.message})"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import socket
 import ssl
 import threading
@@ -44,6 +45,22 @@ class HttpFailure(AuditError):
         self.message = message
 
 
+def _tls() -> ssl.SSLContext:
+    """Certificates from ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``, else
+    certifi's bundle (as the Hub client uses), else the system's."""
+    cafile = next((os.environ[name] for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+                                                  "CURL_CA_BUNDLE") if os.environ.get(name)),
+                  None)
+    if cafile is None:
+        try:
+            import certifi  # type: ignore[import-not-found, unused-ignore]
+
+            cafile = certifi.where()
+        except ImportError:
+            cafile = None
+    return ssl.create_default_context(cafile=cafile)
+
+
 def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -54,17 +71,17 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
         urllib.request.getproxies().get(parts.scheme)
     if proxy:
         via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        conn = http.client.HTTPConnection(via.hostname or "", via.port or 80, timeout=timeout)
         if parts.scheme == "https":
             tls = http.client.HTTPSConnection(via.hostname or "", via.port or 80,
                                               timeout=timeout,
-                                              context=ssl.create_default_context())
+                                              context=_tls())
             tls.set_tunnel(host, port or 443)
             return tls, target
-        return conn, url
+        return http.client.HTTPConnection(via.hostname or "", via.port or 80,
+                                          timeout=timeout), url
     if parts.scheme == "https":
         return http.client.HTTPSConnection(host, port or 443, timeout=timeout,
-                                           context=ssl.create_default_context()), target
+                                           context=_tls()), target
     return http.client.HTTPConnection(host, port or 80, timeout=timeout), target
 
 
@@ -101,11 +118,12 @@ def get(url: str, headers: dict[str, str], *, timeout: float, max_bytes: int,
     end = time.monotonic() + timeout
     conn, target = _connection(url, timeout)
     expired = threading.Event()
+    sockets: list[socket.socket] = []
+    """The connected socket, kept: http.client drops ``conn.sock`` once the response owns it."""
 
     def cut_off() -> None:
         expired.set()
-        sock = conn.sock
-        if sock is not None:
+        for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
@@ -117,8 +135,12 @@ def get(url: str, headers: dict[str, str], *, timeout: float, max_bytes: int,
             conn.connect()
         except (OSError, http.client.HTTPException) as exc:
             if expired.is_set() or isinstance(exc, TimeoutError):
-                raise HttpFailure("timeout", f"no answer within {timeout:g}s") from None
+                raise HttpFailure("timeout", f"no answer within {timeout:.3g}s") from None
             raise HttpFailure("unreachable", f"{type(exc).__name__}: {exc}") from None
+        if conn.sock is not None:
+            sockets.append(conn.sock)
+        if expired.is_set():
+            cut_off()
         try:
             conn.request("GET", target, headers={**headers, "Accept-Encoding": "gzip"})
             response = conn.getresponse()
@@ -130,9 +152,9 @@ def get(url: str, headers: dict[str, str], *, timeout: float, max_bytes: int,
                                  max_expanded)
             received = 0
             while True:
-                chunk = response.read(CHUNK)
+                chunk = response.read1(CHUNK)  # what has arrived: the deadline is checked often
                 if expired.is_set() or time.monotonic() > end:
-                    raise HttpFailure("timeout", f"no complete answer within {timeout:g}s")
+                    raise HttpFailure("timeout", f"no complete answer within {timeout:.3g}s")
                 if not chunk:
                     break
                 received += len(chunk)
@@ -144,7 +166,7 @@ def get(url: str, headers: dict[str, str], *, timeout: float, max_bytes: int,
             return HttpAnswer(response.status, header_map, bytes(inflater.out))
         except (OSError, http.client.HTTPException, zlib.error) as exc:
             if expired.is_set() or isinstance(exc, TimeoutError):
-                raise HttpFailure("timeout", f"no answer within {timeout:g}s") from None
+                raise HttpFailure("timeout", f"no answer within {timeout:.3g}s") from None
             raise HttpFailure("malformed", f"broken answer ({type(exc).__name__})") from None
     finally:
         watchdog.cancel()
