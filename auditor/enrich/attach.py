@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from auditor.details import DetailKey, Details
 from auditor.enrich.candidates import ReplacementPolicy
 from auditor.enrich.entries import Catalog, CatalogError
 from auditor.enrich.facts import FactsResolver
@@ -207,8 +208,7 @@ def _consequence(problem: HubProblem, snapshot: str) -> str:
     return f"its checks use {snapshot}"
 
 
-def _merge(existing: tuple[tuple[str, str], ...],
-           extra: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _merge(existing: Details, extra: Sequence[tuple[DetailKey, str]]) -> Details:
     """Add pairs whose key the finding does not already carry (scanner facts win)."""
     keys = {key for key, _ in existing}
     return existing + tuple((k, v) for k, v in extra if k not in keys)
