@@ -10,6 +10,7 @@ silenced here while the pool is torn down, so the user sees the one "interrupted
 
 from __future__ import annotations
 
+import multiprocessing
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,11 @@ def ordered_map(function: Callable[[Item], Result], items: Sequence[Item], jobs:
             yield from pool.map(function, items, chunksize=chunk)
     finally:
         threading.excepthook = previous_hook
+
+
+def inherits_memory() -> bool:
+    """Whether the workers are forked (they then see what the parent held when they started)."""
+    return multiprocessing.get_start_method() == "fork"
 
 
 def _start_worker() -> None:
