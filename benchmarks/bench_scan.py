@@ -3,6 +3,8 @@
     python benchmarks/bench_scan.py                      # generated 20,000-file monorepo
     python benchmarks/bench_scan.py --scale              # ... at 1x, 2x and 4x sizes
     python benchmarks/bench_scan.py /path/to/checkout    # any tree (e.g. transformers, vllm)
+    python benchmarks/bench_scan.py --semgrep-rules benchmarks/semgrep-llama-js.yml TREE
+                                                         # a JavaScript/TypeScript tree
 
 For each tree it times, in the same run: llama-audit cold (empty cache) and warm (nothing
 changed), and the floors: a pure-Python read + one compiled regex over every file, stdlib
@@ -116,7 +118,7 @@ def bench_audit(root: Path, jobs: int, runs: int) -> dict[str, float]:
             "peak_rss_mb": peak / 1024}
 
 
-def bench_tree(root: Path, jobs: int, runs: int) -> None:
+def bench_tree(root: Path, jobs: int, runs: int, semgrep_rules: Path = SEMGREP_RULES) -> None:
     files, lines = floor_regex(root)
     regex = _timed(lambda: floor_regex(root), runs)
     ast_floor = _timed(lambda: floor_ast(root), runs)
@@ -131,7 +133,7 @@ def bench_tree(root: Path, jobs: int, runs: int) -> None:
             ["rg", "-i", "-c", "llama", str(root)], stdout=subprocess.DEVNULL, check=False), runs)))
     if shutil.which("semgrep"):
         rows.append((f"semgrep -j {jobs}", _timed(lambda: subprocess.run(
-            ["semgrep", "--config", str(SEMGREP_RULES), "-j", str(jobs), "--metrics=off",
+            ["semgrep", "--config", str(semgrep_rules), "-j", str(jobs), "--metrics=off",
              "--disable-version-check", "-q", str(root)],
             env={**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"},
             stdout=subprocess.DEVNULL, check=False), 1)))
@@ -157,11 +159,14 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="generated at 1x, 2x and 4x/4")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--semgrep-rules", type=Path, default=SEMGREP_RULES,
+                        help="Semgrep rules for the comparison (semgrep-llama-js.yml for a "
+                             "JavaScript/TypeScript tree)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
     if args.paths:
         for path in args.paths:
-            bench_tree(path, args.jobs, args.runs)
+            bench_tree(path, args.jobs, args.runs, args.semgrep_rules)
         return
     sizes = [args.files // 4, args.files // 2, args.files] if args.scale else [args.files]
     for size in sizes:
