@@ -58,6 +58,8 @@ class FileKind(str, enum.Enum):
     INFRA = "infra"
     ARTEFACT = "artefact"
     TEXT = "text"
+    SOURCE = "source"
+    """Code in a language other than Python (JavaScript/TypeScript, Go, Rust, Java, Kotlin)."""
     OTHER = "other"
 
 

@@ -1,6 +1,6 @@
 """Speed benchmark for `llama-audit scan` (not a test: run it by hand).
 
-    python benchmarks/bench_scan.py corpus TREE... [--semgrep PATH]   # cold/warm vs floors, Semgrep
+    python benchmarks/bench_scan.py corpus TREE... [--semgrep PATH] [--semgrep-rules FILE]
     python benchmarks/bench_scan.py jobs [--files 20000]              # -j 2 against -j 1; discovery
     python benchmarks/bench_scan.py scale [--lines 400]               # 2M, 4M, 8M-line monorepos
 
@@ -96,8 +96,8 @@ def _scan(root: Path, jobs: int) -> list[str]:
             "--exit-zero", "-q", "--jobs", str(jobs)]
 
 
-def _semgrep(semgrep: str, root: Path, jobs: int) -> list[str]:
-    return [semgrep, "--config", str(SEMGREP_RULES), "-j", str(jobs), "--metrics=off",
+def _semgrep(semgrep: str, root: Path, jobs: int, rules: Path = SEMGREP_RULES) -> list[str]:
+    return [semgrep, "--config", str(rules), "-j", str(jobs), "--metrics=off",
             "--disable-version-check", "-q", str(root)]
 
 
@@ -118,7 +118,7 @@ _HEADER = ("| command | wall s | tree CPU s | main process CPU s | processes | l
 
 
 def bench_corpus(root: Path, jobs: int, rounds: int, semgrep: str | None,
-                 before: Path | None) -> None:
+                 before: Path | None, semgrep_rules: Path = SEMGREP_RULES) -> None:
     files, lines = floor_regex(root)
     sources = candidates(root)
     cold: list[TreeRun] = []
@@ -131,7 +131,7 @@ def bench_corpus(root: Path, jobs: int, rounds: int, semgrep: str | None,
         regex_cpu.append(_cpu(lambda: floor_regex(root)))
         ast_cpu.append(_cpu(lambda: floor_ast(sources)))
         if semgrep:
-            sem.append(run_tree(_semgrep(semgrep, root, jobs),
+            sem.append(run_tree(_semgrep(semgrep, root, jobs, semgrep_rules),
                                 {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"}))
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "LLAMA_AUDIT_CACHE_DIR": cache}
@@ -234,12 +234,16 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="corpus: also run the llama-audit source "
                         "tree at PATH (e.g. `git archive` of an older commit), paired")
     parser.add_argument("--semgrep", default=shutil.which("semgrep"), help="semgrep executable")
+    parser.add_argument("--semgrep-rules", type=Path, default=SEMGREP_RULES,
+                        help="corpus: the Semgrep rule file (benchmarks/semgrep-llama-js.yml for "
+                        "JavaScript/TypeScript trees)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}, "
           f"load average {os.getloadavg()[0]:.1f}")
     if args.mode == "corpus":
         for path in args.paths:
-            bench_corpus(path.resolve(), args.jobs, args.rounds, args.semgrep, args.before)
+            bench_corpus(path.resolve(), args.jobs, args.rounds, args.semgrep, args.before,
+                         args.semgrep_rules)
     elif args.mode == "jobs":
         if args.paths:
             bench_jobs(args.paths[0], args.rounds)
