@@ -116,9 +116,10 @@ def _load_each(paths: Sequence[str]) -> list[AuditResult]:
         raise ReportError(str(exc)) from exc
 
 
-def _merged(results: list[AuditResult], names: Sequence[str]) -> AuditResult:
+def _merged(results: list[AuditResult], names: Sequence[str],
+            root_names: Sequence[str] = ()) -> AuditResult:
     try:
-        return merge_results(results, list(names))
+        return merge_results(results, list(names), root_names)
     except MergeError as exc:
         raise ReportError(str(exc)) from exc
 
@@ -145,15 +146,20 @@ _FORMAT_CHOICE = click.Choice(format_names())
               help="Write the merged result to FILE instead of stdout.")
 @click.option("--format", "output_format", type=_FORMAT_CHOICE, default="json",
               show_default=True, help="Format of the merged output.")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Name the repository of each RESULT (once per result, in order) "
+                   "[default: the name 'scan' recorded].")
 @extra_output_options
 def merge_command(results: Sequence[str], output: Path | None, output_format: str,
-                  **extras: Any) -> None:
+                  names: Sequence[str], **extras: Any) -> None:
     """Combine saved JSON RESULTS (one per repository) into one result.
 
     The merged JSON is what scanning all the roots in one run gives, except the timing:
-    duration_seconds is the sum of the inputs' durations.
+    duration_seconds is the sum of the inputs' durations. Roots with the same path in
+    several results (e.g. each made by 'scan .' in its own CI job) are labelled by their
+    repository names; two results with the same name are refused.
     """
-    result = _merged(_load_each(results), results)
+    result = _merged(_load_each(results), results, names)
     emit_outputs(result, Format(output_format), output, extra_outputs(extras))
 
 

@@ -3,6 +3,7 @@ documented snippets (docs/ci.md, docs/configuration.md), checked against the rea
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -173,3 +174,47 @@ def test_documented_config_example_is_valid(tmp_path: Path) -> None:
     config = load_config(tmp_path, cwd=tmp_path)
     assert config.fail_on == "medium"
     assert [w.identifier for w in config.waiver_specs] == ["meta-llama/Llama-3.1-8B-Instruct"]
+
+
+@pytest.mark.slow
+def test_action_paths_input_gives_sarif_uris_from_the_repository_root(
+        tmp_path: Path, shim: Path) -> None:
+    work = tmp_path / "repo"
+    (work / "services" / "chat").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    (work / "services" / "chat" / "app.py").write_text(f'M = "{MODEL}"\n')
+    (work / "other.py").write_text(f'M = "{MODEL}"\n')
+    output = tmp_path / "github_output"
+    output.write_text("")
+    env = dict(os.environ, PATH=f"{shim}{os.pathsep}{os.environ['PATH']}",
+               GITHUB_OUTPUT=str(output), INPUT_PATHS="services/chat",
+               INPUT_BASELINE="", INPUT_FAIL_ON="none", INPUT_NEW_SINCE="",
+               INPUT_SARIF_FILE="out.sarif", INPUT_ARGS="")
+    done = subprocess.run(["bash", "-e", "-c", _scan_step()], cwd=work, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    run = json.loads((work / "out.sarif").read_text())["runs"][0]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]]
+    assert uris == ["services/chat/app.py"]
+    assert all((work / uri).is_file() for uri in uris)
+
+
+def test_action_guards_every_array_expansion_for_bash_3() -> None:
+    """bash before 4.4 (macOS runners) treats ``"${a[@]}"`` of an empty array under ``set -u``
+    as an unbound variable; every expansion must be ``${a[@]+"${a[@]}"}``."""
+    action = load_yaml(ACTION)
+    assert isinstance(action, dict)
+    scripts = "\n".join(s.get("run", "") for s in action["runs"]["steps"])
+    expansions = re.findall(r'\S*"\$\{\w+\[@\]\}"', scripts)
+    assert expansions and all(re.fullmatch(r'\$\{(\w+)\[@\]\+"\$\{\1\[@\]\}"', e)
+                              for e in expansions), expansions
+
+
+def test_action_installs_from_its_own_checkout_not_a_registry() -> None:
+    action = load_yaml(ACTION)
+    assert isinstance(action, dict)
+    install = next(s["run"] for s in action["runs"]["steps"]
+                   if s.get("name") == "Install llama-audit")
+    pip_lines = [line.strip() for line in install.splitlines() if "pip install" in line]
+    assert pip_lines == ['python -m pip install --disable-pip-version-check "$ACTION_PATH"']

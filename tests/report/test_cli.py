@@ -189,7 +189,8 @@ def test_merge_refuses_the_same_root_twice(run_cli, in_project: Path,
     out = tmp_path / "all.json"
     run = CliRunner().invoke(merge_command, [str(saved), str(saved), "-o", str(out)])
     assert run.exit_code == 2
-    assert f"root '{REPO_A}' is in both" in run.output
+    assert f"{saved} and {saved} both hold a repository named " in run.output
+    assert "the same result twice, or two repositories with one name" in run.output
     assert not out.exists()
 
 
