@@ -117,8 +117,10 @@ def scan(
             sys.stderr, enabled=progress_wanted(sys.stderr, quiet=quiet),
             color="NO_COLOR" not in os.environ) as progress:
         outcome = audit(roots, options, progress=progress)
-        outcome = replace(outcome, result=replace(
-            outcome.result, root_info=describe_roots(outcome.root_paths, names)))
+        info = describe_roots(outcome.root_paths, names)
+        outcome = replace(outcome, result=replace(outcome.result, root_info=info),
+                          policy=replace(outcome.policy,
+                                         result=replace(outcome.policy.result, root_info=info)))
     fmt = Format(output_format)
     main_text = (gate_text(outcome.policy, outcome.gate, lambda r: render(
         r, fmt, color=use_color(output), verbose=verbose, width=terminal_width()))
