@@ -19,6 +19,13 @@ import click
 
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.output import OutputError, is_stdout, write_output
+from auditor.report.compare import (
+    Comparison,
+    compare,
+    comparison_html,
+    comparison_markdown,
+    comparison_text,
+)
 from auditor.report.formats import EXTRA_OUTPUT_OPTIONS, Format, format_names, render
 from auditor.report.markdown import link_base_from_env
 from auditor.report.merge import MergeError, load_result, merge_results
@@ -173,14 +180,49 @@ def merge_command(results: Sequence[str], output: Path | None, output_format: st
               help="Markdown: prefix for links to lines, e.g. "
                    "https://github.com/ORG/REPO/blob/SHA/ (default: from GITHUB_* variables).")
 @click.option("-v", "--verbose", is_flag=True, help="Text: show each finding's source line.")
+@click.option("--compare", "compare_with", multiple=True, metavar="OLD.json",
+              type=click.Path(dir_okay=False),
+              help="Text, Markdown, HTML: show what was fixed, is new and remains since this "
+                   "saved result (matched by fingerprint). Repeat, oldest first, for a "
+                   "burn-down of findings over time.")
 @extra_output_options
 def report_command(results: Sequence[str], output_format: str, output: Path | None,
-                   link_base: str | None, verbose: bool, **extras: Any) -> None:
+                   link_base: str | None, verbose: bool, compare_with: Sequence[str],
+                   **extras: Any) -> None:
     """Render saved JSON RESULTS (several are merged first) in any format.
 
     Use '-' to read a result from standard input.
     """
+    fmt = Format(output_format)
+    if compare_with and fmt not in _COMPARABLE:
+        raise click.UsageError("--compare works with --format text, markdown or html")
     loaded = _load_each(results)
     result = loaded[0] if len(loaded) == 1 else _merged(loaded, results)
-    emit_outputs(result, Format(output_format), output, extra_outputs(extras),
-                 verbose=verbose, link_base=link_base)
+    if not compare_with:
+        emit_outputs(result, fmt, output, extra_outputs(extras),
+                     verbose=verbose, link_base=link_base)
+        return
+    earlier = tuple(zip((Path(p).name for p in compare_with), _load_each(compare_with),
+                        strict=True))
+    current = Path(results[0]).name if len(results) == 1 and results[0] != "-" else "now"
+    comparison = compare(result, earlier[-1][1], previous_name=earlier[-1][0],
+                         series=earlier, current_name=current)
+    link = link_base if link_base is not None else link_base_from_env(os.environ)
+    width = terminal_width() if is_stdout(output) else None
+    main_text = render(result, fmt, color=use_color(output), verbose=verbose, link_base=link,
+                       width=width)
+    write_outputs(result, output, _with_comparison(main_text, fmt, comparison),
+                  extra_outputs(extras), link_base=link)
+
+
+_COMPARABLE = (Format.TEXT, Format.MARKDOWN, Format.HTML)
+
+
+def _with_comparison(text: str, fmt: Format, comparison: Comparison) -> str:
+    """The progress section first: above a text or Markdown report, before the HTML summary."""
+    if fmt is Format.HTML:
+        marker = '<section id="summary">'
+        return text.replace(marker, comparison_html(comparison) + marker, 1)
+    if fmt is Format.MARKDOWN:
+        return comparison_markdown(comparison) + "\n" + text
+    return comparison_text(comparison) + text
