@@ -66,8 +66,17 @@ def extra_outputs(params: Mapping[str, Any]) -> dict[Format, Path]:
 
 
 def use_color(output: Path | None) -> bool:
-    """Colour only for a terminal on stdout, and never when NO_COLOR is set (any value)."""
-    return is_stdout(output) and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour for stdout: see ``color_wanted``; never for a file."""
+    return is_stdout(output) and color_wanted(sys.stdout.isatty(), os.environ)
+
+
+def color_wanted(tty: bool, env: Mapping[str, str]) -> bool:
+    """Colour on a terminal, or anywhere when FORCE_COLOR is set to a non-empty value
+    (force-color.org); never when NO_COLOR is set to a non-empty value (no-color.org: an
+    empty NO_COLOR does not count), which wins over FORCE_COLOR."""
+    if env.get("NO_COLOR", ""):
+        return False
+    return tty or bool(env.get("FORCE_COLOR", ""))
 
 
 def terminal_width() -> int | None:

@@ -26,6 +26,7 @@ from auditor.cli.output import is_stdout
 from auditor.cli.progress import progress_wanted, scan_progress
 from auditor.cli.report import (
     EXTRA_OUTPUT_PARAMS,
+    color_wanted,
     extra_output_options,
     extra_outputs,
     terminal_width,
@@ -115,7 +116,7 @@ def scan(
     )
     with usage_errors(), scan_progress(
             sys.stderr, enabled=progress_wanted(sys.stderr, quiet=quiet),
-            color="NO_COLOR" not in os.environ) as progress:
+            color=color_wanted(True, os.environ)) as progress:
         outcome = audit(roots, options, progress=progress)
         info = describe_roots(outcome.root_paths, names)
         outcome = replace(outcome, result=replace(outcome.result, root_info=info),
@@ -134,4 +135,11 @@ def scan(
             lines = lines[1:]  # the text report already ends with the summary line
         for line in lines:
             click.echo(line, err=True)
+    elif outcome.failed and outcome.policy.strict_failures:
+        # quiet, but a failing exit must still say why when no finding shows it
+        for diagnostic in outcome.policy.strict_failures:
+            where = diagnostic.path + (f":{diagnostic.line}" if diagnostic.line else "")
+            click.echo(f"{where}: {diagnostic.message} [{diagnostic.code}]", err=True)
+        click.echo(f"failing: {len(outcome.policy.strict_failures)} suppression problem(s) "
+                   "(--strict-suppressions)", err=True)
     sys.exit(ExitCode.FINDINGS if outcome.failed else ExitCode.OK)

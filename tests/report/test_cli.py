@@ -210,7 +210,9 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert cli_report.use_color(None) is True
     assert cli_report.use_color(Path("-")) is True
     assert cli_report.use_color(Path("out.txt")) is False
-    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.setenv("NO_COLOR", "")  # empty: does not count (no-color.org)
+    assert cli_report.use_color(None) is True
+    monkeypatch.setenv("NO_COLOR", "1")
     assert cli_report.use_color(None) is False
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr(cli_report.sys, "stdout", _Stdout(False))
