@@ -22,6 +22,7 @@ from auditor.report.effort import (
     effort_by_directory,
     effort_rows,
 )
+from auditor.report.facts import finding_facts, unconfirmed_note
 from auditor.report.licenses import eu_restriction_text, license_exposure
 from auditor.report.repos import RepositoryRow, repository_rows, shows_repositories
 from auditor.report.rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
@@ -91,6 +92,8 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "group_title": lambda group: _group_title(group, multi_root),
         "replacement_text": replacement_text,
         "snippet_parts": snippet_parts,
+        "finding_facts": finding_facts,
+        "unconfirmed_note": unconfirmed_note,
     }
 
 
