@@ -15,6 +15,7 @@ from auditor.types import (
     Effort,
     Finding,
     ModelRef,
+    RootInfo,
     ScanStats,
     Severity,
     Suggestion,
@@ -118,6 +119,17 @@ def comment_from_list(data: Any) -> SuppressionComment:
     return SuppressionComment(line, text, alone, cell)
 
 
+def root_info_to_dict(info: RootInfo) -> dict[str, Any]:
+    return {"root": info.root, "name": info.name, "repo_path": info.repo_path, "top": info.top}
+
+
+def root_info_from_dict(data: Mapping[str, Any]) -> RootInfo:
+    repo_path, top = data.get("repo_path"), data.get("top")
+    return RootInfo(root=str(data["root"]), name=str(data["name"]),
+                    repo_path=None if repo_path is None else str(repo_path),
+                    top=None if top is None else str(top))
+
+
 def result_to_dict(result: AuditResult) -> dict[str, Any]:
     stats = result.stats
     return {
@@ -130,6 +142,8 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
             "catalog_source": result.tool.catalog_source,
         },
         "roots": list(result.roots),
+        **({"root_info": [root_info_to_dict(i) for i in result.root_info]}
+           if result.root_info else {}),
         "findings": [finding_to_dict(f) for f in result.findings],
         "diagnostics": [diagnostic_to_dict(d) for d in result.diagnostics],
         "stats": {
@@ -164,6 +178,7 @@ def result_from_dict(data: Mapping[str, Any]) -> AuditResult:
                 catalog_source=tool.get("catalog_source"),
             ),
             roots=tuple(str(r) for r in data["roots"]),
+            root_info=tuple(root_info_from_dict(i) for i in data.get("root_info") or []),
             findings=tuple(finding_from_dict(f) for f in data["findings"]),
             diagnostics=tuple(diagnostic_from_dict(d) for d in data.get("diagnostics", [])),
             stats=ScanStats(

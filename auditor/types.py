@@ -358,6 +358,21 @@ class FileComments:
 
 
 @dataclass(frozen=True, slots=True)
+class RootInfo:
+    """Who a scan root is, for reports of many repositories and for SARIF."""
+
+    root: str
+    """The root as it appears in ``AuditResult.roots`` and ``Finding.root``."""
+    name: str
+    """The repository's name in reports: ``--name``, else the git remote's or folder's name."""
+    repo_path: str | None = None
+    """The folder the root's finding paths start from (the root, or a file root's folder),
+    relative to its git top level (POSIX, "" at the top); None outside git."""
+    top: str | None = None
+    """The git top level written like the root: absolute, or relative to where the scan ran."""
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     tool: ToolInfo
     roots: tuple[str, ...]
@@ -367,6 +382,8 @@ class AuditResult:
     schema_version: str = SCHEMA_VERSION
     comments: tuple[FileComments, ...] = ()
     """Every scanned file's suppression comments, for the policy stage; not part of reports."""
+    root_info: tuple[RootInfo, ...] = ()
+    """Names and repository positions of the roots (same order); empty in older results."""
 
 
 def _opt_str(value: object) -> str | None:

@@ -19,6 +19,13 @@ import click
 
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.output import OutputError, is_stdout, write_output
+from auditor.report.compare import (
+    Comparison,
+    compare,
+    comparison_html,
+    comparison_markdown,
+    comparison_text,
+)
 from auditor.report.formats import EXTRA_OUTPUT_OPTIONS, Format, format_names, render
 from auditor.report.markdown import link_base_from_env
 from auditor.report.merge import MergeError, load_result, merge_results
@@ -59,8 +66,17 @@ def extra_outputs(params: Mapping[str, Any]) -> dict[Format, Path]:
 
 
 def use_color(output: Path | None) -> bool:
-    """Colour only for a terminal on stdout, and never when NO_COLOR is set (any value)."""
-    return is_stdout(output) and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour for stdout: see ``color_wanted``; never for a file."""
+    return is_stdout(output) and color_wanted(sys.stdout.isatty(), os.environ)
+
+
+def color_wanted(tty: bool, env: Mapping[str, str]) -> bool:
+    """Colour on a terminal, or anywhere when FORCE_COLOR is set to a non-empty value
+    (force-color.org); never when NO_COLOR is set to a non-empty value (no-color.org: an
+    empty NO_COLOR does not count), which wins over FORCE_COLOR."""
+    if env.get("NO_COLOR", ""):
+        return False
+    return tty or bool(env.get("FORCE_COLOR", ""))
 
 
 def terminal_width() -> int | None:
@@ -116,9 +132,10 @@ def _load_each(paths: Sequence[str]) -> list[AuditResult]:
         raise ReportError(str(exc)) from exc
 
 
-def _merged(results: list[AuditResult], names: Sequence[str]) -> AuditResult:
+def _merged(results: list[AuditResult], names: Sequence[str],
+            root_names: Sequence[str] = ()) -> AuditResult:
     try:
-        return merge_results(results, list(names))
+        return merge_results(results, list(names), root_names)
     except MergeError as exc:
         raise ReportError(str(exc)) from exc
 
@@ -145,15 +162,20 @@ _FORMAT_CHOICE = click.Choice(format_names())
               help="Write the merged result to FILE instead of stdout.")
 @click.option("--format", "output_format", type=_FORMAT_CHOICE, default="json",
               show_default=True, help="Format of the merged output.")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Name the repository of each RESULT (once per result, in order) "
+                   "[default: the name 'scan' recorded].")
 @extra_output_options
 def merge_command(results: Sequence[str], output: Path | None, output_format: str,
-                  **extras: Any) -> None:
+                  names: Sequence[str], **extras: Any) -> None:
     """Combine saved JSON RESULTS (one per repository) into one result.
 
     The merged JSON is what scanning all the roots in one run gives, except the timing:
-    duration_seconds is the sum of the inputs' durations.
+    duration_seconds is the sum of the inputs' durations. Roots with the same path in
+    several results (e.g. each made by 'scan .' in its own CI job) are labelled by their
+    repository names; two results with the same name are refused.
     """
-    result = _merged(_load_each(results), results)
+    result = _merged(_load_each(results), results, names)
     emit_outputs(result, Format(output_format), output, extra_outputs(extras))
 
 
@@ -167,14 +189,49 @@ def merge_command(results: Sequence[str], output: Path | None, output_format: st
               help="Markdown: prefix for links to lines, e.g. "
                    "https://github.com/ORG/REPO/blob/SHA/ (default: from GITHUB_* variables).")
 @click.option("-v", "--verbose", is_flag=True, help="Text: show each finding's source line.")
+@click.option("--compare", "compare_with", multiple=True, metavar="OLD.json",
+              type=click.Path(dir_okay=False),
+              help="Text, Markdown, HTML: show what was fixed, is new and remains since this "
+                   "saved result (matched by fingerprint). Repeat, oldest first, for a "
+                   "burn-down of findings over time.")
 @extra_output_options
 def report_command(results: Sequence[str], output_format: str, output: Path | None,
-                   link_base: str | None, verbose: bool, **extras: Any) -> None:
+                   link_base: str | None, verbose: bool, compare_with: Sequence[str],
+                   **extras: Any) -> None:
     """Render saved JSON RESULTS (several are merged first) in any format.
 
     Use '-' to read a result from standard input.
     """
+    fmt = Format(output_format)
+    if compare_with and fmt not in _COMPARABLE:
+        raise click.UsageError("--compare works with --format text, markdown or html")
     loaded = _load_each(results)
     result = loaded[0] if len(loaded) == 1 else _merged(loaded, results)
-    emit_outputs(result, Format(output_format), output, extra_outputs(extras),
-                 verbose=verbose, link_base=link_base)
+    if not compare_with:
+        emit_outputs(result, fmt, output, extra_outputs(extras),
+                     verbose=verbose, link_base=link_base)
+        return
+    earlier = tuple(zip((Path(p).name for p in compare_with), _load_each(compare_with),
+                        strict=True))
+    current = Path(results[0]).name if len(results) == 1 and results[0] != "-" else "now"
+    comparison = compare(result, earlier[-1][1], previous_name=earlier[-1][0],
+                         series=earlier, current_name=current)
+    link = link_base if link_base is not None else link_base_from_env(os.environ)
+    width = terminal_width() if is_stdout(output) else None
+    main_text = render(result, fmt, color=use_color(output), verbose=verbose, link_base=link,
+                       width=width)
+    write_outputs(result, output, _with_comparison(main_text, fmt, comparison),
+                  extra_outputs(extras), link_base=link)
+
+
+_COMPARABLE = (Format.TEXT, Format.MARKDOWN, Format.HTML)
+
+
+def _with_comparison(text: str, fmt: Format, comparison: Comparison) -> str:
+    """The progress section first: above a text or Markdown report, before the HTML summary."""
+    if fmt is Format.HTML:
+        marker = '<section id="summary">'
+        return text.replace(marker, comparison_html(comparison) + marker, 1)
+    if fmt is Format.MARKDOWN:
+        return comparison_markdown(comparison) + "\n" + text
+    return comparison_text(comparison) + text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from auditor.cli.output import is_stdout
 from auditor.cli.progress import progress_wanted, scan_progress
 from auditor.cli.report import (
     EXTRA_OUTPUT_PARAMS,
+    color_wanted,
     extra_output_options,
     extra_outputs,
     terminal_width,
@@ -37,6 +39,7 @@ from auditor.pipeline import AuditOptions, audit
 from auditor.policy import FAIL_ON_CHOICES
 from auditor.policy.gate import gate_summary, gate_text
 from auditor.report.formats import Format, format_names, render
+from auditor.report.roots import describe_roots
 
 
 @click.command()
@@ -63,6 +66,9 @@ from auditor.report.formats import Format, format_names, render
 @click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Use this catalog snapshot (from 'catalog refresh').")
 @click.option("--refresh", is_flag=True, help="With --online: ignore the on-disk Hub cache.")
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Name the scanned repository in reports and merges (once per path, in "
+                   "order) [default: the git remote's name, else the folder's name].")
 @gate_options
 def scan(
     paths: Sequence[Path],
@@ -84,10 +90,14 @@ def scan(
     prefer: str | None,
     catalog_file: Path | None,
     refresh: bool,
+    names: Sequence[str],
     **more: Any,
 ) -> None:
     """Scan PATHS (default: the current directory) for Llama dependencies."""
     roots = paths_or_cwd(paths)
+    if names and len(names) != len(roots):
+        raise click.UsageError(f"--name was given {len(names)} time(s) for {len(roots)} "
+                               "path(s): give one name per path, in the same order")
     extras = extra_outputs(more)
     gate_params = {k: v for k, v in more.items() if k not in EXTRA_OUTPUT_PARAMS}
     fail_on_source = click.get_current_context().get_parameter_source("fail_on")
@@ -106,8 +116,12 @@ def scan(
     )
     with usage_errors(), scan_progress(
             sys.stderr, enabled=progress_wanted(sys.stderr, quiet=quiet),
-            color="NO_COLOR" not in os.environ) as progress:
+            color=color_wanted(True, os.environ)) as progress:
         outcome = audit(roots, options, progress=progress)
+        info = describe_roots(outcome.root_paths, names)
+        outcome = replace(outcome, result=replace(outcome.result, root_info=info),
+                          policy=replace(outcome.policy,
+                                         result=replace(outcome.policy.result, root_info=info)))
     fmt = Format(output_format)
     main_text = (gate_text(outcome.policy, outcome.gate, lambda r: render(
         r, fmt, color=use_color(output), verbose=verbose, width=terminal_width()))
@@ -121,4 +135,11 @@ def scan(
             lines = lines[1:]  # the text report already ends with the summary line
         for line in lines:
             click.echo(line, err=True)
+    elif outcome.failed and outcome.policy.strict_failures:
+        # quiet, but a failing exit must still say why when no finding shows it
+        for diagnostic in outcome.policy.strict_failures:
+            where = diagnostic.path + (f":{diagnostic.line}" if diagnostic.line else "")
+            click.echo(f"{where}: {diagnostic.message} [{diagnostic.code}]", err=True)
+        click.echo(f"failing: {len(outcome.policy.strict_failures)} suppression problem(s) "
+                   "(--strict-suppressions)", err=True)
     sys.exit(ExitCode.FINDINGS if outcome.failed else ExitCode.OK)

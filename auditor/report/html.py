@@ -22,10 +22,13 @@ from auditor.report.effort import (
     effort_by_directory,
     effort_rows,
 )
+from auditor.report.facts import finding_facts, unconfirmed_note
 from auditor.report.licenses import eu_restriction_text, license_exposure
+from auditor.report.repos import RepositoryRow, repository_rows, shows_repositories
 from auditor.report.rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
 from auditor.report.summary import (
     CATEGORY_ORDER,
+    SEVERITY_ORDER,
     FileGroup,
     group_by_file,
     join_root,
@@ -62,6 +65,7 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         if finding.rule_id not in infos:
             infos[finding.rule_id] = rule_info(finding.rule_id, finding, rules)
     rows = effort_rows(result)
+    repo_rows = repository_rows(result) if shows_repositories(result) else []
     return {
         "result": result,
         "tool": result.tool,
@@ -80,11 +84,16 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "severity_chart": _severity_chart(result),
         "category_chart": _category_chart(result),
         "effort_chart": _effort_chart(rows, multi_root),
+        "repo_rows": repo_rows,
+        "repo_chart": _repo_chart(repo_rows),
+        "severities": SEVERITY_ORDER,
         "project_url": PROJECT_URL,
         "shown_path": lambda root, path: join_root(root, path) if multi_root else path,
         "group_title": lambda group: _group_title(group, multi_root),
         "replacement_text": replacement_text,
         "snippet_parts": snippet_parts,
+        "finding_facts": finding_facts,
+        "unconfirmed_note": unconfirmed_note,
     }
 
 
@@ -130,6 +139,12 @@ def _effort_chart(rows: list[EffortRow], multi_root: bool) -> StackedChart:
         for row in rows
     ]
     return stacked_chart("Effort by repository and directory", bars)
+
+
+def _repo_chart(rows: list[RepositoryRow]) -> StackedChart:
+    bars = [(row.name, [(sev.value, row.severity(sev), f"sev-{sev.value}")
+                        for sev in SEVERITY_ORDER]) for row in rows]
+    return stacked_chart("Findings by repository and severity", bars)
 
 
 @lru_cache(maxsize=1)

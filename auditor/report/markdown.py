@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from auditor.report.effort import EFFORT_ORDER, EffortCounts, effort_rows, finding_root
 from auditor.report.licenses import license_exposure
+from auditor.report.repos import repository_rows, shows_repositories
 from auditor.report.rule_info import PROJECT_URL
 from auditor.report.summary import (
     CATEGORY_ORDER,
@@ -87,6 +88,8 @@ def _head(result: AuditResult) -> str:
         f"{effort.count(e)} {e.value}" for e in EFFORT_ORDER) + "  ")
     lines.append(f"**Llama models:** {view.models}")
     lines.append("")
+    if shows_repositories(result):
+        lines.extend(_repository_table(result))
     lines.append("| Category | Findings | high | medium | low | info |")
     lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
     for category in CATEGORY_ORDER:
@@ -98,6 +101,21 @@ def _head(result: AuditResult) -> str:
     lines.append("")
     lines.extend(_effort_table(result))
     return "\n".join(lines)
+
+
+def _repository_table(result: AuditResult) -> list[str]:
+    lines = ["### Repositories", "",
+             "| Repository | Findings | " + " | ".join(s.value for s in SEVERITY_ORDER)
+             + " | Models | " + " | ".join(e.value for e in EFFORT_ORDER) + " | Llama licenses |",
+             "| --- | ---: | " + " | ".join("---:" for _ in SEVERITY_ORDER) + " | ---: | "
+             + " | ".join("---:" for _ in EFFORT_ORDER) + " | --- |"]
+    for row in repository_rows(result):
+        severities = " | ".join(str(row.severity(s)) for s in SEVERITY_ORDER)
+        licenses = ", ".join(md_text(n) for n in row.licenses) or "none"
+        lines.append(f"| **{md_text(row.name)}** | {row.findings} | {severities} | "
+                     f"{len(row.models)} | {_effort_cells(row.effort)} | {licenses} |")
+    lines.append("")
+    return lines
 
 
 def _effort_table(result: AuditResult) -> list[str]:

@@ -12,11 +12,11 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from auditor.errors import AuditError
 from auditor.serialize import ResultFormatError, result_from_dict
-from auditor.types import SCHEMA_VERSION, AuditResult, ScanStats
+from auditor.types import SCHEMA_VERSION, AuditResult, RootInfo, ScanStats
 
 
 class MergeError(AuditError, ValueError):
@@ -43,11 +43,16 @@ def load_result(path: Path) -> AuditResult:
         raise MergeError(f"{path}: {exc}") from exc
 
 
-def merge_results(results: Sequence[AuditResult], names: Sequence[str] | None = None
-                  ) -> AuditResult:
-    """One result from several; ``names`` (e.g. file names) label the inputs in errors."""
+def merge_results(results: Sequence[AuditResult], names: Sequence[str] | None = None,
+                  root_names: Sequence[str] = ()) -> AuditResult:
+    """One result from several; ``names`` (e.g. file names) label the inputs in errors;
+    ``root_names`` (``merge --name``) name each input's single root."""
     if not results:
         raise MergeError("nothing to merge")
+    names_given = list(root_names)
+    if names_given and len(names_given) != len(results):
+        raise MergeError(f"--name was given {len(names_given)} time(s) for {len(results)} "
+                         "result(s): give one name per result, in the same order")
     labels = list(names) if names is not None else [f"input {i + 1}" for i in
                                                     range(len(results))]
     first = results[0]
@@ -57,14 +62,10 @@ def merge_results(results: Sequence[AuditResult], names: Sequence[str] | None = 
                 f"{label} was made by {_describe(result)}, {labels[0]} by {_describe(first)}; "
                 "scan every repository with the same llama-audit, rules and catalog to merge"
             )
-    roots: list[str] = []
-    owner: dict[str, str] = {}
-    for label, result in zip(labels, results, strict=True):
-        for root in result.roots:
-            if root in owner:
-                raise MergeError(f"root {root!r} is in both {owner[root]} and {label}")
-            owner[root] = label
-            roots.append(root)
+    named = [_named(r, label, names_given[i] if names_given else None)
+             for i, (label, r) in enumerate(zip(labels, results, strict=True))]
+    results = _relabelled(named, labels)
+    roots = [root for result in results for root in result.roots]
     findings = sorted((f for r in results for f in _rooted(r).findings), key=lambda f: f.sort_key)
     diagnostics = sorted((d for r in results for d in _rooted(r).diagnostics),
                          key=lambda d: d.sort_key)
@@ -89,7 +90,62 @@ def merge_results(results: Sequence[AuditResult], names: Sequence[str] | None = 
             policy=tuple(policy.items()),
         ),
         schema_version=SCHEMA_VERSION,
+        root_info=tuple(info for r in results for info in r.root_info),
     )
+
+
+def _named(result: AuditResult, label: str, name: str | None) -> AuditResult:
+    """``result`` with a RootInfo for every root: its own, ``name`` (``merge --name``), or a
+    default (the root itself; the input file's name for a root of ".")."""
+    if name is not None:
+        if len(result.roots) != 1:
+            raise MergeError(f"--name {name!r}: {label} has {len(result.roots)} roots; "
+                             "--name names a result with one root")
+        if not name.strip():
+            raise MergeError("--name must not be empty")
+    known = {info.root: info for info in result.root_info}
+    infos = []
+    for root in result.roots:
+        info = known.get(root) or RootInfo(root=root, name=_default_name(root, label))
+        infos.append(replace(info, name=name) if name is not None else info)
+    return replace(_rooted(result), root_info=tuple(infos))
+
+
+def _default_name(root: str, label: str) -> str:
+    if PurePosixPath(root).name not in ("", ".", ".."):
+        return root
+    stem = PurePosixPath(label.replace("\\", "/")).name
+    return stem[:-5] if stem.endswith(".json") else stem
+
+
+def _relabelled(results: list[AuditResult], labels: list[str]) -> list[AuditResult]:
+    """Roots that appear in several inputs are relabelled by their names (and lose their
+    ``top``: it was written relative to another working directory); the same name twice is
+    refused (the same repository twice, or two repositories that need --name)."""
+    by_name: dict[str, str] = {}
+    by_root: Counter[str] = Counter(root for r in results for root in r.roots)
+    out = []
+    for label, result in zip(labels, results, strict=True):
+        for info in result.root_info:
+            if info.name in by_name:
+                raise MergeError(
+                    f"{by_name[info.name]} and {label} both hold a repository named "
+                    f"{info.name!r}: the same result twice, or two repositories with one name; "
+                    "name them with 'scan --name NAME' or 'merge --name NAME' (once per result)")
+            by_name[info.name] = label
+        rename = {root: info.name for root, info in zip(result.roots, result.root_info,
+                                                          strict=True) if by_root[root] > 1}
+        infos = tuple(replace(info, root=rename[info.root], top=None)
+                      if info.root in rename else info for info in result.root_info)
+        if not rename:
+            out.append(replace(result, root_info=infos))
+            continue
+        out.append(replace(
+            result, roots=tuple(rename.get(r, r) for r in result.roots), root_info=infos,
+            findings=tuple(replace(f, root=rename.get(f.root, f.root)) for f in result.findings),
+            diagnostics=tuple(replace(d, root=rename.get(d.root, d.root))
+                              for d in result.diagnostics)))
+    return out
 
 
 def _rooted(result: AuditResult) -> AuditResult:

@@ -7,8 +7,11 @@ what we do about it:
   section of docs/rules.md), referenced by ``ruleId`` and ``ruleIndex``;
 - ``partialFingerprints`` carry the finding fingerprint, which leaves the line number out, so
   an alert survives unrelated edits above it;
-- locations are relative URIs with a ``uriBaseId`` per scan root, declared in
-  ``originalUriBaseIds``; regions use 1-based lines and columns (columns count code points);
+- locations are relative URIs with a ``uriBaseId`` declared in ``originalUriBaseIds``. A root
+  inside a git work tree (the result's ``root_info``) gets URIs from the repository's top
+  level, whatever folder was scanned, and ``%SRCROOT%`` is that top level: GitHub resolves
+  URIs from the repository root. Other roots get one base id each, their URIs from the
+  root; regions use 1-based lines and columns (columns count code points);
 - GitHub stores at most 5,000 results per run (25,000 is the hard limit). Beyond
   ``MAX_RESULTS`` we keep the most severe findings and say how many were left out in a
   run-level notification; the JSON report always holds every finding.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -67,7 +71,8 @@ def sarif_log(
     kept, dropped = _cap(result.findings, max_results)
     infos = _rule_infos(kept, table)
     index = {info.id: position for position, info in enumerate(infos)}
-    base_ids = root_base_ids(result.roots)
+    bases = _bases(result)
+    base_ids = {root: base.base_id for root, base in bases.items()}
     notifications = [_diagnostic_notification(d, result, base_ids) for d in result.diagnostics]
     if dropped:
         notifications.append(_dropped_notification(len(result.findings), dropped, max_results))
@@ -82,7 +87,7 @@ def sarif_log(
             }
         },
         "originalUriBaseIds": {
-            base_ids[root]: _root_location(root) for root in result.roots
+            base.base_id: base.location for base in bases.values()
         },
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.rule_id], result, base_ids) for f in kept],
@@ -109,6 +114,48 @@ def root_base_ids(roots: tuple[str, ...]) -> dict[str, str]:
     if len(roots) <= 1:
         return {root: "%SRCROOT%" for root in roots}
     return {root: f"%SRCROOT{number}%" for number, root in enumerate(roots, start=1)}
+
+
+@dataclass(frozen=True)
+class _Base:
+    base_id: str
+    location: dict[str, Any]
+
+
+def _bases(result: AuditResult) -> dict[str, _Base]:
+    """Root → its URI base: the git top level for roots in a repository (roots of the same
+    repository share it), else the root itself."""
+    tops = {info.root: info.top for info in result.root_info
+            if info.repo_path is not None and info.top is not None}
+    keys: dict[str, tuple[str, str]] = {
+        root: ("top", tops[root]) if root in tops else ("root", root) for root in result.roots}
+    distinct = list(dict.fromkeys(keys.values()))
+    ids = root_base_ids(tuple(f"{kind}:{where}" for kind, where in distinct))
+    bases: dict[str, _Base] = {}
+    for root, key in keys.items():
+        kind, where = key
+        location = _root_location(where) if kind == "root" else _top_location(where)
+        bases[root] = _Base(ids[f"{kind}:{where}"], location)
+    return bases
+
+
+def _top_location(top: str) -> dict[str, Any]:
+    description = {"text": f"top level of the git repository {top}"}
+    for flavour in (PurePosixPath, PureWindowsPath):
+        candidate = flavour(top)
+        if candidate.is_absolute():
+            uri = candidate.as_uri()
+            return {"uri": uri if uri.endswith("/") else uri + "/", "description": description}
+    return {"description": {"text": description["text"] + " (relative to the directory "
+                                    "llama-audit ran in)"}}
+
+
+def _repo_path(path: str, root: str, result: AuditResult) -> str:
+    """``path`` from the repository top level when the root's place in it is known."""
+    for info in result.root_info:
+        if info.root == root and info.repo_path:
+            return f"{info.repo_path}/{path}"
+    return path
 
 
 def _cap(findings: tuple[Finding, ...], limit: int) -> tuple[list[Finding], int]:
@@ -204,7 +251,8 @@ def _physical_location(
     finding: Finding, result: AuditResult, base_ids: dict[str, str], *, with_region: bool
 ) -> dict[str, Any]:
     root = finding_root(finding, result)
-    location: dict[str, Any] = {"artifactLocation": _artifact(finding.path, root, base_ids)}
+    location: dict[str, Any] = {
+        "artifactLocation": _artifact(_repo_path(finding.path, root, result), root, base_ids)}
     if with_region:
         location["region"] = _region(finding.line, finding.column, finding.end_line,
                                      finding.end_column, finding.snippet)
@@ -255,7 +303,8 @@ def _diagnostic_notification(
     diagnostic: Diagnostic, result: AuditResult, base_ids: dict[str, str]
 ) -> dict[str, Any]:
     root = diagnostic.root or (result.roots[0] if len(result.roots) == 1 else "")
-    location: dict[str, Any] = {"artifactLocation": _artifact(diagnostic.path, root, base_ids)}
+    location: dict[str, Any] = {
+        "artifactLocation": _artifact(_repo_path(diagnostic.path, root, result), root, base_ids)}
     if diagnostic.line is not None and diagnostic.line >= 1:
         location["region"] = {"startLine": diagnostic.line}
     return {

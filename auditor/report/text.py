@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.report.effort import EFFORT_ORDER, EffortCounts, EffortRow, effort_rows
+from auditor.report.repos import repository_rows, shows_repositories
 from auditor.report.summary import CATEGORY_ORDER, SEVERITY_ORDER, group_by_file, replacement_text
 from auditor.types import AuditResult, Finding, Severity
 
@@ -48,6 +49,8 @@ def render_text(
         legacy_windows=False,
     )
     multi_root = len(result.roots) > 1
+    if shows_repositories(result):
+        console.print(_repository_table(result))
     for group in group_by_file(result):
         console.print(Text(group.display_path if multi_root else group.path, style="bold"),
                       soft_wrap=True)
@@ -99,6 +102,23 @@ def finding_lines(finding: Finding, *, verbose: bool = False) -> list[Text]:
             fix.append("; or " + ", ".join(replacement_text(s) for s in others), style="dim")
         lines.append(fix)
     return lines
+
+
+def _repository_table(result: AuditResult) -> Table:
+    table = Table(title="Repositories", box=box.SIMPLE_HEAD, title_justify="left",
+                  title_style="bold")
+    table.add_column("repository", no_wrap=True)
+    for severity in SEVERITY_ORDER:
+        table.add_column(severity.value, justify="right", style=SEVERITY_STYLE[severity])
+    table.add_column("models", justify="right")
+    for effort in EFFORT_ORDER:
+        table.add_column(effort.value, justify="right", style=EFFORT_STYLE[effort.value])
+    table.add_column("Llama licenses")
+    for row in repository_rows(result):
+        table.add_row(Text(row.name, style="bold"), *(str(row.severity(s)) for s in SEVERITY_ORDER),
+                      str(len(row.models)), *(str(row.effort.count(e)) for e in EFFORT_ORDER),
+                      ", ".join(row.licenses) or "none")
+    return table
 
 
 def _category_table(result: AuditResult) -> Table:

@@ -189,7 +189,8 @@ def test_merge_refuses_the_same_root_twice(run_cli, in_project: Path,
     out = tmp_path / "all.json"
     run = CliRunner().invoke(merge_command, [str(saved), str(saved), "-o", str(out)])
     assert run.exit_code == 2
-    assert f"root '{REPO_A}' is in both" in run.output
+    assert f"{saved} and {saved} both hold a repository named " in run.output
+    assert "the same result twice, or two repositories with one name" in run.output
     assert not out.exists()
 
 
@@ -209,7 +210,9 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert cli_report.use_color(None) is True
     assert cli_report.use_color(Path("-")) is True
     assert cli_report.use_color(Path("out.txt")) is False
-    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.setenv("NO_COLOR", "")  # empty: does not count (no-color.org)
+    assert cli_report.use_color(None) is True
+    monkeypatch.setenv("NO_COLOR", "1")
     assert cli_report.use_color(None) is False
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr(cli_report.sys, "stdout", _Stdout(False))

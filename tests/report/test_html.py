@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 from auditor.report.html import render_html, report_context, snippet_parts
 from tests.report_samples import XSS_ATTR, XSS_PATH, XSS_SCRIPT, empty_result, sample_result
 
-SECTIONS = ("summary", "licenses", "effort", "plan", "findings", "diagnostics")
+SECTIONS = ("summary", "licenses", "effort", "plan", "findings", "appendix", "diagnostics")
 
 
 class _Collector(HTMLParser):
@@ -128,3 +129,39 @@ def test_charts_scale_to_the_largest_value_and_keep_label_ends() -> None:
     assert stacked.legend == (("swap", "s"), ("keep", "k"), ("adapt", "a"))
     assert shorten_left("x" * 10 + "/client-repo: app", 12) == "…t-repo: app"
     assert shorten_left("short", 12) == "short"
+
+
+RAW_DUMP = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+: ")
+"""A machine key followed by a colon (``catalog_unconfirmed: ...``): a raw dict dump."""
+
+
+def visible_text_outside_code(html: str) -> str:
+    """The report's own words: text outside <pre> snippets and <code> (scanned text)."""
+    stripped = re.sub(r"<pre\b.*?</pre>|<code\b.*?</code>|<title>.*?</title>", " ", html,
+                      flags=re.S)
+    return re.sub(r"<[^>]+>", " ", stripped)
+
+
+def test_no_raw_key_value_dumps_and_facts_are_labelled() -> None:
+    base = sample_result()
+    details = (("llama_license", "Llama 3.1 Community License"), ("llama_license_id", "llama3.1"),
+               ("catalog_unconfirmed", "mlx_repos: from knowledge; gguf_repos: from knowledge"),
+               ("lineage", "unconfirmed base_model: from the model card"), ("direct", "true"))
+    result = replace(base, findings=(replace(base.findings[0], details=details),
+                                     *base.findings[1:]))
+    html = render_html(result)
+    assert RAW_DUMP.findall(visible_text_outside_code(html)) == []
+    assert "catalog_unconfirmed" not in html and "llama_license_id" not in html
+    assert ('<tr><th scope="row">Llama license</th><td>Llama 3.1 Community License</td></tr>'
+            in html)
+    assert '<tr><th scope="row">Direct dependency</th><td>yes</td></tr>' in html
+    assert "unconfirmed base model — from the model card" in html
+    assert html.count("Not confirmed from a primary source") == 1
+    assert "the catalog&#39;s gguf repos, mlx repos." in html
+
+
+def test_every_finding_is_one_appendix_row() -> None:
+    result = sample_result()
+    html = render_html(result)
+    appendix = html.split('<section id="appendix">', 1)[1].split("</section>", 1)[0]
+    assert appendix.count("<tr><td><code>") == len(result.findings)

