@@ -290,3 +290,59 @@ def test_report_paths_stay_inside_the_root(tmp_path: Path,
     codes = {(d["path"], d["code"]) for d in data["diagnostics"]}
     assert {("link-out", "symlink"), ("link-root", "symlink"),
             ("requirements.txt", "include-outside-root")} <= codes
+
+
+SHADOWED = ("ast", "re", "enum", "tokenize", "json", "typing", "dataclasses", "pathlib")
+
+
+def test_python_dash_m_does_not_import_the_current_directory(tmp_path: Path) -> None:
+    """``python -m auditor`` run inside a tree of modules named like the standard library's:
+    none is imported (Python puts the current directory first on sys.path; the package drops
+    it before importing anything, as ``python -P`` does)."""
+    root = tmp_path / "repo"
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    for name in SHADOWED:
+        write(root / f"{name}.py", f"{_trap(markers, name)}\n{MODEL_LINE}")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    env |= {"PYTHONPATH": str(PROJECT), "LLAMA_AUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run([sys.executable, "-m", "auditor", "scan", ".", "--jobs", "2", "-q",
+                          "--format", "json"], cwd=root, capture_output=True, text=True,
+                         timeout=300, check=False, env=env)
+    assert run.returncode == 1, run.stderr
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert sorted(f["path"] for f in json.loads(run.stdout)["findings"]) == sorted(
+        f"{name}.py" for name in SHADOWED)
+
+
+def test_scan_output_on_a_device_node_leaves_the_node(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """``-o`` and ``--*-output`` on a character device (a null device node made in the test's
+    own directory, never the machine's /dev/null), a FIFO with a reader, and a symlink to the
+    node: each is written in place and is still what it was afterwards."""
+    import stat
+    import threading
+
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"mknod not permitted here: {exc}")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    (tmp_path / "link").symlink_to(node)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    root = tmp_path / "repo"
+    write(root / "app.py", MODEL_LINE)
+    code, out, err = _run_cli(["scan", str(root), "--jobs", "1", "--format", "json", "-o",
+                               str(node), "--sarif-output", str(fifo), "--html-output",
+                               str(tmp_path / "link")], capsys)
+    reader.join(timeout=30)
+    assert (code, out) == (1, ""), err
+    assert stat.S_ISCHR(os.lstat(node).st_mode) and os.lstat(node).st_rdev == os.makedev(1, 3)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert os.path.islink(tmp_path / "link")
+    assert json.loads(got[0])["version"] == "2.1.0"

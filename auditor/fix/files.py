@@ -13,6 +13,7 @@ from auditor.discover.filetypes import file_type
 from auditor.errors import AuditError
 from auditor.scan.read import Decoded, bom_encoding, decode_bytes
 from auditor.types import FileKind
+from auditor.util.files import temp_prefix
 
 
 class FileRefused(AuditError):
@@ -68,8 +69,8 @@ def write_all(contents: Sequence[tuple[Path, bytes]]) -> None:
     staged: list[tuple[Path, str]] = []
     try:
         for path, data in contents:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".llama-audit-tmp",
-                                       dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name),
+                                       suffix=".llama-audit-tmp", dir=path.parent)
             staged.append((path, tmp))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

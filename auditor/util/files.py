@@ -28,3 +28,13 @@ def read_regular_file(path: Path, limit: int) -> tuple[bytes, int]:
             raise NotRegularFileError(f"{path}: not a regular file")
         data = handle.read(max(limit, 0))
     return data, st.st_size
+
+
+TEMP_PREFIX_BYTES = 100
+"""A file name may be 255 bytes: the temporary file's prefix keeps at most this many of the
+target's name, so that the prefix, mkstemp's random part and the suffix always fit."""
+
+
+def temp_prefix(name: str) -> str:
+    """``.<name>.``, with ``name`` cut to ``TEMP_PREFIX_BYTES`` bytes (never mid-character)."""
+    return "." + os.fsencode(name)[:TEMP_PREFIX_BYTES].decode("utf-8", "ignore") + "."
