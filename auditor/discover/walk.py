@@ -54,8 +54,10 @@ MAX_PATTERN_GLOBSTARS = 2
 path's length to the power of their number (3 of them: 16 s for one 1,200-level path)."""
 MAX_REPORTED_PATTERN_PROBLEMS = 10
 
-_ODD_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-"""Control characters, and the lone surrogates that stand for bytes that are not UTF-8."""
+_ODD_CHARS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters, the lone surrogates that stand for bytes that are not UTF-8, and the
+bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE makes ``txt.exe`` read ``exe.txt``)."""
 
 _SPECIAL_KINDS = (
     (stat.S_ISFIFO, "a named pipe"),
@@ -278,8 +280,8 @@ def _odd_name(name: str, rel: str) -> list[Diagnostic]:
         return []
     return [Diagnostic(
         path=display_path(rel), code="odd-path",
-        message=("the name has bytes that are not UTF-8 or control characters; reports show "
-                 "them as \ufffd"))]
+        message=("the name has bytes that are not UTF-8, control or bidirectional characters; "
+                 "reports show them as \ufffd"))]
 
 
 def _join(base: str, name: str) -> str:
