@@ -4,8 +4,9 @@ What the target is decides how it is written (``docs/robustness.md``, "Output fi
 
 - a new path or a regular file: a temporary file in the target's directory, moved into place
   with ``os.replace``, so a failed write leaves the previous file (or none), never half of one;
-- a character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO), directly or
-  through a symbolic link: opened and written in place, never replaced by a regular file;
+- a character device or a named pipe (``/dev/null``, a FIFO), directly or through a
+  symbolic link, and ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N`` whatever they lead to:
+  opened and written in place (appending), never replaced by a regular file;
 - a symbolic link to a regular file: the file it points at is replaced atomically and the link
   is kept;
 - anything else (a dangling link, a link loop, a block device, a socket, a directory): refused
@@ -69,6 +70,8 @@ def write_or_fail(path: Path | None, text: str) -> None:
 def _target_kind(target: Path) -> str:
     """``new``, ``regular``, ``special`` (written in place) or ``link`` (to a regular file);
     OutputError for what must not be written."""
+    if str(target) in _DESCRIPTOR_NAMES or str(target).startswith(_DESCRIPTOR_DIRS):
+        return "special"  # /dev/stdout and friends: the caller's own stream, whatever it is
     try:
         st = os.lstat(target)
     except FileNotFoundError:
@@ -95,9 +98,14 @@ def _target_kind(target: Path) -> str:
     return "link" if linked else "regular"
 
 
+_DESCRIPTOR_NAMES = frozenset({"/dev/stdout", "/dev/stderr"})
+_DESCRIPTOR_DIRS = ("/dev/fd/", "/proc/self/fd/")
+
+
 def _write_in_place(target: Path, data: str) -> None:
-    """A device or pipe keeps its inode: opened for writing (no create, no rename)."""
-    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0)
+    """A device or pipe keeps its inode: opened for writing (no create, no rename). Appending,
+    so that ``-o /dev/stdout`` redirected to a file adds to it instead of overwriting it."""
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(target, flags)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -163,3 +163,20 @@ def test_a_long_file_name_still_gets_a_temporary_file(tmp_path: Path) -> None:
     write_output(target, "{}")
     assert target.read_text() == "{}\n"
     assert os.listdir(tmp_path) == [target.name]
+
+
+def test_dev_stdout_redirected_to_a_file_is_written_in_place(tmp_path: Path) -> None:
+    """``-o /dev/stdout`` while stdout is a regular file: the report is appended to that file
+    (same inode), never renamed over it."""
+    import subprocess
+    import sys
+
+    captured = tmp_path / "captured.txt"
+    captured.write_text("before\n")
+    inode = captured.stat().st_ino
+    code = ("from auditor.cli.output import write_output; "
+            "print('first', flush=True); write_output('/dev/stdout', 'report')")
+    with captured.open("a") as stream:
+        subprocess.run([sys.executable, "-c", code], stdout=stream, check=True, timeout=60)
+    assert captured.read_text() == "before\nfirst\nreport\n"
+    assert captured.stat().st_ino == inode
