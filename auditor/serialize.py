@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
+from auditor.details import DETAIL_KEYS, DetailKey
 from auditor.errors import AuditError
 from auditor.types import (
     SCHEMA_VERSION,
@@ -83,7 +84,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
         snippet=str(data.get("snippet", "")),
         context=str(data.get("context", "")),
         fingerprint=str(data.get("fingerprint", "")),
-        details=tuple((str(k), str(v)) for k, v in details.items()),
+        details=tuple((k, str(v)) for k, v in details.items() if _is_detail_key(k)),
         suggestions=tuple(Suggestion.from_dict(s) for s in data.get("suggestions") or []),
         cell=data.get("cell"),
         cell_line=data.get("cell_line"),
@@ -335,3 +336,8 @@ def _no_unsafe_text(data: Any) -> None:
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
+
+
+def _is_detail_key(key: object) -> TypeGuard[DetailKey]:
+    """Keys outside the vocabulary (a result written by another version) are left out."""
+    return isinstance(key, str) and key in DETAIL_KEYS

@@ -33,6 +33,7 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
+from auditor.details import DetailKey
 from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
 from auditor.report.summary import check_mark, join_root
@@ -41,8 +42,9 @@ from auditor.types import AuditResult, Category, Finding, ModelRef, Suggestion
 SCHEMA_VERSION = SchemaVersion.V1_6
 PROPERTY_PREFIX = "llama-audit"
 _PIN = re.compile(r"^\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
-_PACKAGE_DETAILS = ("direct", "class", "constraint", "manifest", "pulled_in_by", "group",
-                    "marker", "extras", "include_chain", "reason")
+_PACKAGE_DETAILS: tuple[DetailKey, ...] = (
+    "direct", "class", "constraint", "manifest", "pulled_in_by", "group", "marker", "extras",
+    "include_chain", "reason")
 """Dependency-scanner details carried over as ``llama-audit:*`` properties."""
 _HF_ID = re.compile(r"^(?P<org>[A-Za-z0-9][\w.-]*)/(?P<name>[\w.-]+)$")
 
@@ -280,11 +282,8 @@ def _exact_version(findings: Iterable[Finding]) -> str | None:
     """The version when every finding pins the same one (``==1.2.3`` or a lockfile version)."""
     versions = set()
     for finding in findings:
-        version = finding.detail("version")
-        if version is None:
-            pinned = _PIN.match(finding.detail("constraint") or "")
-            version = pinned.group(1) if pinned else None
-        versions.add(version)
+        pinned = _PIN.match(finding.detail("constraint") or "")
+        versions.add(pinned.group(1) if pinned else None)
     return next(iter(versions)) if len(versions) == 1 else None
 
 
