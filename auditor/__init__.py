@@ -15,7 +15,30 @@ start-up) stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
+import sys
+
+
+def _drop_current_directory() -> None:
+    """``python -m auditor``: Python put the current directory first on sys.path (and while
+    the package is being located, sys.argv[0] is "-m"). Inside a scanned tree that holds
+    ``re.py``, ``enum.py`` or ``ast.py``, the tree's files would be imported instead of the
+    standard library's, and run. Drop it before importing anything, as ``python -P`` does.
+    (``os`` and ``sys`` are loaded by the interpreter before sys.path[0] is added.)"""
+    if sys.argv[:1] != ["-m"] or getattr(sys.flags, "safe_path", False) or not sys.path:
+        return
+    first = sys.path[0]
+    try:
+        current = first in ("", ".") or os.path.samefile(first, os.getcwd())
+    except OSError:
+        current = False
+    if current:
+        del sys.path[0]
+
+
+_drop_current_directory()
+
+from typing import TYPE_CHECKING, Any  # noqa: E402  (after the drop, on purpose)
 
 __version__ = "0.1.0"
 

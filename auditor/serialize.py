@@ -1,7 +1,14 @@
-"""The JSON contract: ``AuditResult`` to plain data and back (report, merge, baseline)."""
+"""The JSON contract: ``AuditResult`` to plain data and back (report, merge, baseline).
+
+A saved result comes from outside (a CI artefact, a file anyone could have edited): reading
+one checks every value's type before use (``ResultFormatError`` names the first that is
+wrong, never a crash) and shows every string's control and bidirectional characters as
+U+FFFD, so no saved result can write escape sequences to a terminal.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
@@ -22,6 +29,7 @@ from auditor.types import (
     SuppressionComment,
     ToolInfo,
 )
+from auditor.util.text import neutralise
 
 
 class ResultFormatError(AuditError, ValueError):
@@ -158,9 +166,107 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
+MAX_SAVED_VALUES = 5_000_000
+"""A saved result with more JSON values than this is refused (memory stays bounded)."""
+
+
+def checked_plain_data(data: Any) -> Any:
+    """``data`` (as ``json.loads`` gives it) with every string neutralised for terminals;
+    ResultFormatError past ``MAX_SAVED_VALUES`` values. Iterative: any depth."""
+    count = 0
+
+    def clean(value: Any) -> Any:
+        return neutralise(value) if isinstance(value, str) else value
+
+    top: list[Any] = [data]
+    stack: list[tuple[Any, Any]] = [(top, 0)]
+    while stack:
+        holder, key = stack.pop()
+        value = holder[key]
+        count += 1
+        if count > MAX_SAVED_VALUES:
+            raise ResultFormatError(f"more than {MAX_SAVED_VALUES:,} values")
+        if isinstance(value, dict):
+            fresh = {clean(k): v for k, v in value.items()}
+            holder[key] = fresh
+            stack.extend((fresh, k) for k in fresh)
+        elif isinstance(value, list):
+            fresh_list = list(value)
+            holder[key] = fresh_list
+            stack.extend((fresh_list, i) for i in range(len(fresh_list)))
+        else:
+            holder[key] = clean(value)
+    return top[0]
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    """``value`` if it is of ``kind`` (a bool is not an int); ResultFormatError if not."""
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise ResultFormatError(f"{where} must not be true/false")
+    if not isinstance(value, kind):
+        raise ResultFormatError(f"{where} has the wrong type ({type(value).__name__})")
+    return value
+
+
+_FINDING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "rule_id": str, "category": str, "severity": str, "effort": str, "root": str, "path": str,
+    "line": int, "column": int, "end_line": int, "end_column": int,
+    "identifier": (str, type(None)), "model": (dict, type(None)), "message": str,
+    "snippet": str, "context": str, "fingerprint": str, "details": (dict, type(None)),
+    "suggestions": (list, type(None)), "cell": (int, type(None)),
+    "cell_line": (int, type(None)), "baseline_state": (str, type(None)),
+}
+_DIAGNOSTIC_TYPES: dict[str, type | tuple[type, ...]] = {
+    "root": str, "path": str, "code": str, "message": str, "line": (int, type(None)),
+}
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def _check_fields(item: Any, types: Mapping[str, type | tuple[type, ...]], where: str) -> None:
+    _typed(item, dict, where)
+    for name, kind in types.items():
+        if name in item:
+            _typed(item[name], kind, f"{where}.{name}")
+    for name, value in (item.get("details") or {}).items():
+        _typed(value, _SCALAR, f"{where}.details.{name}")
+    model = item.get("model")
+    for name, value in (model or {}).items():
+        _typed(value, _SCALAR, f"{where}.model.{name}")
+    for index, suggestion in enumerate(item.get("suggestions") or []):
+        _typed(suggestion, dict, f"{where}.suggestions[{index}]")
+        for name, value in suggestion.items():
+            if name == "checks":
+                for number, check in enumerate(_typed(value, list, f"{where}.checks")):
+                    _typed(check, dict, f"{where}.checks[{number}]")
+                    for field_name, field_value in check.items():
+                        _typed(field_value, _SCALAR, f"{where}.checks[{number}].{field_name}")
+            else:
+                _typed(value, _SCALAR, f"{where}.suggestions[{index}].{name}")
+
+
 def result_from_dict(data: Mapping[str, Any]) -> AuditResult:
     """Rebuild a result from its JSON form; raises ResultFormatError with the reason."""
     try:
+        data = checked_plain_data(data)
+        _typed(data, dict, "the result")
+        version = str(_typed(data["schema_version"], str, "schema_version"))
+        if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+            raise ResultFormatError(
+                f"schema_version {version} is not supported (this tool reads {SCHEMA_VERSION})"
+            )
+        for index, item in enumerate(_typed(data.get("findings"), list, "findings")):
+            _check_fields(item, _FINDING_TYPES, f"findings[{index}]")
+        for index, item in enumerate(_typed(data.get("diagnostics", []), list, "diagnostics")):
+            _check_fields(item, _DIAGNOSTIC_TYPES, f"diagnostics[{index}]")
+        for index, root in enumerate(_typed(data.get("roots"), list, "roots")):
+            _typed(root, str, f"roots[{index}]")
+        tool = _typed(data.get("tool"), dict, "tool")
+        for name, value in tool.items():
+            _typed(value, (str, type(None)), f"tool.{name}")
+        stats = _typed(data.get("stats") or {}, dict, "stats")
+        for name in ("files_by_kind", "policy"):
+            for key, value in _typed(stats.get(name) or {}, dict, f"stats.{name}").items():
+                _typed(value, int, f"stats.{name}.{key}")
         version = str(data["schema_version"])
         if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
             raise ResultFormatError(
@@ -191,10 +297,60 @@ def result_from_dict(data: Mapping[str, Any]) -> AuditResult:
                 policy=tuple((str(k), int(v)) for k, v in (stats.get("policy") or {}).items()),
             ),
         )
+    except ResultFormatError as exc:
+        if str(exc).startswith("schema_version"):
+            raise
+        raise ResultFormatError(f"not a llama-audit JSON result: {exc}") from exc
+    except KeyError as exc:
+        raise ResultFormatError(f"not a llama-audit JSON result: {exc} is missing") from exc
+    except Exception as exc:  # any other shape problem: one line, never a traceback
+        raise ResultFormatError(
+            f"not a llama-audit JSON result: {type(exc).__name__}: {exc}") from exc
+
+
+_CACHE_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""What a scan never writes into a cached string (newlines and tabs it may: parser messages)."""
+
+
+def cached_outcome(found: Any, problems: Any) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
+    """Findings and diagnostics from a cache entry, checked as strictly as a saved result and
+    more: no escape or bidirectional character anywhere, no absolute or ``..`` path (a cache
+    directory anyone can write to must not put either in a report). ResultFormatError if not."""
+    found = _typed(found, list, "findings")
+    problems = _typed(problems, list, "diagnostics")
+    if len(found) + len(problems) > MAX_SAVED_VALUES // 100:
+        raise ResultFormatError("too many entries")
+    for index, item in enumerate(found):
+        _check_fields(item, _FINDING_TYPES, f"findings[{index}]")
+    for index, item in enumerate(problems):
+        _check_fields(item, _DIAGNOSTIC_TYPES, f"diagnostics[{index}]")
+    for item in [*found, *problems]:
+        path = item.get("path")
+        if isinstance(path, str) and (path.startswith("/") or ".." in path.split("/")):
+            raise ResultFormatError(f"path {path!r} leaves its root")
+        _no_unsafe_text(item)
+    try:
+        return (tuple(finding_from_dict(f) for f in found),
+                tuple(diagnostic_from_dict(d) for d in problems))
     except ResultFormatError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ResultFormatError(f"not a llama-audit JSON result: {exc!r}") from exc
+    except Exception as exc:
+        raise ResultFormatError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _no_unsafe_text(data: Any) -> None:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _CACHE_UNSAFE.search(value):
+                raise ResultFormatError("a control or bidirectional character")
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _is_detail_key(key: object) -> TypeGuard[DetailKey]:

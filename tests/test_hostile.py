@@ -41,6 +41,11 @@ ISSUE_KINDS = {
     "permission-denied-file", "deleted-mid-scan", "truncated-mid-scan", "missing-path",
     "odd-names", "many-empty-files", "pathological-gitignore",
 }
+ISSUE16_KINDS = {
+    "huge-int-json", "notebook-bad-cells", "many-findings", "json-many-values",
+    "json-long-string", "bidi-names", "gitignore-symlink", "gitignore-globstar",
+    "swapped-for-symlink", "swapped-for-fifo", "gguf-swapped-for-fifo",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -114,8 +119,42 @@ def test_good_findings_are_the_same_with_and_without_the_bad_files(
 def test_the_corpus_has_every_kind_the_issue_names() -> None:
     names = [k.name for k in KINDS]
     assert len(names) == len(set(names))
-    assert set(names) >= ISSUE_KINDS
-    assert len(names) >= 25
+    assert set(names) >= ISSUE_KINDS | ISSUE16_KINDS
+    assert len(names) >= 40
+
+
+def test_no_outside_content_reaches_a_report(scanned: AuditResult) -> None:
+    """Files outside the root (a swapped-in link's target, a linked .gitignore's lines)
+    are never read: nothing of theirs is in a finding or a diagnostic."""
+    texts = [f.snippet + f.message for f in scanned.findings] + [
+        d.message for d in scanned.diagnostics]
+    assert not [t for t in texts if "OUTSIDE-CONTENT" in t or "SECRET-IGNORE-LINE-*" in t]
+
+
+def test_the_hostile_tree_scans_under_a_1_gib_memory_limit(tree: Path, tmp_path: Path) -> None:
+    """The whole corpus (not the in-process patches) in a separate process, two workers,
+    each process limited to 1 GiB of address space: exit 1, a complete JSON report."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    report = tmp_path / "report.json"
+    env = {**os.environ, "PYTHONPATH": str(PROJECT),
+           "LLAMA_AUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(tree), "--jobs", "2", "--format", "json",
+         "-o", str(report), "-q", "--parse-timeout", str(PARSE_TIMEOUT)],
+        cwd=tmp_path, env=env, preexec_fn=limit, capture_output=True, text=True, timeout=600,
+        check=False)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr and "MemoryError" not in run.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    found = {(f["path"], f["rule_id"], f["line"], f["column"]) for f in data["findings"]}
+    assert found >= corpus.GOOD_FINDINGS
+    assert not [d for d in data["diagnostics"] if "MemoryError" in d["message"]]
+    codes = {(d["path"], d["code"]) for d in data["diagnostics"]}
+    assert ("many-findings/generated.py", "too-many-findings") in codes
 
 
 def test_no_path_in_a_report_leaves_the_root(scanned: AuditResult) -> None:

@@ -290,3 +290,192 @@ def test_report_paths_stay_inside_the_root(tmp_path: Path,
     codes = {(d["path"], d["code"]) for d in data["diagnostics"]}
     assert {("link-out", "symlink"), ("link-root", "symlink"),
             ("requirements.txt", "include-outside-root")} <= codes
+
+
+SHADOWED = ("ast", "re", "enum", "tokenize", "json", "typing", "dataclasses", "pathlib")
+
+
+def test_python_dash_m_does_not_import_the_current_directory(tmp_path: Path) -> None:
+    """``python -m auditor`` run inside a tree of modules named like the standard library's:
+    none is imported (Python puts the current directory first on sys.path; the package drops
+    it before importing anything, as ``python -P`` does)."""
+    root = tmp_path / "repo"
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    for name in SHADOWED:
+        write(root / f"{name}.py", f"{_trap(markers, name)}\n{MODEL_LINE}")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    env |= {"PYTHONPATH": str(PROJECT), "LLAMA_AUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.run([sys.executable, "-m", "auditor", "scan", ".", "--jobs", "2", "-q",
+                          "--format", "json"], cwd=root, capture_output=True, text=True,
+                         timeout=300, check=False, env=env)
+    assert run.returncode == 1, run.stderr
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert sorted(f["path"] for f in json.loads(run.stdout)["findings"]) == sorted(
+        f"{name}.py" for name in SHADOWED)
+
+
+def test_scan_output_on_a_device_node_leaves_the_node(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """``-o`` and ``--*-output`` on a character device (a null device node made in the test's
+    own directory, never the machine's /dev/null), a FIFO with a reader, and a symlink to the
+    node: each is written in place and is still what it was afterwards."""
+    import stat
+    import threading
+
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"mknod not permitted here: {exc}")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    (tmp_path / "link").symlink_to(node)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    root = tmp_path / "repo"
+    write(root / "app.py", MODEL_LINE)
+    code, out, err = _run_cli(["scan", str(root), "--jobs", "1", "--format", "json", "-o",
+                               str(node), "--sarif-output", str(fifo), "--html-output",
+                               str(tmp_path / "link")], capsys)
+    reader.join(timeout=30)
+    assert (code, out) == (1, ""), err
+    assert stat.S_ISCHR(os.lstat(node).st_mode) and os.lstat(node).st_rdev == os.makedev(1, 3)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert os.path.islink(tmp_path / "link")
+    assert json.loads(got[0])["version"] == "2.1.0"
+
+
+# -- saved results and caches from outside (issue 16) -----------------------------------------
+
+def _saved_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    root = tmp_path / "repo"
+    write(root / "app.py", MODEL_LINE)
+    code, out, err = _run_cli(["scan", str(root), "--jobs", "1", "--format", "json", "-q"],
+                              capsys)
+    assert code == 1, err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
+
+
+def test_report_of_a_hostile_result_shows_no_escape_sequence(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _saved_result(tmp_path, capsys)
+    finding = data["findings"][0]
+    finding["message"] = ESC + "msg"
+    finding["snippet"] = "evil\u202etxt.exe"
+    finding["path"] = f"a{ESC}.py"
+    data["diagnostics"] = [{"root": data["roots"][0], "path": "x\u202e.py", "code": "odd",
+                            "message": ESC, "line": None}]
+    saved = tmp_path / "hostile.json"
+    saved.write_text(json.dumps(data))
+    for fmt in ("text", "markdown", "json", "sarif", "html"):
+        code, out, err = _run_cli(["report", str(saved), "--format", fmt, "-v"], capsys)
+        assert code == 0, (fmt, err)
+        for bad in ("\x1b", "\x07", "\u202e"):
+            assert bad not in out and bad not in err, (fmt, bad)
+        assert "\ufffd" in out
+
+
+@pytest.mark.parametrize("mutate, reason", [
+    (lambda d: d["findings"][0].update(line="7"), "findings[0].line has the wrong type (str)"),
+    (lambda d: d["findings"][0].update(line=True), "findings[0].line must not be true/false"),
+    (lambda d: d["findings"][0].update(model=["x"]), "findings[0].model has the wrong type"),
+    (lambda d: d["findings"][0].update(details={"k": {"deep": 1}}),
+     "findings[0].details.k has the wrong type (dict)"),
+    (lambda d: d.update(findings={"a": 1}), "findings has the wrong type (dict)"),
+    (lambda d: d.update(roots=[1]), "roots[0] has the wrong type (int)"),
+    (lambda d: d["tool"].update(name=["x"]), "tool.name has the wrong type (list)"),
+    (lambda d: d["stats"].update(files_by_kind={"python": "many"}),
+     "stats.files_by_kind.python has the wrong type (str)"),
+    (lambda d: d["findings"][0].update(severity="catastrophic"), "ValueError"),
+    (lambda d: d["findings"][0].pop("rule_id"), "'rule_id' is missing"),
+])
+def test_a_wrong_typed_saved_result_is_one_line_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate: Any, reason: str) -> None:
+    data = _saved_result(tmp_path, capsys)
+    mutate(data)
+    saved = tmp_path / "bad.json"
+    saved.write_text(json.dumps(data))
+    for command in (["report", str(saved)], ["merge", str(saved), str(saved)]):
+        code, _out, err = _run_cli(command, capsys)
+        assert code == 2, (command, err)
+        assert err.count("\n") == 1 and "not a llama-audit JSON result" in err, err
+        assert reason in err
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("text, reason", [
+    ('{"schema_version": "1.0", "n": ' + "9" * 4301 + "}", "is not JSON: Exceeds the limit"),
+    ("[" * 100_000 + "]" * 100_000, "is not JSON: nested too deeply"),
+])
+def test_unreadable_json_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            text: str, reason: str) -> None:
+    saved = tmp_path / "bad.json"
+    saved.write_text(text)
+    for command in (["report", str(saved)], ["scan", str(tmp_path / "empty"), "--baseline",
+                                             str(saved)]):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        code, _out, err = _run_cli(command, capsys)
+        assert code == 2, (command, err)
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+    code, _out, err = _run_cli(["report", str(saved)], capsys)
+    assert reason in err
+
+
+@pytest.mark.parametrize("tamper", ["fifo", "dev-zero", "oversized", "wrong-type", "dotdot",
+                                    "escape"])
+def test_a_tampered_cache_entry_or_index_is_never_served(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], _private_cache: Path,
+        tamper: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each cache file (the content cache's entries and the warm-scan index) replaced by a
+    FIFO, a link to /dev/zero (never written: only opened for reading), an oversized file,
+    wrong types, a path with '..' or an escape sequence: the scan ignores it and gives the
+    same result as without a cache."""
+    import time
+
+    root = tmp_path / "repo"
+    write(root / "app.py", MODEL_LINE)
+    time.sleep(2.2)  # settled (ctime included): the index trusts the file's stat
+    args = ["scan", str(root), "--jobs", "1", "--format", "json", "-q"]
+    clean = _run_cli([*args, "--no-cache"], capsys)
+    assert _masked(_run_cli(args, capsys)[1]) == _masked(clean[1])  # fills cache and index
+    targets = sorted(_private_cache.rglob("*.json"))
+    assert len(targets) == 2 and "index" in targets[1].parts
+    for target in targets:
+        data = json.loads(target.read_text())
+        target.unlink()
+        if tamper == "fifo":
+            os.mkfifo(target)
+        elif tamper == "dev-zero":
+            target.symlink_to("/dev/zero")
+        elif tamper == "oversized":  # over the limits, lowered for the test
+            monkeypatch.setattr("auditor.scan.index.MAX_INDEX_BYTES", 1 << 20)
+            monkeypatch.setattr("auditor.scan.cache.MAX_ENTRY_BYTES", 1 << 20)
+            target.write_text(" " * (2 << 20) + json.dumps(data))
+        else:
+            text = json.dumps(data)
+            if tamper == "wrong-type":
+                text = text.replace('"line": 1', '"line": "1"')
+            elif tamper == "dotdot":
+                text = text.replace('"path": "app.py"', '"path": "../../etc/passwd"')
+            else:
+                text = text.replace("Llama", "\\u001b[31mLlama")
+            assert text != json.dumps(data)
+            target.write_text(text)
+    run = _run_cli(args, capsys)
+    assert (run[0], _masked(run[1]), run[2]) == (clean[0], _masked(clean[1]), clean[2])
+    for target in targets:
+        if target.exists() and target.is_file() and not target.is_symlink():
+            target.unlink()
+
+
+def _masked(report: str) -> str:
+    import re
+
+    return re.sub(r'"duration_seconds": [0-9.e+-]+', '"duration_seconds": 0', report)

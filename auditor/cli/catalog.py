@@ -7,6 +7,7 @@ and a Hub that could not be reached at all by ``catalog refresh``/``verify``.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ import click
 
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.options import PREFER_CHOICES
+from auditor.cli.output import OutputError, write_output
 from auditor.enrich.attach import (
     DEFAULT_LICENSE_ALLOW,
     EnrichOptions,
@@ -26,7 +28,12 @@ from auditor.enrich.hub import HubSettings, LiveHub, hub_offline_reason
 from auditor.enrich.hub_cache import HubCache, default_cache_dir, ttl_from_env
 from auditor.enrich.query import NotLlamaError, plan_for_identifier
 from auditor.enrich.refresh import RefreshOutcome, diff_catalogs, refresh_catalog
-from auditor.enrich.snapshot import load_bundled, load_snapshot, write_snapshot
+from auditor.enrich.snapshot import (
+    catalog_to_dict,
+    load_bundled,
+    load_snapshot,
+    write_snapshot,
+)
 from auditor.report.plans import (
     catalog_dict,
     catalog_text,
@@ -129,8 +136,12 @@ def catalog_refresh(output: Path | None, catalog_file: Path | None) -> None:
     target = output or default_cache_dir() / "snapshots" / (
         f"snapshot-{outcome.catalog.snapshot_date}.json")
     try:
-        write_snapshot(outcome.catalog, target)
-    except CatalogError as exc:
+        if output is not None:  # the user's path: devices, pipes and links handled there
+            write_output(output, json.dumps(catalog_to_dict(outcome.catalog), indent=1,
+                                            ensure_ascii=False) + "\n")
+        else:
+            write_snapshot(outcome.catalog, target)
+    except (CatalogError, OutputError) as exc:
         raise CommandError(str(exc)) from exc
     for diagnostic in problems_to_diagnostics(outcome.problems, catalog.source):
         click.echo(f"llama-audit: {diagnostic.code}: {diagnostic.message}", err=True)

@@ -143,7 +143,7 @@ def _merged(results: list[AuditResult], names: Sequence[str],
 def _read_stdin() -> AuditResult:
     try:
         data = json.loads(sys.stdin.read())
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MergeError(f"standard input is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MergeError("standard input is not a llama-audit JSON result")

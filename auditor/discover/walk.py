@@ -49,10 +49,15 @@ MAX_PATTERN_LENGTH = 4096
 MAX_PATTERN_STARS = 3
 """pathspec matches with backtracking regular expressions: ``*a*a*a*a*b`` takes ~1 s per long
 file name and each further ``*`` multiplies that by ~30. Such patterns are not applied."""
+MAX_PATTERN_GLOBSTARS = 2
+"""Each ``**`` segment matches any run of directories: the matcher's time grows with the
+path's length to the power of their number (3 of them: 16 s for one 1,200-level path)."""
 MAX_REPORTED_PATTERN_PROBLEMS = 10
 
-_ODD_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-"""Control characters, and the lone surrogates that stand for bytes that are not UTF-8."""
+_ODD_CHARS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters, the lone surrogates that stand for bytes that are not UTF-8, and the
+bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE makes ``txt.exe`` read ``exe.txt``)."""
 
 _SPECIAL_KINDS = (
     (stat.S_ISFIFO, "a named pipe"),
@@ -150,7 +155,10 @@ class _Walker:
                                message=f"directory not readable: {_reason(exc)}")]
         found: list[_Item] = []
         levels = list(levels)
-        if self.options.use_gitignore and any(e.name == ".gitignore" for e in entries):
+        # A .gitignore that is a symbolic link is not read (as git 2.32+): it could point
+        # anywhere, and the walk reports the link itself.
+        if self.options.use_gitignore and any(e.name == ".gitignore" and not e.is_symlink()
+                                              for e in entries):
             spec, problems = load_gitignore(directory / ".gitignore",
                                             display_path(_join(rel_dir, ".gitignore")))
             found.extend(problems)
@@ -215,7 +223,8 @@ class _Walker:
                                       "under its own path"))
         elif not self._ignored(rel, False, levels):
             yield from _odd_name(path.name, rel)
-            yield from self._file(path, rel, st)
+            # Read through the checked target: every read opens with O_NOFOLLOW.
+            yield from self._file(target, rel, st)
 
     def _dir_excluded(self, path: Path, name: str, rel: str, levels: list[_IgnoreLevel]) -> bool:
         if self.options.default_excludes:
@@ -273,8 +282,8 @@ def _odd_name(name: str, rel: str) -> list[Diagnostic]:
         return []
     return [Diagnostic(
         path=display_path(rel), code="odd-path",
-        message=("the name has bytes that are not UTF-8 or control characters; reports show "
-                 "them as \ufffd"))]
+        message=("the name has bytes that are not UTF-8, control or bidirectional characters; "
+                 "reports show them as \ufffd"))]
 
 
 def _join(base: str, name: str) -> str:
@@ -348,7 +357,12 @@ def _pattern_problem(pattern: str) -> str | None:
     """Why a pattern cannot be applied safely, or None."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         return f"longer than {MAX_PATTERN_LENGTH:,} characters"
-    stars = sum(segment.count("*") for segment in pattern.split("/") if segment != "**")
+    segments = pattern.split("/")
+    globstars = segments.count("**")
+    if globstars > MAX_PATTERN_GLOBSTARS:
+        return (f"{globstars} '**' segments (more than {MAX_PATTERN_GLOBSTARS} would make "
+                "matching a deep path take minutes)")
+    stars = sum(segment.count("*") for segment in segments if segment != "**")
     if stars > MAX_PATTERN_STARS:
         return (f"{stars} '*' wildcards (more than {MAX_PATTERN_STARS} would make matching "
                 "take minutes)")

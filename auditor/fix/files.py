@@ -13,6 +13,9 @@ from auditor.discover.filetypes import file_type
 from auditor.errors import AuditError
 from auditor.scan.read import Decoded, bom_encoding, decode_bytes
 from auditor.types import FileKind
+from auditor.util.files import read_regular_file, temp_prefix
+
+MAX_REWRITE_BYTES = 1 << 30
 
 
 class FileRefused(AuditError):
@@ -25,10 +28,12 @@ def read_for_rewrite(path: Path, kind: FileKind) -> Decoded:
 
     Raises ``FileRefused`` when the bytes do not decode cleanly: rewriting would corrupt them.
     """
-    try:
-        data = path.read_bytes()
+    try:  # a regular file, not a link or a pipe swapped in since the scan
+        data, size = read_regular_file(path, MAX_REWRITE_BYTES)
     except OSError as exc:
         raise FileRefused(f"cannot read it: {exc.strerror or exc}") from exc
+    if size > MAX_REWRITE_BYTES:
+        raise FileRefused(f"it is over {MAX_REWRITE_BYTES:,} bytes")
     python_source = kind in (FileKind.PYTHON, FileKind.MANIFEST) and (
         file_type(path.name).format == "python")
     decoded = decode_bytes(data, bom_encoding(data), coding_declaration=python_source)
@@ -68,8 +73,8 @@ def write_all(contents: Sequence[tuple[Path, bytes]]) -> None:
     staged: list[tuple[Path, str]] = []
     try:
         for path, data in contents:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".llama-audit-tmp",
-                                       dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name),
+                                       suffix=".llama-audit-tmp", dir=path.parent)
             staged.append((path, tmp))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -134,8 +134,9 @@ def parse_baseline(text: str, source: str) -> Baseline:
     """Read a baseline written by ``baseline_to_json``; BaselineError says what is wrong."""
     try:
         data = json.loads(text)
-    except ValueError as exc:
-        raise BaselineError(f"{source}: not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # also 4,301-digit integers, deep nesting
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        raise BaselineError(f"{source}: not valid JSON: {reason}") from exc
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         hint = ""
         if isinstance(data, dict) and "findings" in data and "schema_version" in data:

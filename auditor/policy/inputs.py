@@ -20,6 +20,10 @@ from auditor.scan.suppressions import (
     suppressions_from_comments,
 )
 from auditor.types import AuditResult, Finding
+from auditor.util.files import read_regular_file
+
+MAX_HASHED_BYTES = 1 << 30
+"""A file hashed for the baseline is read whole, up to this (scanned files are far smaller)."""
 
 
 def root_map(labels: Sequence[str], roots: Sequence[Path]) -> dict[str, RootLocation]:
@@ -88,9 +92,8 @@ def without_baseline_files(result: AuditResult, roots: RootMap) -> AuditResult:
             return False
         path = location.file_path(finding.path)
         if path not in verdicts:
-            try:
-                with open(path, "rb") as handle:
-                    verdicts[path] = _BASELINE_SIGNATURE in handle.read(256)
+            try:  # the file may have been swapped for a pipe or a link since the scan
+                verdicts[path] = _BASELINE_SIGNATURE in read_regular_file(Path(path), 256)[0]
             except OSError:
                 verdicts[path] = False
         return verdicts[path]
@@ -121,7 +124,7 @@ def _on_disk(anchor: str, rel: str) -> str:
 
 def hash_file(path: str) -> str | None:
     try:
-        return content_hash(Path(path).read_bytes())
+        return content_hash(read_regular_file(Path(path), MAX_HASHED_BYTES)[0])
     except OSError:
         return None
 

@@ -33,8 +33,9 @@ def load_result(path: Path) -> AuditResult:
         raise MergeError(f"{path} is not UTF-8 text: {exc}") from exc
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MergeError(f"{path} is not JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # also 4,301-digit integers, deep nesting
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        raise MergeError(f"{path} is not JSON: {reason}") from exc
     if not isinstance(data, dict):
         raise MergeError(f"{path} is not a llama-audit JSON result (top level is not an object)")
     try:

@@ -22,12 +22,12 @@ from typing import Any
 
 from auditor import __version__
 from auditor.serialize import (
-    diagnostic_from_dict,
+    cached_outcome,
     diagnostic_to_dict,
-    finding_from_dict,
     finding_to_dict,
 )
 from auditor.types import Diagnostic
+from auditor.util.files import read_regular_file
 
 CACHE_ENV = "LLAMA_AUDIT_CACHE_DIR"
 
@@ -79,6 +79,10 @@ _VERSION_DIRECTORY = re.compile(r"^[^-/\\]+-[0-9a-f]{12}-[0-9a-f]{16}$")
 """How ``ResultCache`` names a version's directory: ``<tool>-<rules>-<code>``."""
 
 
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+"""A cache entry larger than this was not written by a scan (1,000 findings a file)."""
+
+
 class ResultCache:
     def __init__(self, root: Path, rules_version: str) -> None:
         self.directory = root / "scan" / f"{__version__}-{rules_version}-{code_version()}"
@@ -119,11 +123,17 @@ class ResultCache:
         if not self.enabled:
             return None
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            findings = tuple(finding_from_dict(f) for f in data["findings"])
-            diagnostics = tuple(diagnostic_from_dict(d) for d in data["diagnostics"])
-            return findings, diagnostics, bool(data["parsed"])
-        except (OSError, ValueError, KeyError, TypeError):
+            # Not a pipe, not a link (to /dev/zero, say), not oversized: else a miss.
+            raw, size = read_regular_file(self._path(key), MAX_ENTRY_BYTES)
+            if size > MAX_ENTRY_BYTES:
+                return None
+            data = json.loads(raw)
+            if not isinstance(data, dict) or not isinstance(data.get("parsed"), bool):
+                return None
+            findings, diagnostics = cached_outcome(data.get("findings"),
+                                                   data.get("diagnostics"))
+            return findings, diagnostics, data["parsed"]
+        except (OSError, ValueError, RecursionError):  # ResultFormatError is a ValueError
             return None
 
     def put(self, key: str, findings: tuple[Any, ...], diagnostics: tuple[Diagnostic, ...],

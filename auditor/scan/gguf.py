@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.errors import AuditError, ScanError
+from auditor.util.files import read_regular_file
 
 MAGIC = b"GGUF"
 _SCALARS: dict[int, str] = {
@@ -53,8 +54,7 @@ class GgufHeader:
 def read_gguf_header(path: Path, max_bytes: int, wanted: Collection[str] = ()) -> GgufHeader:
     """Raises ``GgufError`` for a file that is not GGUF or whose header is malformed;
     ``OSError`` when the file cannot be read."""
-    with path.open("rb") as handle:
-        data = handle.read(max_bytes)
+    data, _ = read_regular_file(path, max_bytes)  # non-blocking, no link, regular only
     return parse_gguf_header(data, wanted)
 
 

@@ -34,14 +34,17 @@ from pathlib import Path
 from typing import Any
 
 from auditor.serialize import (
+    cached_outcome,
     comment_from_list,
     comment_to_list,
-    diagnostic_from_dict,
     diagnostic_to_dict,
-    finding_from_dict,
     finding_to_dict,
 )
 from auditor.types import Diagnostic, Finding, SourceFile, SuppressionComment
+from auditor.util.files import read_regular_file
+
+MAX_INDEX_BYTES = 512 * 1024 * 1024
+"""An index larger than this is not read (200,000 files index in about 60 MB)."""
 
 SETTLE_NS = 2_000_000_000
 """How long before the scan a file must have last changed for its stat to be trusted."""
@@ -66,8 +69,12 @@ class StatIndex:
 
     def _load(self) -> dict[str, list[Any]]:
         try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+            # Not a pipe, not a link (to /dev/zero, say), not oversized: else no index.
+            raw, size = read_regular_file(self.path, MAX_INDEX_BYTES)
+            if size > MAX_INDEX_BYTES:
+                return {}
+            data = json.loads(raw)
+        except (OSError, ValueError, RecursionError):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -83,14 +90,16 @@ class StatIndex:
             if (size != file.size or (mtime, ctime, inode) != file.stamp
                     or kind != file.kind.value or rel != file.rel):
                 return None
-            if inputs and any(_input_state(item[0]) != item for item in inputs):
+            if not isinstance(scanned, bool) or not isinstance(parsed, bool):
                 return None
-            outcome = (
-                tuple(finding_from_dict(f) for f in found) if found else (),
-                tuple(diagnostic_from_dict(d) for d in problems) if problems else (),
-                bool(scanned), bool(parsed),
-                tuple(comment_from_list(c) for c in comments) if comments else ())
-        except (ValueError, TypeError, KeyError, IndexError):
+            if inputs and any(not isinstance(item, list) or not item
+                              or not isinstance(item[0], str)
+                              or _input_state(item[0]) != item for item in inputs):
+                return None
+            findings, diagnostics = cached_outcome(found or [], problems or [])
+            outcome = (findings, diagnostics, scanned, parsed,
+                       tuple(comment_from_list(c) for c in comments) if comments else ())
+        except (ValueError, TypeError, KeyError, IndexError):  # ResultFormatError included
             return None
         self._new[key] = entry
         return outcome

@@ -202,7 +202,7 @@ def scan_notebook(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         return _fallback(text, ruleset, "not a Jupyter notebook (no 'cells' list)", None)
     index = LineIndex(text)
     cells = [_cell(number, node) for number, node in enumerate(cells_node.items)]
-    problems: list[Problem] = []
+    problems: list[Problem] = _malformed_cells(cells_node, index)
     hits: list[Hit] = []
     code = [c for c in cells if c.kind == "code"]
     if language in _PYTHON_LANGUAGES:
@@ -252,6 +252,25 @@ def _cells_and_language(root: JNode) -> tuple[JArray | None, str]:
                 language = value.value.lower()
                 break
     return (cells if isinstance(cells, JArray) else None), language
+
+
+def _malformed_cells(cells: JArray, index: LineIndex) -> list[Problem]:
+    """One problem naming the cells that are not cells (a string, a number) or whose
+    ``cell_type`` is not a string: they are skipped, the other cells are scanned."""
+    bad: list[tuple[int, int, str]] = []
+    for number, node in enumerate(cells.items, start=1):
+        if not isinstance(node, JObject):
+            bad.append((number, node.start, "not an object"))
+            continue
+        kind = node.get("cell_type")
+        if kind is not None and not isinstance(kind, JString):
+            bad.append((number, kind.start, "its cell_type is not a string"))
+    if not bad:
+        return []
+    shown = ", ".join(f"cell {number} ({why})" for number, _, why in bad[:5])
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return [Problem("invalid-cell", f"{shown}{more} skipped; the other cells were scanned",
+                    index.position(bad[0][1])[0])]
 
 
 def _cell(number: int, node: JNode) -> _Cell:

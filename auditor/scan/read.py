@@ -46,8 +46,9 @@ def read_for_scan(file: SourceFile, prefilter: Callable[[bytes], bool]) -> ReadO
         data, size_now = read_regular_file(file.path, file.size)
     except FileNotFoundError:
         return _unreadable(file, "the file was deleted during the scan")
-    except NotRegularFileError:
-        return _unreadable(file, "not a regular file any more (replaced during the scan)")
+    except NotRegularFileError as exc:
+        what = exc.strerror or "not a regular file"
+        return _unreadable(file, f"{what} now (replaced during the scan); not read")
     except OSError as exc:
         return _unreadable(file, f"cannot read: {exc.strerror or exc}")
     if size_now > file.size:

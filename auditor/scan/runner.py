@@ -21,7 +21,7 @@ from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
-from auditor.scan.findings import hit_to_finding
+from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.index import StatIndex
 from auditor.scan.inputs import recording
 from auditor.scan.prefilter import file_may_match
@@ -34,6 +34,7 @@ from auditor.types import (
     FileComments,
     FileKind,
     Finding,
+    Hit,
     ScanStats,
     SourceFile,
     SuppressionComment,
@@ -320,7 +321,7 @@ def _run_scanners(
     """Every scanner for the file; a scanner that fails becomes a diagnostic, not a crash."""
     diagnostics: list[Diagnostic] = []
     lines = text.splitlines()
-    findings: list[Finding] = []
+    hits: list[Hit] = []
     parsed = True
     for scanner in scanners:
         try:
@@ -341,8 +342,11 @@ def _run_scanners(
         for problem_item in output.problems:
             diagnostics.append(Diagnostic(file.rel, problem_item.code, problem_item.message,
                                           line=problem_item.line))
-        for hit in output.hits:
-            finding = hit_to_finding(hit, file.rel, lines, ctx)
-            if finding is not None:
-                findings.append(finding)
-    return tuple(findings), tuple(diagnostics), parsed
+        hits.extend(output.hits)
+    findings, dropped = capped_findings(hits, file.rel, lines, ctx)
+    if dropped:
+        diagnostics.append(Diagnostic(
+            file.rel, "too-many-findings",
+            f"{dropped:,} more findings in this file not reported (at most "
+            f"{MAX_FINDINGS_PER_FILE:,} per file, the first by position)"))
+    return findings, tuple(diagnostics), parsed

@@ -6,7 +6,7 @@ says what went wrong in the user's terms.
 
 ``fix --write`` refuses to write over uncommitted work: after a rewrite, ``git diff`` must show
 exactly what ``fix`` did, and ``git checkout`` must be able to undo it. Untracked files count
-as uncommitted (git cannot restore them).
+as uncommitted (git cannot restore them), and so do ignored files (``fix --no-gitignore``).
 """
 
 from __future__ import annotations
@@ -60,6 +60,18 @@ def dirty_paths(top: Path) -> frozenset[Path]:
     return frozenset(top / p for p in _porcelain_paths(output))
 
 
+def ignored_paths(top: Path) -> tuple[frozenset[Path], tuple[Path, ...]]:
+    """(untracked ignored files, untracked ignored directories) under ``top``: git cannot
+    restore them either (``fix --no-gitignore`` reaches them). Directories are listed whole,
+    not file by file, so a large ``node_modules`` costs nothing."""
+    output = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard",
+                   "--directory"], top)
+    names = [name for name in output.split("\0") if name]
+    files = frozenset(top / n for n in names if not n.endswith("/"))
+    directories = tuple(top / n.rstrip("/") for n in names if n.endswith("/"))
+    return files, directories
+
+
 def _porcelain_paths(output: str) -> list[str]:
     """Paths from ``git status --porcelain=v1 -z``: ``XY path``, renames add the old path."""
     entries = output.split("\0")
@@ -99,6 +111,7 @@ def uncommitted(paths: list[Path]) -> tuple[list[Path], list[str]]:
     problems: list[str] = []
     tops: dict[Path, Path | str] = {}
     statuses: dict[Path, frozenset[Path]] = {}
+    ignored: dict[Path, tuple[Path, ...]] = {}
     for path in paths:
         resolved = path.resolve()
         folder = resolved.parent
@@ -113,11 +126,13 @@ def uncommitted(paths: list[Path]) -> tuple[list[Path], list[str]]:
             continue
         if top not in statuses:
             try:
-                statuses[top] = dirty_paths(top)
+                ignored_files, ignored_dirs = ignored_paths(top)
+                statuses[top] = dirty_paths(top) | ignored_files
+                ignored[top] = ignored_dirs
             except GitError as exc:
                 tops[folder] = str(exc)
                 problems.append(str(exc))
                 continue
-        if resolved in statuses[top]:
+        if resolved in statuses[top] or any(d in resolved.parents for d in ignored[top]):
             dirty.append(path)
     return dirty, list(dict.fromkeys(problems))

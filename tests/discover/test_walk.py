@@ -116,3 +116,70 @@ def test_classify_kinds() -> None:
     assert classify("docs/guide.md") is FileKind.TEXT
     assert classify("web/app.js") is FileKind.SOURCE
     assert classify("web/app.css") is FileKind.OTHER
+
+
+# -- hostile ignore files and swapped files (issue 16) -----------------------------------------
+
+def test_a_pattern_with_more_than_two_globstars_is_not_applied(tmp_path: Path) -> None:
+    """``a/**/a/**/.../nomatch`` against a 400-level path would take hours in a backtracking
+    matcher: it is a diagnostic, and the walk of the deep path is fast."""
+    import pytest
+
+    from auditor.discover.walk import check_excludes, load_gitignore
+
+    pattern = "/".join(["a/**"] * 8) + "/nomatch"
+    _touch(tmp_path, ".gitignore", f"{pattern}\n**/keep/**\nignored.py\n")
+    deep = "/".join(["a"] * 400)
+    os.makedirs(tmp_path / deep)  # 400 levels: pytest's clean-up recurses once per level
+    _touch(tmp_path, f"{deep}/x.py")
+    _touch(tmp_path, "ignored.py")
+    spec, problems = load_gitignore(tmp_path / ".gitignore", ".gitignore")
+    assert [(d.path, d.code, d.line, d.message) for d in problems] == [
+        (".gitignore", "bad-gitignore", 1, "pattern not applied: 8 '**' segments (more than 2 "
+         "would make matching a deep path take minutes)")]
+    assert spec is not None and len(spec.patterns) == 2
+    files, diags = _walk(tmp_path)
+    assert files == [".gitignore", f"{deep}/x.py"]
+    assert [d.code for d in diags] == ["bad-gitignore"]
+    with pytest.raises(ValueError, match=r"invalid --exclude pattern 'a/\*\*/a.*8 '\*\*'"):
+        check_excludes([pattern])
+
+
+def test_a_gitignore_that_is_a_symlink_out_of_the_root_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    _touch(outside, "secret-ignore", "SECRET-LINE-*.py\n")
+    root = tmp_path / "root"
+    _touch(root, "SECRET-LINE-1.py")
+    (root / ".gitignore").symlink_to(outside / "secret-ignore")
+    files, diags = _walk(root)
+    assert files == ["SECRET-LINE-1.py"]  # its patterns were not applied
+    assert [(d.path, d.code, d.message) for d in diags] == [
+        (".gitignore", "symlink", "not followed: the link leaves the scanned root")]
+
+
+def test_a_file_swapped_for_a_symlink_after_discovery_is_not_read(tmp_path: Path) -> None:
+    from auditor.scan.runner import ScanOptions
+
+    outside = tmp_path / "outside.py"
+    outside.write_text('TOKEN = "meta-llama/Llama-3.1-8B-Instruct"  # OUTSIDE-CONTENT\n')
+    root = tmp_path / "root"
+    _touch(root, "app.py", "x = 1  # llama\n")
+    import auditor.scan.runner as runner
+
+    real = runner.read_for_scan
+
+    def swap(file, prefilter):  # type: ignore[no-untyped-def]
+        if file.rel == "app.py" and not file.path.is_symlink():
+            file.path.unlink()
+            file.path.symlink_to(outside)
+        return real(file, prefilter)
+
+    import pytest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "read_for_scan", swap)
+        result = scan_paths([root], ScanOptions())
+    assert [(d.path, d.code, d.message) for d in result.diagnostics] == [
+        ("app.py", "unreadable", "a symbolic link (not followed) now (replaced during the "
+                                 "scan); not read")]
+    assert result.findings == ()

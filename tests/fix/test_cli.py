@@ -190,3 +190,41 @@ def test_binary_model_files_are_listed_not_rewritten(tmp_path: Path) -> None:
                            "replace the file")
     assert "google/gemma-4-E4B-it" in line
     assert (root / "model.gguf").read_bytes() == header
+
+
+def test_ignored_files_reached_with_no_gitignore_count_as_uncommitted(tmp_path: Path) -> None:
+    """``--no-gitignore`` scans ignored files; git cannot restore them, so ``--write`` needs
+    ``--allow-dirty`` for them as for untracked ones (an ignored file and an ignored
+    directory)."""
+    root = copy_tree(FIX_DATA / "config_files" / "input", tmp_path / "repo")
+    (root / ".gitignore").write_text("local.yaml\ngenerated/\n", encoding="utf-8")
+    git_repo(root)
+    (root / "local.yaml").write_text("model: meta-llama/Llama-3.1-8B-Instruct\n",
+                                     encoding="utf-8")
+    (root / "generated").mkdir()
+    (root / "generated" / "g.yaml").write_text("model: meta-llama/Llama-3.1-8B-Instruct\n",
+                                               encoding="utf-8")
+    swap = ["--model", "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B"]
+    before = snapshot(root)
+    run = run_fix([".", "--write", "--no-gitignore", *swap], root)
+    assert run.code == 2
+    assert "refusing to write: 2 file(s) have uncommitted changes" in run.err
+    assert "local.yaml" in run.err and "generated/g.yaml" in run.err
+    assert snapshot(root) == before
+    assert run_fix([".", "--write", *swap], root).code != 2  # without: not reached at all
+    allowed = run_fix([".", "--write", "--no-gitignore", "--allow-dirty", *swap], root)
+    assert allowed.code != 2, allowed.err
+    assert "Qwen/Qwen3.5-9B" in (root / "local.yaml").read_text(encoding="utf-8")
+
+
+def test_a_file_name_of_250_bytes_does_not_abort_the_write(tmp_path: Path) -> None:
+    root = copy_tree(FIX_DATA / "config_files" / "input", tmp_path / "repo")
+    long_name = "m" * 245 + ".yaml"
+    (root / long_name).write_text("model: meta-llama/Llama-3.1-8B-Instruct\n",
+                                  encoding="utf-8")
+    git_repo(root)
+    run = run_fix([".", "--write", "--model",
+                   "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B"], root)
+    assert run.code != 2, run.err
+    assert (root / long_name).read_text(encoding="utf-8") == "model: Qwen/Qwen3.5-9B\n"
+    assert git(root, "status", "--porcelain", "--untracked-files=all").count("??") == 0

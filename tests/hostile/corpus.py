@@ -518,6 +518,151 @@ KINDS: tuple[Kind, ...] = (
          heavy=True),
 )
 
+# -- issue 16: hostile input that used to lose findings, hang, exhaust memory or leak --------
+
+MANY_FINDINGS = 1500
+"""Lines naming Llama in one file: past the 1,000-finding cap per file."""
+
+
+def _many_findings(root: Path) -> None:
+    write(root / "many-findings" / "generated.py", MODEL_LINE * MANY_FINDINGS)
+
+
+def _json_many_values(root: Path) -> None:
+    """Over a million JSON values (2 MB, under the size cap): not parsed, line-scanned."""
+    write(root / "json-many-values" / "data.json",
+          '{"model": "' + LLAMA_ID + '", "v": [' + ",".join(["1"] * 1_000_001) + "]}\n")
+
+
+def _json_long_string(root: Path) -> None:
+    """A 4 MB single JSON string (its pattern used to take ~500 MB per 4 MB)."""
+    write(root / "json-long-string" / "config.json",
+          '{"model": "' + LLAMA_ID + '", "blob": "' + "A" * (4 << 20) + '"}\n')
+
+
+def _symlinked_gitignore(root: Path) -> None:
+    base = root / "gitignore-link"
+    outside = root.parent / f"{root.name}-outside-ignore"
+    write(outside / "ignore", "SECRET-IGNORE-LINE-*.py\n")
+    write(base / "SECRET-IGNORE-LINE-1.py", MODEL_LINE)
+    base.mkdir(parents=True, exist_ok=True)
+    os.symlink(outside / "ignore", base / ".gitignore")
+
+
+def _outside_file(root: Path) -> Path:
+    outside = root.parent / f"{root.name}-outside-secret.py"
+    write(outside, f'SECRET_OUTSIDE = "{LLAMA_ID}"  # OUTSIDE-CONTENT\n')
+    return outside
+
+
+def _swap_for_link(path: Path) -> None:
+    target = _outside_file(path.parents[1])
+    path.unlink()
+    os.symlink(target, path)
+
+
+def _swap_for_fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _during_gguf_read(name: str, change: Callable[[Path], None]) -> Patch:
+    """Patch the GGUF header reader so that ``change`` hits the file just before it opens."""
+
+    def patch(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+        import auditor.scan.artefacts as artefacts
+
+        real = artefacts.read_gguf_header
+        target = root / name
+
+        def read_gguf_header(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if path == target and not path.is_fifo():
+                change(target)
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(artefacts, "read_gguf_header", read_gguf_header)
+
+    return patch
+
+
+def _gguf(root: Path) -> None:
+    write(root / "gguf-swapped" / "Llama-3.1-8B-Instruct-Q4_K_M.gguf",
+          b"GGUF\x03\x00\x00\x00" + bytes(16))
+
+
+def _globstar_gitignore(root: Path) -> None:
+    base = root / "globstar"
+    write(base / ".gitignore", "/".join(["a/**"] * 6) + "/nomatch\n**/out/**\n")
+    path = os.fspath(base)
+    for _ in range(300):  # a deep path for the pattern to chew on
+        path += "/a"
+        os.mkdir(path)
+    with open(path + "/x.py", "w", encoding="utf-8") as handle:
+        handle.write(MODEL_LINE)
+    write(base / "out" / "skipped.py", MODEL_LINE)
+
+
+GLOBSTAR_FILE = "globstar/" + "a/" * 300 + "x.py"
+
+HUGE_INT = "9" * 4301
+
+ISSUE16_KINDS: tuple[Kind, ...] = (
+    Kind("huge-int-json", "a 4,301-digit integer in a JSON config and a JSON lockfile",
+         _files({"huge-int/config.json": '{"model": "' + LLAMA_ID + '", "n": ' + HUGE_INT
+                 + "}\n",
+                 "huge-int/Pipfile.lock": '{"_meta": {"hash": {"sha256": "x"}}, "default": '
+                 '{"llama-models": {"version": "==0.1"}}, "n": ' + HUGE_INT + "}\n"}),
+         frozenset(),
+         frozenset({("huge-int/config.json", "LA301", 1, 12),
+                    ("huge-int/Pipfile.lock", "LA201", 1, 51)})),
+    Kind("notebook-bad-cells", "a notebook whose cells are strings or have an integer cell_type",
+         _py("bad-cells/nb.ipynb", _notebook([
+             "just a string",
+             {"cell_type": 3, "metadata": {}, "source": "x = 1"},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": [MODEL_LINE]}])),
+         frozenset({("bad-cells/nb.ipynb", "invalid-cell")}),
+         frozenset({("bad-cells/nb.ipynb", "LA101", 1, 180)})),
+    Kind("many-findings", f"{MANY_FINDINGS:,} findings in one file (capped at 1,000)",
+         _many_findings, frozenset({("many-findings/generated.py", "too-many-findings")}),
+         frozenset({("many-findings/generated.py", "LA101", line, 9)
+                    for line in range(1, 1001)})),
+    Kind("json-many-values", "a JSON document of over a million values",
+         _json_many_values, frozenset({("json-many-values/data.json", "parse-error")}),
+         frozenset({("json-many-values/data.json", "LA301", 1, 12)})),
+    Kind("json-long-string", "a 4 MB single JSON string",
+         _json_long_string, frozenset(),
+         frozenset({("json-long-string/config.json", "LA301", 1, 12)})),
+    Kind("bidi-names", "a file name with U+202E RIGHT-TO-LEFT OVERRIDE and U+2066",
+         _files({"bidi-names/evil\u202etxt.py": MODEL_LINE,
+                 "bidi-names/iso\u2066late.py": MODEL_LINE}),
+         frozenset({("bidi-names/evil\ufffdtxt.py", "odd-path"),
+                    ("bidi-names/iso\ufffdlate.py", "odd-path")}),
+         frozenset({("bidi-names/evil\ufffdtxt.py", "LA101", 1, 9),
+                    ("bidi-names/iso\ufffdlate.py", "LA101", 1, 9)})),
+    Kind("gitignore-symlink", "a .gitignore that is a symlink out of the root (not read)",
+         _symlinked_gitignore, frozenset({("gitignore-link/.gitignore", "symlink")}),
+         frozenset({("gitignore-link/SECRET-IGNORE-LINE-1.py", "LA101", 1, 9)})),
+    Kind("gitignore-globstar", "a .gitignore line with six '**' against a 300-level path",
+         _globstar_gitignore, frozenset({("globstar/.gitignore", "bad-gitignore")}),
+         frozenset({(GLOBSTAR_FILE, "LA101", 1, 9)})),
+    Kind("swapped-for-symlink", "a file swapped for a link to an outside file before reading",
+         _files({"swapped-link/app.py": MODEL_LINE}),
+         frozenset({("swapped-link/app.py", "unreadable")}),
+         patch=_during_read("swapped-link/app.py", _swap_for_link)),
+    Kind("swapped-for-fifo", "a file swapped for a named pipe before reading",
+         _files({"swapped-fifo/app.py": MODEL_LINE}),
+         frozenset({("swapped-fifo/app.py", "unreadable")}),
+         patch=_during_read("swapped-fifo/app.py", _swap_for_fifo)),
+    Kind("gguf-swapped-for-fifo", "a GGUF file swapped for a named pipe before its header read",
+         _gguf, frozenset({("gguf-swapped/Llama-3.1-8B-Instruct-Q4_K_M.gguf", "unreadable")}),
+         frozenset({("gguf-swapped/Llama-3.1-8B-Instruct-Q4_K_M.gguf", "LA405", 1, 1)}),
+         patch=_during_gguf_read("gguf-swapped/Llama-3.1-8B-Instruct-Q4_K_M.gguf",
+                                 _swap_for_fifo)),
+)
+
+KINDS = KINDS + ISSUE16_KINDS
+
 PATCHED = _combine(*(k.patch for k in KINDS if k.patch is not None))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from auditor.scan.context import Problem
 from auditor.scan.inputs import note_input
 from auditor.types import SourceFile, Span
+from auditor.util.files import read_regular_file
 
 MAX_NEIGHBOUR_BYTES = 5 * 1024 * 1024
 """Same cap as discover's default: a file larger than this is not read as a neighbour."""
@@ -40,9 +41,9 @@ def read_neighbour(file: SourceFile, name: str) -> tuple[str, str] | None:
     path = file.path.parent / name
     note_input(path)
     try:
-        if not path.is_file() or path.stat().st_size > MAX_NEIGHBOUR_BYTES:
+        data, size = read_regular_file(path, MAX_NEIGHBOUR_BYTES)  # no pipe, no link
+        if size > MAX_NEIGHBOUR_BYTES:
             return None
-        data = path.read_bytes()
     except OSError:
         return None
     rel = str(Path(file.rel).parent / name).replace("\\", "/")

@@ -23,7 +23,7 @@ from auditor.scan.deps.pep508 import pep508_name
 from auditor.scan.deps.pipfile import pipfile_declarations
 from auditor.scan.deps.pyproject import TomlDocument, load_toml, pyproject_declarations
 from auditor.scan.deps.salvage import salvage
-from auditor.scan.documents.json_positions import JObject, JsonError, parse_json
+from auditor.scan.documents.json_positions import MAX_INT_DIGITS, JObject, JsonError, parse_json
 from auditor.scan.text.positions import LineIndex
 from auditor.types import SourceFile, Span
 
@@ -218,7 +218,7 @@ def pylock_graph(file: SourceFile, doc: TomlDocument, problems: list[Problem]) -
 
 def pipfile_lock_graph(file: SourceFile, text: str, problems: list[Problem]) -> LockGraph | None:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_int_or_float)
     except json.JSONDecodeError as exc:
         problems.append(Problem("invalid-json",
                                 f"not valid JSON: {exc.msg} (column {exc.colno}); "
@@ -305,3 +305,8 @@ def scan_lockfile(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         return ScanOutput(problems=problems, parsed=False)
     hits = declaration_hits(graph_declarations(graph), package_table(ctx.ruleset))
     return ScanOutput(hits=hits, problems=problems)
+
+
+def _int_or_float(literal: str) -> int | float:
+    """``int``, except past Python's int max str digits (4,300): a float, never a failure."""
+    return int(literal) if len(literal) <= MAX_INT_DIGITS else float(literal)

@@ -28,6 +28,7 @@ from auditor.scan.deps.packages import package_table
 from auditor.scan.deps.requirement_lines import Include, logical_lines, parse_line
 from auditor.scan.inputs import note_input
 from auditor.types import FileKind, SourceFile
+from auditor.util.files import read_regular_file
 
 MAX_INCLUDED_FILES = 500
 """Includes read from one file at most; a generated tree larger than this is cut short."""
@@ -124,7 +125,8 @@ class IncludeFollower:
                 self._problem("include-not-followed",
                               f"{include.option} {include.target}: file too large", where)
                 return
-            text = resolved.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
+            data, _ = read_regular_file(resolved, MAX_NEIGHBOUR_BYTES)  # no pipe, no link
+            text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
         except OSError as exc:
             self._problem("include-not-followed",
                           f"{include.option} {include.target}: {exc.strerror or exc}", where)

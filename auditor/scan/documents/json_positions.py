@@ -111,6 +111,13 @@ class JObject:
 JNode = JString | JScalar | JArray | JObject
 
 
+MAX_INT_DIGITS = 4000
+"""Below Python's int max str digits (4,300), so a huge integer never fails the parse."""
+MAX_VALUES = 1_000_000
+"""Each value is a node (~150 bytes): past this many, the document is not parsed (a
+diagnostic, then the line scanner) instead of taking gigabytes."""
+
+
 def parse_json(text: str, *, comments: bool = False) -> JNode:
     """Parse ``text``; raises ``JsonError`` with the offset of the first problem."""
     parser = _Parser(text, _WS_COMMENTS if comments else _WS, comments)
@@ -128,6 +135,7 @@ class _Parser:
         self.pos = 0
         self.whitespace = whitespace
         self.lenient = lenient
+        self.values = 0
 
     def skip(self) -> None:
         match = self.whitespace.match(self.text, self.pos)
@@ -135,6 +143,9 @@ class _Parser:
             self.pos = match.end()
 
     def value(self, depth: int) -> JNode:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise JsonError(f"more than {MAX_VALUES:,} values, not parsed", self.pos)
         if depth > MAX_DEPTH:
             raise JsonError(f"nesting deeper than {MAX_DEPTH} levels", self.pos)
         char = self.text[self.pos:self.pos + 1]
@@ -148,8 +159,9 @@ class _Parser:
         if number:
             self.pos = number.end()
             literal = number.group(0)
+            # Python refuses int() of more than 4,300 digits: such a number is kept as a float.
             parsed: int | float = (float(literal) if any(c in literal for c in ".eE")
-                                   else int(literal))
+                                   or len(literal) > MAX_INT_DIGITS else int(literal))
             return JScalar(number.start(), number.end(), parsed)
         for word, literal_value in _LITERALS.items():
             if self.text.startswith(word, self.pos):
