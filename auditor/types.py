@@ -47,6 +47,20 @@ class Effort(str, enum.Enum):
     KEEP = "keep"
 
 
+class Role(str, enum.Enum):
+    """What a string naming Llama is, decided from where it sits (docs/detection.md#roles).
+    Only a model reference is swapped by ``fix``."""
+
+    MODEL_REFERENCE = "model-reference"
+    TEMPLATE_SELECTION = "template-selection"
+    LABEL = "label"
+    REGISTRY_KEY = "registry-key"
+    DATASET = "dataset"
+    PATH = "path"
+    PLUGIN_NAME = "plugin-name"
+    DOCUMENTATION = "documentation"
+
+
 class FileKind(str, enum.Enum):
     PYTHON = "python"
     NOTEBOOK = "notebook"
@@ -229,6 +243,8 @@ class Hit:
     details: tuple[tuple[str, str], ...] = ()
     message_values: tuple[tuple[str, str], ...] = ()
     """Extra placeholders for the rule's message template."""
+    role: Role | None = None
+    """What the string is where it sits; None: the scanner did not say (see ``Finding``)."""
 
 
 _SPACE = re.compile(r"\s+")
@@ -275,6 +291,9 @@ class Finding:
     fingerprint: str = field(default="")
     baseline_state: str | None = None
     """Set by the policy stage when a baseline or ``--new-since`` applies: ``new`` or ``known``."""
+    role: Role | None = None
+    """What the string is where it sits (model reference, template selection, label...);
+    None for findings that are not about a string (dependencies, classes, licenses)."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
