@@ -149,3 +149,10 @@ def test_the_json_result_carries_the_role_and_validates(tmp_path: Path,
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, {**finding_schema, "$defs": result_schema["$defs"]})
     assert json.loads(json.dumps(document))["findings"][0]["role"] == "template-selection"
+
+
+def test_a_bare_tag_compared_with_a_model_name_is_a_model_reference(tmp_path: Path) -> None:
+    text = ('def check(mock):\n    assert mock.call_args.kwargs["model"] == "llama3.1"\n'
+            '    assert style == "llama3"\n')
+    assert rows(tmp_path, "t.py", text) == [
+        ("LA101", 2, 46, "llama3.1", "high", "swap", "model-reference")]

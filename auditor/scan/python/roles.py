@@ -64,6 +64,14 @@ class PythonRoles:
         found = self._first(lambda row: row.names is not None and bool(row.names.search(name)))
         return found if found is not None else Role.MODEL_REFERENCE
 
+    def compared_names(self, node: ast.AST) -> str:
+        """The names a string is compared with (``kwargs["model"] == "llama3.1"``: model)."""
+        parent = self.parent(node)
+        if not isinstance(parent, ast.Compare):
+            return ""
+        return " ".join(_last_name(o) for o in (parent.left, *parent.comparators)
+                        if o is not node)
+
     def _first(self, test: object) -> Role | None:
         for row in self.tables.rows:
             if test(row):  # type: ignore[operator]

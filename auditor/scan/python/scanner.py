@@ -223,7 +223,8 @@ class _Analysis:
                                          (("key", unit.names.split()[-1] if unit.names.split()
                                            else "name"),), chain=unit.chain, role=role))
                     continue
-                if ref is not None and _bare_tag_out_of_context(ref, text, unit.names):
+                if ref is not None and _bare_tag_out_of_context(
+                        ref, text, f"{unit.names} {self.roles.compared_names(node)}"):
                     ref = None
                 if ref is not None and text not in seen:
                     seen.add(text)
