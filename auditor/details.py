@@ -21,6 +21,9 @@ DetailKey = Literal[
     "llama_license_unconfirmed", "license_obligations", "license_eu_multimodal",
     # the replacement plan and the catalog (enrich)
     "replacement_class", "replacement_gaps", "catalog_unconfirmed", "lineage",
+    # the string's role when it changed the rule's severity or effort, and what a person must
+    # decide about a derivative fix cannot swap (scan/roles)
+    "role", "decide",
     # the baseline (policy): a finding matched in a renamed file
     "moved_from",
 ]

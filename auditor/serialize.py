@@ -22,6 +22,7 @@ from auditor.types import (
     Effort,
     Finding,
     ModelRef,
+    Role,
     RootInfo,
     ScanStats,
     Severity,
@@ -56,6 +57,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "details": dict(finding.details),
         "suggestions": [s.to_dict() for s in finding.suggestions],
+        "role": finding.role.value if finding.role is not None else None,
     }
     if finding.cell is not None:
         data["cell"] = finding.cell
@@ -90,6 +92,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
         cell=data.get("cell"),
         cell_line=data.get("cell_line"),
         baseline_state=data.get("baseline_state"),
+        role=Role(data["role"]) if data.get("role") else None,
     )
 
 

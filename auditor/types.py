@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.details import DetailKey, Details
+from auditor.fingerprint import compute_fingerprint
 
 SCHEMA_VERSION = "1.0"
 
@@ -47,6 +46,20 @@ class Effort(str, enum.Enum):
     ADAPT = "adapt"
     RETRAIN = "retrain"
     KEEP = "keep"
+
+
+class Role(str, enum.Enum):
+    """What a string naming Llama is, decided from where it sits (docs/detection.md#roles).
+    Only a model reference is swapped by ``fix``."""
+
+    MODEL_REFERENCE = "model-reference"
+    TEMPLATE_SELECTION = "template-selection"
+    LABEL = "label"
+    REGISTRY_KEY = "registry-key"
+    DATASET = "dataset"
+    PATH = "path"
+    PLUGIN_NAME = "plugin-name"
+    DOCUMENTATION = "documentation"
 
 
 class FileKind(str, enum.Enum):
@@ -233,22 +246,8 @@ class Hit:
     details: Details = ()
     message_values: tuple[tuple[str, str], ...] = ()
     """Extra placeholders for the rule's message template."""
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def normalise_for_fingerprint(text: str) -> str:
-    """Whitespace-folded, case-folded text: survives reformatting."""
-    return _SPACE.sub(" ", text).strip().casefold()
-
-
-def compute_fingerprint(rule_id: str, path: str, key: str, context: str) -> str:
-    """Stable across line moves: rule, file, normalised identifier and enclosing scope only."""
-    material = "\x1f".join(
-        (rule_id, path, normalise_for_fingerprint(key), normalise_for_fingerprint(context))
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    role: Role | None = None
+    """What the string is where it sits; None: the scanner did not say (see ``Finding``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +278,9 @@ class Finding:
     fingerprint: str = field(default="")
     baseline_state: str | None = None
     """Set by the policy stage when a baseline or ``--new-since`` applies: ``new`` or ``known``."""
+    role: Role | None = None
+    """What the string is where it sits (model reference, template selection, label...);
+    None for findings that are not about a string (dependencies, classes, licenses)."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:

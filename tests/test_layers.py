@@ -14,8 +14,8 @@ import pytest
 AUDITOR = Path(__file__).resolve().parents[1] / "auditor"
 
 STAGES = (
-    "details", "types", "errors", "util", "ruleset", "identify", "isolate", "serialize",
-    "discover", "scan", "enrich", "policy", "report", "fix", "pipeline", "cli",
+    "details", "fingerprint", "types", "errors", "util", "ruleset", "identify", "isolate",
+    "serialize", "discover", "scan", "enrich", "policy", "report", "fix", "pipeline", "cli",
 )
 """Lowest first: a module may import its own stage and any stage before it."""
 

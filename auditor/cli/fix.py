@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,12 +23,14 @@ import click
 
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.options import config_options, paths_or_cwd, usage_errors
+from auditor.cli.progress import progress_wanted
 from auditor.discover.walk import DiscoverOptions
 from auditor.fix.diff import plan_diff
 from auditor.fix.model import FixPlan
 from auditor.fix.plan import FAMILIES, OverrideChooser, parse_overrides
 from auditor.fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
-from auditor.fix.summary import render_plan, render_remaining
+from auditor.fix.summary import render_plan, render_remaining, render_unsafe
+from auditor.fix.verify import still_found, written_problems
 from auditor.pipeline import AuditOptions, AuditOutcome, open_audit, run_audit
 from auditor.policy.gate import GateOptions
 from auditor.ruleset.load import RuleError, load_ruleset
@@ -66,6 +69,8 @@ class FixRefused(click.ClickException):
 @config_options("Use this config file instead of searching for one.",
                 "Ignore [tool.llama-audit] configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diff only, no summary.")
+@click.option("--progress", "show_progress", is_flag=True,
+              help="Report each stage on stderr (default: only on a terminal).")
 def fix_command(
     paths: Sequence[Path],
     prefer: str | None,
@@ -81,6 +86,7 @@ def fix_command(
     config_file: Path | None,
     no_config: bool,
     quiet: bool,
+    show_progress: bool,
 ) -> None:
     """Rewrite PATHS (default: .) to the replacement models: a diff first, --write to apply.
 
@@ -90,6 +96,7 @@ def fix_command(
     steps. After --write the paths are scanned again and what is left is printed.
     """
     roots = paths_or_cwd(paths, symlinks=False)
+    stage = _Stages(not quiet and (show_progress or progress_wanted(sys.stderr, quiet=quiet)))
     options = AuditOptions(
         scan=ScanOptions(
             discover=DiscoverOptions(excludes=tuple(exclude), use_gitignore=not no_gitignore),
@@ -111,15 +118,18 @@ def fix_command(
     if prefer is not None and prefer not in FAMILIES:
         raise click.UsageError(f"configured prefer {prefer!r} is not one of "
                                f"{', '.join(FAMILIES)}")
+    stage("scanning")
     with usage_errors():
         before = run_audit(gate, options)
     result = before.result
+    stage(f"choosing replacements for {len(result.findings)} finding(s)")
     try:
         findings, chooser, catalog_notes = make_chooser(
             result.findings, overrides, CatalogSettings(prefer, catalog_file, online), ruleset)
     except FixError as exc:
         raise click.UsageError(str(exc)) from exc
     labels = before.root_paths
+    stage("planning the rewrite (each changed file is parsed and checked for duplicate keys)")
     plan = build_plan(result, findings, labels, chooser, ruleset)
     unused = [f"--model {old}=...: no finding has this identifier"
               for old in overrides.unused(result.findings)]
@@ -127,22 +137,41 @@ def fix_command(
                    warnings=(*plan.warnings, *unused))
     if write and plan.changes and not allow_dirty:
         _refuse_dirty(plan, labels)
+    problems: list[str] = []
     if write and plan.changes:
+        stage(f"writing {len(plan.changes)} file(s)")
         try:
             apply_plan(plan, labels)
         except OSError as exc:
             raise FixRefused(f"nothing was written: {exc.strerror or exc}") from exc
+        problems = written_problems(plan.changes, labels)
     click.echo(plan_diff(plan.changes), nl=False)
     if not quiet:
         click.echo(render_plan(plan, written=write), err=True, nl=False)
     if not write:
         sys.exit(ExitCode.OK)
+    stage("scanning again")
     with usage_errors():
         after = run_audit(gate, options).result
+    stuck = still_found(plan, after)
     if not quiet:
         click.echo(render_remaining(after, plan.file_roots), err=True, nl=False)
+    if problems or stuck:  # never silent, even with --quiet
+        click.echo(render_unsafe(problems, stuck, plan.file_roots), err=True, nl=False)
     left = any(f.effort is Effort.SWAP for f in after.findings)
-    sys.exit(ExitCode.FINDINGS if left else ExitCode.OK)
+    sys.exit(ExitCode.FINDINGS if left or problems or stuck else ExitCode.OK)
+
+
+class _Stages:
+    """One line on stderr per stage of a long run, with the seconds since the start."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+
+    def __call__(self, text: str) -> None:
+        if self.enabled:
+            click.echo(f"fix: {text}... ({time.monotonic() - self.start:.1f}s)", err=True)
 
 
 def _left_by_policy(outcome: AuditOutcome) -> list[str]:

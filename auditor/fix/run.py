@@ -37,6 +37,8 @@ from auditor.fix.plan import (
     routing_prefixes,
 )
 from auditor.fix.python_codemod import rewrite_python
+from auditor.fix.roles import by_role, keeps_route
+from auditor.fix.verify import refuse_unsafe
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import META_ONLY_MODULE, MODEL_ID
 from auditor.types import AuditResult, Effort, FileKind, Finding
@@ -64,7 +66,7 @@ class _Memo:
 
     def __call__(self, finding: Finding) -> Choice:
         if finding not in self.answers:
-            self.answers[finding] = self.chooser.choose(finding)
+            self.answers[finding] = keeps_route(finding, self.chooser.choose(finding))
         return self.answers[finding]
 
 
@@ -128,9 +130,12 @@ def build_plan(
     grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         grouped[(finding.root, finding.path)].append(finding)
+    outcomes: list[Outcome] = []
+    for key, group in grouped.items():
+        grouped[key], not_swapped = by_role(group)  # only model references are swapped
+        outcomes.extend(not_swapped)
 
     changes: list[FileChange] = []
-    outcomes: list[Outcome] = []
     notes: list[str] = []
     skipped: list[Skipped] = []
     lockfiles: list[str] = []
@@ -138,7 +143,7 @@ def build_plan(
     manifest_texts: dict[str, str] = {}
     file_roots = frozenset(label for label, path in roots.items() if path.is_file())
     planned: set[Path] = set()
-    for (root, rel), group in sorted(grouped.items()):
+    for (root, rel), group in sorted((k, g) for k, g in grouped.items() if g):
         root_path = roots.get(root, Path(root))
         path = root_path / rel if root_path.is_dir() else root_path
         kind = classify(rel)
@@ -194,8 +199,8 @@ def build_plan(
     warnings = _choice_warnings(outcomes, memo.answers)
     notes.extend(_choice_steps(outcomes, memo.answers))
     outcomes.sort(key=lambda o: o.finding.sort_key)
-    return FixPlan(tuple(changes), tuple(outcomes), tuple(dict.fromkeys(notes)),
-                   tuple(dict.fromkeys(warnings)), tuple(skipped), file_roots)
+    return refuse_unsafe(FixPlan(tuple(changes), tuple(outcomes), tuple(dict.fromkeys(notes)),
+                                 tuple(dict.fromkeys(warnings)), tuple(skipped), file_roots))
 
 
 def _rewrite_file(

@@ -11,6 +11,7 @@ _HEADINGS = (
     (Action.REWRITTEN, "Rewritten"),
     (Action.LEFT, "Not replaced (swaps that need your decision)"),
     (Action.MANUAL, "Manual steps"),
+    (Action.KEPT, "Kept as they are (not model references, or nothing to change)"),
 )
 
 
@@ -40,6 +41,10 @@ def render_plan(plan: FixPlan, *, written: bool) -> str:
         if items:
             lines.append(f"{title}:")
             lines.extend(f"  {item}" for item in items)
+    if plan.changes:  # last: what `git diff --stat` will show
+        lines.append(f"Files changed ({len(plan.changes)}):")
+        lines.extend(f"  {c.display_path}" for c in sorted(plan.changes,
+                                                            key=lambda c: c.display_path))
     lines.append(summary_line(plan, written=written))
     return "\n".join(lines) + "\n"
 
@@ -76,3 +81,15 @@ def render_remaining(result: AuditResult, file_roots: frozenset[str] = frozenset
 
 def _effort(findings: Sequence[Finding], effort: Effort) -> list[Finding]:
     return [f for f in findings if f.effort is effort]
+
+
+def render_unsafe(problems: Sequence[str], stuck: Sequence[Finding],
+                  file_roots: frozenset[str] = frozenset()) -> str:
+    """What the checks after ``--write`` found wrong: a written file that does not read back
+    or parse, a swapped identifier the re-scan still finds."""
+    lines = [f"fix: {len(problems)} written file(s) failed the check after writing, "
+             f"{len(stuck)} swapped finding(s) still found:"]
+    lines.extend(f"  {p}" for p in problems)
+    lines.extend(f"  {where(f, file_roots)}  {f.rule_id}  still names '{f.identifier}'"
+                 for f in stuck)
+    return "\n".join(lines) + "\n"

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.errors import AuditError
-from auditor.types import Finding, ToolInfo, compute_fingerprint
+from auditor.fingerprint import compute_fingerprint
+from auditor.types import Finding, ToolInfo
 
 BASELINE_FORMAT = "llama-audit-baseline"
 BASELINE_VERSION = 1

@@ -12,7 +12,8 @@ from functools import cached_property
 
 import pathspec
 
-from auditor.types import Finding, normalise_for_fingerprint
+from auditor.fingerprint import normalise_for_fingerprint
+from auditor.types import Finding
 
 
 @dataclass(frozen=True)

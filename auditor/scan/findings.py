@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.scan.context import ScanContext
+from auditor.scan.roles import default_role, role_outcome
 from auditor.types import Finding, Hit
 
 SNIPPET_LIMIT = 200
@@ -70,11 +71,13 @@ def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -
     }
     values.update(dict(hit.message_values))
     values.update({k: v for k, v in hit.details if k not in values})
+    role = default_role(rule.id, hit)
+    severity, effort, extra = role_outcome(role, rule.severity, rule.effort, hit, ctx.ruleset)
     return Finding(
         rule_id=rule.id,
         category=rule.category,
-        severity=rule.severity,
-        effort=rule.effort,
+        severity=severity,
+        effort=effort,
         path=rel,
         line=hit.line,
         column=hit.column,
@@ -87,5 +90,6 @@ def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -
         context=hit.context,
         cell=hit.cell,
         cell_line=hit.cell_line,
-        details=hit.details,
+        details=hit.details + extra,
+        role=role,
     )

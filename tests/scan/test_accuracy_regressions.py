@@ -110,7 +110,9 @@ def test_template_selected_by_keyword_parameter_default_and_field(tmp_path: Path
     ]
 
 
-def test_template_names_that_only_compare_or_list_are_not_findings(tmp_path: Path) -> None:
+def test_a_template_name_compared_is_a_finding_a_list_is_not(tmp_path: Path) -> None:
+    """Issue 18 item 1: comparing a template-selecting name with a Llama template name selects
+    that template (LA108); a bare list of names selects nothing."""
     text = (
         "STYLES = ['default', 'llama2', 'llama3']\n"
         "\n"
@@ -119,7 +121,7 @@ def test_template_names_that_only_compare_or_list_are_not_findings(tmp_path: Pat
         "        return 1\n"
         "    return {'template': 'mistral'}\n"
     )
-    assert findings(tmp_path, "styles.py", text) == []
+    assert findings(tmp_path, "styles.py", text) == [("LA108", 4, 24, "llama2")]
 
 
 def test_parameter_default_naming_a_model_is_a_model_reference(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ but raise the recorded confidence.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.details import Details
 from auditor.identify.models import identify, is_directory_path
@@ -36,6 +36,7 @@ from auditor.ruleset.rule_ids import (
     SPECIAL_TOKEN_ID,
     TEMPLATE_BY_NAME,
 )
+from auditor.scan.roles import role_of_config_value
 from auditor.scan.text.identifiers import identifiers_in, prompt_marker_in, shell_code_end
 from auditor.scan.text.positions import LineIndex
 from auditor.types import Hit, ModelRef
@@ -141,6 +142,17 @@ def document_hits(
 
 def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineIndex,
                rule: str, markers: bool = True) -> list[Hit]:
+    """The hits of one value, each with its role (a model reference, a registry key, a
+    dataset... see ``scan/roles.py``)."""
+    hits = _value_hits(item, text, ruleset, index=index, rule=rule, markers=markers)
+    if not any(h.model is not None for h in hits):
+        return hits
+    role = role_of_config_value(item.path, item.is_key, ruleset)
+    return [replace(h, role=role) if h.model is not None else h for h in hits]
+
+
+def _value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineIndex,
+                rule: str, markers: bool = True) -> list[Hit]:
     tables = file_tables(ruleset)
     value = item.value
     if isinstance(value, bool) or value is None or isinstance(value, float):

@@ -34,8 +34,9 @@ from auditor.scan.python.locate import Locator, chain_to
 from auditor.scan.python.positions import SourceIndex
 from auditor.scan.python.records import CallRecord, Chain, StringUnit, Where
 from auditor.scan.python.resolve import Resolver
+from auditor.scan.python.roles import PythonRoles
 from auditor.scan.text.lines import identify_tokens, scan_lines
-from auditor.types import Hit, ModelRef, SourceFile
+from auditor.types import Hit, ModelRef, Role, SourceFile
 
 TOO_DEEP = "not parsed: brackets nested more than 200 deep (Python itself rejects this)"
 
@@ -110,6 +111,7 @@ class _Pending:
     """The literal that names the model, when written inside a call that spans lines: the
     finding is reported on the literal's line (the line to change), not the call's first."""
     chain: Chain = ()
+    role: Role | None = None
 
 
 class _Analysis:
@@ -120,6 +122,7 @@ class _Analysis:
         self.collection = collect(tree, self.index, self.tables, prune=prune)
         self.resolver = Resolver(self.collection, self.index)
         self.locator = Locator(self.index)
+        self.roles = PythonRoles(tree, ruleset)
         self.loader_literals: set[int] = set()
         self.context_marker_units: list[_Pending] = []
         self.markers = (*self.tables.strong_markers, *self.tables.context_markers)
@@ -162,7 +165,7 @@ class _Analysis:
         return Hit(rule_id=pending.rule_id, line=line, column=column, end_line=end_line,
                    end_column=end_column, identifier=pending.identifier,
                    model=pending.model, context=pending.context,
-                   message_values=pending.message_values)
+                   message_values=pending.message_values, role=pending.role)
 
     # -- LA102: loaders -------------------------------------------------------------------
     def _loader_hits(self, call: CallRecord) -> list[_Pending]:
@@ -190,7 +193,8 @@ class _Analysis:
                 anchor = None if first is None else \
                     self.locator.first_piece(first, chain_to(expr, call.chain, first))
                 return [_Pending(call.node, MODEL_LOADER, value.text, ref, call.context,
-                                 (("loader", spec.label),), anchor=anchor, chain=call.chain)]
+                                 (("loader", spec.label),), anchor=anchor, chain=call.chain,
+                                 role=Role.MODEL_REFERENCE)]
         return []
 
     # -- strings --------------------------------------------------------------------------
@@ -204,23 +208,36 @@ class _Analysis:
             lit in self.loader_literals for v in values for lit in v.literals)
         simple: bool | None = None  # one plain string token (libcst's SimpleString)?
         seen: set[str] = set()
+        role: Role | None = None  # decided once, for the first string that names Llama
         for value in values:
             text = value.text
             spaced = any(c.isspace() for c in text)
             if not skip_identifiers and "\n" not in text and not spaced:
                 ref = identify(text, self.ruleset)
-                if ref is not None and _bare_tag_out_of_context(ref, text, unit.names):
+                if ref is not None or self.tables.template_values.fullmatch(text):
+                    role = role or self.roles.role_of(node, unit.names)
+                if role is Role.TEMPLATE_SELECTION and text not in seen and \
+                        self.tables.template_values.fullmatch(text):
+                    seen.add(text)  # a template chosen by name (LA108), not a model
+                    hits.append(_Pending(node, TEMPLATE_NAME_IN_CODE, text, None, unit.context,
+                                         (("key", unit.names.split()[-1] if unit.names.split()
+                                           else "name"),), chain=unit.chain, role=role))
+                    continue
+                if ref is not None and _bare_tag_out_of_context(
+                        ref, text, f"{unit.names} {self.roles.compared_names(node)}"):
                     ref = None
                 if ref is not None and text not in seen:
                     seen.add(text)
                     rule = MODEL_ID if ref.meta_weights else ARCHITECTURE_ONLY
-                    hits.append(_Pending(node, rule, text, ref, unit.context, chain=unit.chain))
+                    hits.append(_Pending(node, rule, text, ref, unit.context, chain=unit.chain,
+                                         role=role))
                     continue
             if not skip_identifiers and spaced:
                 simple = self._is_simple(unit) if simple is None else simple
                 if simple:
                     hits.extend(self._token_hits(unit, text, seen))
-        hits.extend(self._template_name_hits(unit, values[0].text))
+        if TEMPLATE_NAME_IN_CODE not in (h.rule_id for h in hits):
+            hits.extend(self._template_name_hits(unit, values[0].text))
         written = self._written(unit)
         host = next((h for h in self.tables.meta_only_hosts if h in written.lower()), None)
         if host is not None:
@@ -254,7 +271,7 @@ class _Analysis:
         if not self._is_simple(unit):
             return []
         return [_Pending(unit.node, TEMPLATE_NAME_IN_CODE, text, None, unit.context,
-                         (("key", name),), chain=unit.chain)]
+                         (("key", name),), chain=unit.chain, role=Role.TEMPLATE_SELECTION)]
 
     def _written(self, unit: StringUnit) -> str:
         """The literal text written inside a string unit (names are not followed): markers
@@ -300,7 +317,7 @@ class _Analysis:
                 search_from = at + len(token)
             rule = MODEL_ID if ref.meta_weights else ARCHITECTURE_ONLY
             hits.append(_Pending(unit.node, rule, token, ref, unit.context, offset=offset,
-                                 chain=unit.chain))
+                                 chain=unit.chain, role=self.roles.role_of(unit.node, unit.names)))
         return hits
 
 

@@ -1,0 +1,69 @@
+"""Only model references are swapped: what ``fix`` does with a finding of another role.
+
+A string's role is decided by the scan (``auditor/scan/roles.py``, docs/detection.md#roles).
+A label, dataset id, path or help text names Llama without using it: kept. A registry key
+or plugin name is looked up by other code, and a fine-tune needs a person's decision: each
+is a manual step saying why. A template selection goes on to the rewriters, which never
+change its value (LA108/LA306 are prompt-format findings, listed with their advice).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome
+from auditor.types import Finding, Role
+
+_KEPT = {
+    Role.LABEL: "a display label or log text: it names Llama without loading it, not rewritten",
+    Role.DATASET: "a dataset id: datasets are not models, not rewritten",
+    Role.PATH: "a path or output directory: renaming it would move files, not rewritten",
+    Role.DOCUMENTATION: "help or description text: not rewritten",
+}
+_MANUAL = {
+    Role.REGISTRY_KEY: ("a dict or registry key: other code looks it up by this name, and "
+                        "renaming keys can merge two entries; rename it by hand if the "
+                        "registry should list the replacement"),
+    Role.PLUGIN_NAME: ("a plugin name selected by the Llama model's name: keep it until the "
+                       "replacement's plugin is chosen, then change it by hand"),
+}
+
+
+def by_role(findings: Sequence[Finding]) -> tuple[list[Finding], list[Outcome]]:
+    """The findings the rewriters get, and the outcomes of those they must not touch."""
+    rewrite: list[Finding] = []
+    outcomes: list[Outcome] = []
+    for finding in findings:
+        decide = finding.detail("decide")
+        if finding.role in _KEPT and finding.detail("role"):
+            outcomes.append(Outcome(finding, Action.KEPT, _KEPT[finding.role]))
+        elif finding.role in _MANUAL:
+            outcomes.append(Outcome(finding, Action.MANUAL,
+                                    f"'{finding.identifier}' is {_MANUAL[finding.role]}"))
+        elif decide is not None and finding.model is not None:
+            outcomes.append(Outcome(finding, Action.MANUAL,
+                                    f"'{finding.identifier}' is {decide}; then pass "
+                                    "--model OLD=NEW"))
+        else:
+            rewrite.append(finding)
+    return rewrite, outcomes
+
+
+_ROUTE = re.compile(r"^([A-Za-z][\w.-]*):(?=\S)")
+
+
+def keeps_route(finding: Finding, choice: Choice) -> Choice:
+    """A replacement must keep a ``provider:`` routing prefix the original has
+    (``groq:llama3-8b-8192``, aisuite's and LangChain's ``provider:model``): the code routes by
+    it, so an id without it breaks the call at run time although the file still parses."""
+    found = _ROUTE.match(finding.identifier or "")
+    if found is None or not isinstance(choice, Chosen):
+        return choice
+    prefix, rest = found.group(1), (finding.identifier or "")[found.end():]
+    if "llama" in prefix.lower() or "llama" not in rest.lower() or \
+            choice.text.startswith(found.group(0)):
+        return choice
+    return NotChosen(f"it is routed by its '{prefix}:' prefix and the replacement "
+                     f"'{choice.text}' has none: name the replacement the way {prefix} does "
+                     f"and pass --model OLD=NEW")
