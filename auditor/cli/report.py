@@ -7,6 +7,7 @@ failed write leaves no file and exits 2).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -167,14 +168,30 @@ def merge_command(results: Sequence[str], output: Path | None, output_format: st
               help="Markdown: prefix for links to lines, e.g. "
                    "https://github.com/ORG/REPO/blob/SHA/ (default: from GITHUB_* variables).")
 @click.option("-v", "--verbose", is_flag=True, help="Text: show each finding's source line.")
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Show the replacements of this plan file ('llama-audit plan').")
 @extra_output_options
 def report_command(results: Sequence[str], output_format: str, output: Path | None,
-                   link_base: str | None, verbose: bool, **extras: Any) -> None:
+                   link_base: str | None, verbose: bool, plan_file: Path | None,
+                   **extras: Any) -> None:
     """Render saved JSON RESULTS (several are merged first) in any format.
 
     Use '-' to read a result from standard input.
     """
     loaded = _load_each(results)
     result = loaded[0] if len(loaded) == 1 else _merged(loaded, results)
+    if plan_file is not None:
+        result = _with_plan(result, plan_file)
     emit_outputs(result, Format(output_format), output, extra_outputs(extras),
                  verbose=verbose, link_base=link_base)
+
+
+def _with_plan(result: AuditResult, plan_file: Path) -> AuditResult:
+    from auditor.enrich.plan_file import PlanFileError, apply_to_findings, load_plan
+
+    try:
+        plan = load_plan(plan_file.read_text(encoding="utf-8"), str(plan_file))
+    except (OSError, UnicodeDecodeError, PlanFileError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    return dataclasses.replace(result, findings=apply_to_findings(result.findings, plan,
+                                                                  str(plan_file)))

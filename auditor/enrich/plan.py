@@ -108,10 +108,12 @@ class Planner:
                     break
                 if offered >= self.policy.max_per_family:
                     break
-        if self.prefer is None:
-            # No family asked for: the candidate that can do the job and passes most checks
-            # comes first (a stable sort keeps the policy's family order among equals).
-            suggestions.sort(key=_rank)
+        # The plan's decision comes first: a candidate the finding's runtime can name, then
+        # (with --prefer/--to) the preferred family, then the one that can do the job and
+        # passes most checks; a stable sort keeps the policy's family order among equals.
+        families = {c.hub_id: c.family for c in size_class.candidates}
+        families.update({c.base_id: c.family for c in size_class.candidates if c.base_id})
+        suggestions.sort(key=lambda s: _rank(s, families.get(s.hub_id), self.prefer))
         return Plan(ref, original, size_class, license_facts, tuple(suggestions), tuple(gaps),
                     unconfirmed)
 
@@ -154,9 +156,18 @@ cannot read the inputs the original reads); others (license, gating, size, conte
 naming) are costs of the move."""
 
 
-def _rank(suggestion: Suggestion) -> tuple[int, int]:
+def _rank(suggestion: Suggestion, family: str | None,
+          prefer: str | None) -> tuple[int, int, int, int]:
     failed = [check.name for check in suggestion.checks if check.passed is False]
-    return sum(1 for name in failed if name in _DISQUALIFYING), len(failed)
+    return (0 if runtime_usable(suggestion) else 1,
+            0 if prefer is None or family == prefer else 1,
+            sum(1 for name in failed if name in _DISQUALIFYING), len(failed))
+
+
+def runtime_usable(suggestion: Suggestion) -> bool:
+    """Whether the finding's runtime can name the suggestion (its runtime_format passed)."""
+    check = next((c for c in suggestion.checks if c.name == "runtime_format"), None)
+    return check is not None and check.passed is True
 
 
 def _original(ref: ModelRef, facts: ModelFacts | None, snapshot: str) -> Original:
