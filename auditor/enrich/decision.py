@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.enrich.naming import Shaped, shape
+from auditor.enrich.plan import runtime_usable
 from auditor.ruleset.load import RuleSet
 from auditor.types import Check, Finding, Suggestion
 
@@ -61,9 +62,9 @@ def decide(finding: Finding, prefixes: Sequence[str], prefer: str | None = None,
                      f"({why.removeprefix('none: ')})")
     first = finding.suggestions[0]
     runtime = _check(first, "runtime_format")
-    if runtime is None or runtime.passed is not True:
+    if runtime is None or not runtime_usable(first):
         problems = [(s.hub_id, _runtime_problem(s, model.runtime)) for s in finding.suggestions
-                    if not _usable(s)]
+                    if not runtime_usable(s)]
         return _none(base, summarise_problems(problems), first)
     shaped = shape(finding.identifier, model, first.runtime_name, prefixes)
     if not isinstance(shaped, Shaped):
@@ -73,6 +74,9 @@ def decide(finding: Finding, prefixes: Sequence[str], prefer: str | None = None,
     if prefer is not None and family is not None and family != prefer:
         warnings.append(f"no usable {prefer} replacement for {model.label()}; "
                         f"used {first.family}")
+    if runtime.passed is not True:
+        warnings.append(f"the {model.runtime} name {first.runtime_name} has no primary source "
+                        f"({runtime.detail}): check it exists before merging")
     warnings.extend(f"{first.hub_id} failed its {c.name} check: {c.detail}"
                     for c in first.checks if c.passed is False)
     return Decision(identifier=finding.identifier, runtime=model.runtime, model=model.label(),
@@ -123,11 +127,6 @@ def _runtime_problem(suggestion: Suggestion, runtime: str) -> str:
     if check is None:
         return f"{suggestion.hub_id} has no name for {runtime}"
     return check.detail
-
-
-def _usable(suggestion: Suggestion) -> bool:
-    check = _check(suggestion, "runtime_format")
-    return check is not None and check.passed is True
 
 
 def _check(suggestion: Suggestion, name: str) -> Check | None:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from auditor.enrich.candidates import Candidate, ReplacementPolicy, SizeClass
 from auditor.enrich.checks import (
+    UNCONFIRMED_MARK,
     Original,
+    confirmed_only,
     context_check,
     exists_check,
     gated_check,
@@ -127,7 +129,7 @@ class Planner:
         runtime_name, runtime = runtime_check(facts, facts.hub_id,
                                               self.policy.naming_for(ref.runtime), original,
                                               source)
-        checks: tuple[Check, ...] = (
+        checks: tuple[Check, ...] = tuple(confirmed_only(c) for c in (
             exists_check(facts, source),
             license_check(facts, self.allow, self.licenses, source),
             gated_check(facts, source),
@@ -135,7 +137,7 @@ class Planner:
             context_check(facts, original, source),
             modalities_check(facts, original, source),
             runtime,
-        )
+        ))
         known = self.licenses.model_license(facts.license.value)
         delta = license_delta(license_facts, facts.license.value, known)
         return Suggestion(
@@ -165,9 +167,13 @@ def _rank(suggestion: Suggestion, family: str | None,
 
 
 def runtime_usable(suggestion: Suggestion) -> bool:
-    """Whether the finding's runtime can name the suggestion (its runtime_format passed)."""
+    """Whether the finding's runtime can name the suggestion: its runtime_format passed, or
+    the catalog records a name that no primary source confirms (unknown, with the mark; the
+    decision then carries a warning to check the name)."""
     check = next((c for c in suggestion.checks if c.name == "runtime_format"), None)
-    return check is not None and check.passed is True
+    if check is None:
+        return False
+    return check.passed is True or (check.passed is None and UNCONFIRMED_MARK in check.detail)
 
 
 def _original(ref: ModelRef, facts: ModelFacts | None, snapshot: str) -> Original:

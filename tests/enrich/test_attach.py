@@ -83,7 +83,8 @@ def test_offline_enrich_makes_no_connection_and_names_the_snapshot(
         "llama_license_source": "https://github.com/meta-llama/llama-models/blob/"
                                 "a9c89c471f793423afd4cc3ca8671d6e56fe64cb/models/llama3_1/LICENSE",
         "replacement_class": "7-8B text class",
-        "catalog_unconfirmed": "mlx_repos: from knowledge",
+        "catalog_unconfirmed": ("mlx_repos: from knowledge; ollama_tag: not confirmed on "
+                                "ollama.com (the catalog cited github.com)"),
     }
     vision = dict(result.findings[2].details)
     assert vision["license_obligations"].endswith("Llama 3.2 AUP; EU multimodal restriction")
@@ -203,7 +204,9 @@ def test_catalog_show_lists_entries_with_marks_and_sources(no_network: list[Any]
     text = CliRunner().invoke(catalog_group, ["show", "--family", "Llama 3.3"]).output
     assert text.startswith(f"Catalog: {SNAPSHOT}; 2 of {len(load_bundled().entries)} entries\n")
     assert ("meta-llama/Llama-3.3-8B-Instruct  [Llama 3.3, llama, instruct]\n"
-            "    8B | ?* | text | license?* | gated | released ?\n") in text
+            "    8B* | ?* | text* | license?* | gated* | released ?\n") in text
+    assert ("    unconfirmed: gated: no primary source recorded (the catalog cited only "
+            "developers.llamaindex.ai, github.com)\n") in text
     assert "    unconfirmed: exists: reported removed from the meta-llama org" in text
     missing = CliRunner().invoke(catalog_group, ["show", "--family", "falcon"])
     assert (missing.exit_code, missing.output) == (
