@@ -186,8 +186,11 @@ def runtime_check(facts: ModelFacts, hub_id: str, naming: str, original: Origina
         return model_id, Check("runtime_format", True, f"{provider} serves it as {model_id}"
                                + (f" [unconfirmed: {note}]" if note else ""))
     return hub_id, Check("runtime_format", None,
-                         f"no {provider} model id recorded in the catalog: check {provider}'s "
-                         f"model list for {hub_id}")
+                         f"{provider} does not list {hub_id} on the model list the catalog "
+                         f"read: no {provider} id to write; nearest runtimes that serve "
+                         "these models: their Hugging Face ids (vLLM, TGI, SGLang, Inference "
+                         f"Endpoints) or Ollama/GGUF builds; check {provider}'s current model "
+                         "list first")
 
 
 def _ollama(entry: CatalogEntry | None, hub_id: str, source: str) -> tuple[str, Check]:

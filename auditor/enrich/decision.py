@@ -75,7 +75,7 @@ def decide(finding: Finding, prefixes: Sequence[str], prefer: str | None = None,
         warnings.append(f"no usable {prefer} replacement for {model.label()}; "
                         f"used {first.family}")
     if runtime.passed is not True:
-        warnings.append(f"the {model.runtime} name {first.runtime_name} has no primary source "
+        warnings.append(f"the {model.runtime} name {first.runtime_name} is not confirmed "
                         f"({runtime.detail}): check it exists before merging")
     warnings.extend(f"{first.hub_id} failed its {c.name} check: {c.detail}"
                     for c in first.checks if c.passed is False)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from auditor.enrich.candidates import Candidate, ReplacementPolicy, SizeClass
 from auditor.enrich.checks import (
-    UNCONFIRMED_MARK,
     Original,
     confirmed_only,
     context_check,
@@ -106,7 +105,10 @@ class Planner:
             for offered, candidate in enumerate(candidates, start=1):
                 suggestion = self._suggest(ref, original, size_class, candidate, license_facts)
                 suggestions.append(suggestion)
-                if not any(check.passed is False for check in suggestion.checks):
+                # a candidate the runtime cannot name (no provider id, no Ollama tag) does not
+                # end the family's list: the next one may be served there
+                if (not any(check.passed is False for check in suggestion.checks)
+                        and runtime_usable(suggestion)):
                     break
                 if offered >= self.policy.max_per_family:
                     break
@@ -168,12 +170,15 @@ def _rank(suggestion: Suggestion, family: str | None,
 
 def runtime_usable(suggestion: Suggestion) -> bool:
     """Whether the finding's runtime can name the suggestion: its runtime_format passed, or
-    the catalog records a name that no primary source confirms (unknown, with the mark; the
-    decision then carries a warning to check the name)."""
+    the name is known but not confirmed (a recorded name without a primary source, a
+    provider's naming template); the decision then carries a warning to check the name."""
     check = next((c for c in suggestion.checks if c.name == "runtime_format"), None)
     if check is None:
         return False
-    return check.passed is True or (check.passed is None and UNCONFIRMED_MARK in check.detail)
+    # unknown but named: a recorded name without a primary source, or a provider template;
+    # a runtime with no name for it falls back to the Hub id
+    return check.passed is True or (check.passed is None
+                                    and suggestion.runtime_name != suggestion.hub_id)
 
 
 def _original(ref: ModelRef, facts: ModelFacts | None, snapshot: str) -> Original:

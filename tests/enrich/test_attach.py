@@ -98,7 +98,8 @@ def test_offline_suggest_command_with_the_network_blocked(no_network: list[Any])
     assert no_network == []
     assert (f"Catalog:  {SNAPSHOT} (offline: checks come from the snapshot, not the live Hub; "
             "add --online to check live)") in outcome.output
-    assert outcome.output.count(f"checks from {SNAPSHOT}:") == 3
+    # Mistral offers a second candidate: the first has no Ollama tag
+    assert outcome.output.count(f"checks from {SNAPSHOT}:") == 4
 
 
 def test_scanner_details_are_kept_and_not_duplicated() -> None:
@@ -130,7 +131,7 @@ def test_derivative_findings_carry_lineage_offline() -> None:
                                  "model card (from knowledge)")
     assert [s.runtime_name for s in result.findings[0].suggestions] == [
         "unsloth/gemma-4-E4B-it-GGUF", "unsloth/Qwen3.5-9B-GGUF",
-        "mistralai/Ministral-3-8B-Instruct-2512"]
+        "bartowski/Mistral-7B-Instruct-v0.3-GGUF", "mistralai/Ministral-3-8B-Instruct-2512"]
 
 
 def test_catalog_file_replaces_the_bundled_snapshot(tmp_path: Path) -> None:

@@ -206,21 +206,25 @@ def test_runtime_naming_follows_the_finding() -> None:
     assert [(s.hub_id, s.runtime_name) for s in gguf.plan.suggestions] == [
         ("google/gemma-4-E4B-it", "unsloth/gemma-4-E4B-it-GGUF"),
         ("Qwen/Qwen3.5-9B", "unsloth/Qwen3.5-9B-GGUF"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "bartowski/Mistral-7B-Instruct-v0.3-GGUF"),
         ("mistralai/Ministral-3-8B-Instruct-2512", "mistralai/Ministral-3-8B-Instruct-2512")]
-    assert check(gguf.plan.suggestions[2], "runtime_format") == (
+    # Ministral 3 8B has no GGUF repository: Mistral's next candidate, which has one, leads
+    assert check(gguf.plan.suggestions[3], "runtime_format") == (
         None, "no GGUF repository recorded in the catalog; convert the safetensors with "
               "llama.cpp's convert_hf_to_gguf.py")
     hosted = plan("groq/llama-3.3-70b-versatile")
     assert check(hosted.plan.suggestions[0], "runtime_format") == (
-        None, "no groq model id recorded in the catalog: check groq's model list for "
-              "google/gemma-4-31B-it")
+        None, "groq does not list google/gemma-4-31B-it on the model list the catalog read: "
+              "no groq id to write; nearest runtimes that serve these models: their Hugging "
+              "Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds; check "
+              "groq's current model list first")
 
 
 def test_a_missing_ollama_tag_fails_only_when_known_missing() -> None:
     query = plan("llama3.2-vision:11b")
     mistral = [s for s in query.plan.suggestions if s.hub_id.startswith("mistralai/")]
     assert mistral[0].hub_id == "mistralai/Ministral-3-14B-Instruct-2512"
-    gemma = next(s for s in query.plan.suggestions if s.hub_id.startswith("google/"))
+    gemma = next(s for s in query.plan.suggestions if s.hub_id == "google/gemma-4-12B-it")
     assert check(gemma, "runtime_format") == (
         None, "no Ollama tag recorded in the catalog (Ollama day-one support reported, tag not "
               "seen)")
@@ -307,5 +311,7 @@ def test_a_nim_container_image_is_not_offered_a_hub_repository_as_passing() -> N
     first = query.plan.suggestions[0]
     assert first.hub_id == "google/gemma-4-E4B-it"
     assert check(first, "runtime_format") == (
-        None, "no nvidia-nim model id recorded in the catalog: check nvidia-nim's model list "
-              "for google/gemma-4-E4B-it")
+        None, "nvidia-nim does not list google/gemma-4-E4B-it on the model list the catalog "
+              "read: no nvidia-nim id to write; nearest runtimes that serve these models: their "
+              "Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF "
+              "builds; check nvidia-nim's current model list first")
