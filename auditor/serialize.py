@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
+from auditor.details import DETAIL_KEYS, DetailKey
 from auditor.errors import AuditError
 from auditor.types import (
     SCHEMA_VERSION,
@@ -75,7 +76,7 @@ def finding_from_dict(data: Mapping[str, Any]) -> Finding:
         snippet=str(data.get("snippet", "")),
         context=str(data.get("context", "")),
         fingerprint=str(data.get("fingerprint", "")),
-        details=tuple((str(k), str(v)) for k, v in details.items()),
+        details=tuple((k, str(v)) for k, v in details.items() if _is_detail_key(k)),
         suggestions=tuple(Suggestion.from_dict(s) for s in data.get("suggestions") or []),
         cell=data.get("cell"),
         cell_line=data.get("cell_line"),
@@ -179,3 +180,8 @@ def result_from_dict(data: Mapping[str, Any]) -> AuditResult:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ResultFormatError(f"not a llama-audit JSON result: {exc!r}") from exc
+
+
+def _is_detail_key(key: object) -> TypeGuard[DetailKey]:
+    """Keys outside the vocabulary (a result written by another version) are left out."""
+    return isinstance(key, str) and key in DETAIL_KEYS

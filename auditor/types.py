@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.details import DetailKey, Details
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -56,6 +58,8 @@ class FileKind(str, enum.Enum):
     INFRA = "infra"
     ARTEFACT = "artefact"
     TEXT = "text"
+    SOURCE = "source"
+    """Code in a language other than Python (JavaScript/TypeScript, Go, Rust, Java, Kotlin)."""
     OTHER = "other"
 
 
@@ -226,7 +230,7 @@ class Hit:
     """None: the engine shows the source line at ``line``."""
     cell: int | None = None
     cell_line: int | None = None
-    details: tuple[tuple[str, str], ...] = ()
+    details: Details = ()
     message_values: tuple[tuple[str, str], ...] = ()
     """Extra placeholders for the rule's message template."""
 
@@ -269,8 +273,8 @@ class Finding:
     suggestions: tuple[Suggestion, ...] = ()
     cell: int | None = None
     cell_line: int | None = None
-    details: tuple[tuple[str, str], ...] = ()
-    """Kind-specific facts (package, constraint, direct/transitive, chain...), as ordered pairs."""
+    details: Details = ()
+    """Kind-specific facts (package, constraint, direct/transitive, chain...): see ``DetailKey``."""
     root: str = ""
     fingerprint: str = field(default="")
     baseline_state: str | None = None
@@ -287,7 +291,7 @@ class Finding:
     def sort_key(self) -> tuple[str, str, int, int, str, str]:
         return (self.root, self.path, self.line, self.column, self.rule_id, self.identifier or "")
 
-    def detail(self, key: str) -> str | None:
+    def detail(self, key: DetailKey) -> str | None:
         for k, v in self.details:
             if k == key:
                 return v

@@ -1,25 +1,28 @@
-"""Speed benchmark for `llama-audit scan` (not a test: run it by hand on a quiet machine).
+"""Speed benchmark for `llama-audit scan` (not a test: run it by hand).
 
-    python benchmarks/bench_scan.py                      # generated 20,000-file monorepo
-    python benchmarks/bench_scan.py --scale              # ... at 1x, 2x and 4x sizes
-    python benchmarks/bench_scan.py /path/to/checkout    # any tree (e.g. transformers, vllm)
+    python benchmarks/bench_scan.py corpus TREE... [--semgrep PATH] [--semgrep-rules FILE]
+    python benchmarks/bench_scan.py jobs [--files 20000]              # -j 2 against -j 1; discovery
+    python benchmarks/bench_scan.py scale [--lines 400]               # 2M, 4M, 8M-line monorepos
 
-For each tree it times, in the same run: llama-audit cold (empty cache) and warm (nothing
-changed), and the floors: a pure-Python read + one compiled regex over every file, stdlib
-`ast.parse` of the Python files that mention "llama", and `rg`/`semgrep` when installed.
-Each figure is the median of --runs runs; peak RSS is the largest seen over the runs,
-including worker processes.
+Every command is measured over its whole process tree (``proctree``: wall time, CPU summed over
+every process of its process group, the largest process's peak RSS, and the tree's peak RSS and
+PSS sums), so workers and their parse workers are counted. Runs are paired: each round runs
+every command once, in the same order, and each ratio is the median over the rounds of that
+round's ratio, so a machine shared with other work moves both sides of a ratio together.
+The floors run in this process and are timed in CPU seconds: a pure-Python read plus one
+compiled regex over every file, and stdlib ``ast.parse`` of the candidate Python files (those
+that pass llama-audit's own byte prefilter).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,17 +33,24 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate_monorepo import generate  # noqa: E402
+from proctree import TreeRun, run_tree  # noqa: E402
 
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
 SEMGREP_RULES = HERE / "semgrep-llama.yml"
 
 
-def _files(root: Path) -> list[Path]:
+def _files(root: Path) -> list[str]:
     out = []
     for base, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        out.extend(Path(base) / n for n in sorted(names))
+        out.extend(os.path.join(base, n) for n in sorted(names))
     return out
+
+
+def _cpu(fn: Callable[[], object]) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
 def floor_regex(root: Path) -> tuple[int, int]:
@@ -49,7 +59,8 @@ def floor_regex(root: Path) -> tuple[int, int]:
     files = lines = 0
     for path in _files(root):
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError:
             continue
         files += 1
@@ -58,120 +69,191 @@ def floor_regex(root: Path) -> tuple[int, int]:
     return files, lines
 
 
-def floor_ast(root: Path) -> int:
-    """stdlib ast.parse of only the Python files that mention llama."""
-    parsed = 0
+def candidates(root: Path) -> list[bytes]:
+    """The Python files llama-audit's byte prefilter passes (what it may parse)."""
+    from auditor.ruleset.load import load_ruleset
+    from auditor.scan.prefilter import file_may_match
+
+    ruleset = load_ruleset(())
+    out = []
     for path in _files(root):
-        if path.suffix != ".py":
-            continue
-        data = path.read_bytes()
-        if b"llama" not in data.lower():
-            continue
-        try:
+        if path.endswith(".py"):
+            with open(path, "rb") as handle:
+                data = handle.read()
+            if file_may_match(data, ruleset):
+                out.append(data)
+    return out
+
+
+def floor_ast(sources: list[bytes]) -> None:
+    for data in sources:
+        with contextlib.suppress(SyntaxError, ValueError):
             ast.parse(data)
-            parsed += 1
-        except (SyntaxError, ValueError):
-            pass
-    return parsed
 
 
-def _timed(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _run_command(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB, process tree) of one command, via GNU time when present."""
-    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists()
-                                        else None)
-    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
-        command = [gnu_time, "-f", "%M", "-o", rss.name, *args] if gnu_time else args
-        start = time.perf_counter()
-        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
-        elapsed = time.perf_counter() - start
-        text = Path(rss.name).read_text().strip()
-    return elapsed, int(text.splitlines()[-1]) if text else 0
-
-
-def bench_audit(root: Path, jobs: int, runs: int) -> dict[str, float]:
-    scan = [sys.executable, "-m", "auditor", "scan", str(root), "--format", "json",
+def _scan(root: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "auditor", "scan", str(root), "--format", "json",
             "--exit-zero", "-q", "--jobs", str(jobs)]
-    cold, warm, peak = [], [], 0
-    for _ in range(runs):
+
+
+def _semgrep(semgrep: str, root: Path, jobs: int, rules: Path = SEMGREP_RULES) -> list[str]:
+    return [semgrep, "--config", str(rules), "-j", str(jobs), "--metrics=off",
+            "--disable-version-check", "-q", str(root)]
+
+
+def _med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _row(name: str, runs: list[TreeRun]) -> str:
+    return (f"| {name} | {_med([r.seconds for r in runs]):.2f} | "
+            f"{_med([r.cpu_seconds for r in runs]):.2f} | "
+            f"{_med([r.main_cpu_seconds for r in runs]):.2f} | {max(r.processes for r in runs)} | "
+            f"{max(r.largest_rss_mb for r in runs):.0f} | {max(r.sum_rss_mb for r in runs):.0f} | "
+            f"{max(r.sum_pss_mb for r in runs):.0f} |")
+
+
+_HEADER = ("| command | wall s | tree CPU s | main process CPU s | processes | largest RSS MB "
+           "| tree RSS MB | tree PSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def bench_corpus(root: Path, jobs: int, rounds: int, semgrep: str | None,
+                 before: Path | None, semgrep_rules: Path = SEMGREP_RULES) -> None:
+    files, lines = floor_regex(root)
+    sources = candidates(root)
+    cold: list[TreeRun] = []
+    warm: list[TreeRun] = []
+    sem: list[TreeRun] = []
+    old: list[TreeRun] = []
+    regex_cpu: list[float] = []
+    ast_cpu: list[float] = []
+    for _ in range(rounds):
+        regex_cpu.append(_cpu(lambda: floor_regex(root)))
+        ast_cpu.append(_cpu(lambda: floor_ast(sources)))
+        if semgrep:
+            sem.append(run_tree(_semgrep(semgrep, root, jobs, semgrep_rules),
+                                {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"}))
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "LLAMA_AUDIT_CACHE_DIR": cache}
-            seconds, rss = _run_command(scan, env)
-            cold.append(seconds)
-            peak = max(peak, rss)
-            for _ in range(1):
-                seconds, rss = _run_command(scan, env)
-                warm.append(seconds)
-                peak = max(peak, rss)
-    return {"cold": statistics.median(cold), "warm": statistics.median(warm),
-            "peak_rss_mb": peak / 1024}
+            cold.append(run_tree(_scan(root, jobs), env))
+            warm.append(run_tree(_scan(root, jobs), env))
+        if before is not None:
+            with tempfile.TemporaryDirectory() as cache:
+                env = {**os.environ, "LLAMA_AUDIT_CACHE_DIR": cache, "PYTHONPATH": str(before)}
+                old.append(run_tree(_scan(root, jobs), env, cwd=str(before)))
+    candidate_lines = sum(s.count(b"\n") for s in sources)
+    print(f"\n## {root}  ({files:,} files, {lines:,} lines; {len(sources)} candidate Python "
+          f"files, {candidate_lines:,} lines)\n")
+    print(f"floors (CPU s, in-process): read + regex {_med(regex_cpu):.2f}; ast.parse of the "
+          f"candidates {_med(ast_cpu):.2f}\n")
+    print(_HEADER)
+    if sem:
+        print(_row(f"semgrep -j {jobs}", sem))
+    print(_row(f"llama-audit cold -j {jobs}", cold))
+    print(_row(f"llama-audit warm -j {jobs}", warm))
+    if old:
+        print(_row(f"llama-audit cold -j {jobs}, before ({before})", old))
+    pairs = [("cold tree CPU / ast floor",
+              [c.cpu_seconds / a for c, a in zip(cold, ast_cpu, strict=True)]),
+             ("warm tree CPU / regex floor",
+              [w.cpu_seconds / r for w, r in zip(warm, regex_cpu, strict=True)])]
+    if sem:
+        pairs += [("Semgrep / cold, wall",
+                   [s.seconds / c.seconds for s, c in zip(sem, cold, strict=True)]),
+                  ("Semgrep / cold, tree CPU",
+                   [s.cpu_seconds / c.cpu_seconds for s, c in zip(sem, cold, strict=True)])]
+    if old:
+        pairs += [("before / now, cold wall", [b.seconds / c.seconds
+                                               for b, c in zip(old, cold, strict=True)]),
+                  ("before / now, cold tree PSS", [b.sum_pss_mb / c.sum_pss_mb
+                                                   for b, c in zip(old, cold, strict=True)])]
+    print()
+    for name, ratios in pairs:
+        print(f"- {name}: **{_med(ratios):.2f}x** (rounds: "
+              f"{', '.join(f'{r:.2f}' for r in ratios)})")
 
 
-def bench_tree(root: Path, jobs: int, runs: int) -> None:
-    files, lines = floor_regex(root)
-    regex = _timed(lambda: floor_regex(root), runs)
-    ast_floor = _timed(lambda: floor_ast(root), runs)
-    audit = bench_audit(root, jobs, runs)
-    print(f"\n## {root}  ({files:,} files, {lines:,} lines)")
-    rows = [
-        ("pure-Python read + regex (floor)", regex),
-        ("ast.parse of llama files (floor)", ast_floor),
-    ]
-    if shutil.which("rg"):
-        rows.append(("rg -i -c llama", _timed(lambda: subprocess.run(
-            ["rg", "-i", "-c", "llama", str(root)], stdout=subprocess.DEVNULL, check=False), runs)))
-    if shutil.which("semgrep"):
-        rows.append((f"semgrep -j {jobs}", _timed(lambda: subprocess.run(
-            ["semgrep", "--config", str(SEMGREP_RULES), "-j", str(jobs), "--metrics=off",
-             "--disable-version-check", "-q", str(root)],
-            env={**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"},
-            stdout=subprocess.DEVNULL, check=False), 1)))
-    rows.append((f"llama-audit cold (--jobs {jobs})", audit["cold"]))
-    rows.append((f"llama-audit warm (--jobs {jobs})", audit["warm"]))
-    print("| pass | seconds | files/s | lines/s |")
-    print("|---|---|---|---|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.2f} | {files / seconds:,.0f} | {lines / seconds:,.0f} |")
-    print(f"\npeak RSS of llama-audit: {audit['peak_rss_mb']:.0f} MB")
-    print(f"cold / ast floor: {audit['cold'] / ast_floor:.2f}x;  "
-          f"warm / regex floor: {audit['warm'] / regex:.2f}x")
-    semgrep = dict(rows).get(f"semgrep -j {jobs}")
-    if semgrep:
-        print(f"semgrep / llama-audit cold: {semgrep / audit['cold']:.2f}x")
+def _walk_count(root: Path) -> int:
+    return sum(len(names) for _, _, names in os.walk(root))
+
+
+def _discover_count(root: Path) -> int:
+    from auditor.discover.walk import DiscoverOptions, discover
+
+    return sum(1 for _ in discover([root], DiscoverOptions()))
+
+
+def bench_jobs(root: Path, rounds: int) -> None:
+    one: list[TreeRun] = []
+    two: list[TreeRun] = []
+    walk: list[float] = []
+    disc: list[float] = []
+    for _ in range(rounds):
+        walk.append(_cpu(lambda: _walk_count(root)))
+        disc.append(_cpu(lambda: _discover_count(root)))
+        one.append(run_tree([*_scan(root, 1), "--no-cache"]))
+        two.append(run_tree([*_scan(root, 2), "--no-cache"]))
+    print(f"\n## {root}  ({_walk_count(root):,} files), cold, --no-cache\n")
+    print(_HEADER)
+    print(_row("llama-audit -j 1", one))
+    print(_row("llama-audit -j 2", two))
+    print()
+    ratios = [a.seconds / b.seconds for a, b in zip(one, two, strict=True)]
+    print(f"- -j 1 / -j 2, wall: **{_med(ratios):.2f}x** "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    ratios = [a.cpu_seconds / b.busiest_cpu_seconds for a, b in zip(one, two, strict=True)]
+    print(f"- -j 1 tree CPU / -j 2 busiest process CPU (the speed-up an idle machine allows): "
+          f"**{_med(ratios):.2f}x** (rounds: {', '.join(f'{r:.2f}' for r in ratios)}; "
+          f"-j 2 main process {_med([b.main_cpu_seconds for b in two]):.2f} s, busiest "
+          f"{_med([b.busiest_cpu_seconds for b in two]):.2f} s)")
+    ratios = [d / w for d, w in zip(disc, walk, strict=True)]
+    print(f"- discovery / bare os.walk, CPU: **{_med(ratios):.1f}x** ({_med(disc):.3f} s against "
+          f"{_med(walk):.3f} s; rounds: {', '.join(f'{r:.1f}' for r in ratios)})")
+
+
+def bench_scale(lines: int, sizes: list[int], jobs: int, rounds: int) -> None:
+    print(_HEADER.replace("| command |", "| files / lines |"))
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / f"monorepo-{size}"
+            written = generate(root, size, lines, 0.01)
+            runs = [run_tree([*_scan(root, jobs), "--no-cache"]) for _ in range(rounds)]
+            print(_row(f"{size:,} / {written:,}", runs))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", type=Path, help="trees to scan (default: generated)")
-    parser.add_argument("--files", type=int, default=20_000, help="generated monorepo size")
-    parser.add_argument("--scale", action="store_true", help="generated at 1x, 2x and 4x/4")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("mode", choices=("corpus", "jobs", "scale"))
+    parser.add_argument("paths", nargs="*", type=Path, help="trees (corpus; jobs: else generated)")
+    parser.add_argument("--files", type=int, default=20_000, help="jobs: generated tree size")
+    parser.add_argument("--lines", type=int, default=400, help="scale: lines per file")
+    parser.add_argument("--sizes", default="5000,10000,20000", help="scale: file counts")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--before", type=Path, help="corpus: also run the llama-audit source "
+                        "tree at PATH (e.g. `git archive` of an older commit), paired")
+    parser.add_argument("--semgrep", default=shutil.which("semgrep"), help="semgrep executable")
+    parser.add_argument("--semgrep-rules", type=Path, default=SEMGREP_RULES,
+                        help="corpus: the Semgrep rule file (benchmarks/semgrep-llama-js.yml for "
+                        "JavaScript/TypeScript trees)")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
-    if args.paths:
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.mode == "corpus":
         for path in args.paths:
-            bench_tree(path, args.jobs, args.runs)
-        return
-    sizes = [args.files // 4, args.files // 2, args.files] if args.scale else [args.files]
-    for size in sizes:
+            bench_corpus(path.resolve(), args.jobs, args.rounds, args.semgrep, args.before,
+                         args.semgrep_rules)
+    elif args.mode == "jobs":
+        if args.paths:
+            bench_jobs(args.paths[0], args.rounds)
+            return
         with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / f"monorepo-{size}"
-            generate(root, size, 100, 0.01)
-            # A file changed less than 2 s before a scan is not trusted by the warm-scan index
-            # (see auditor/stat_index.py); a real checkout is older than that.
-            time.sleep(2.5)
-            bench_tree(root, args.jobs, args.runs)
+            root = Path(tmp) / "monorepo"
+            generate(root, args.files, 100, 0.01)
+            bench_jobs(root, args.rounds)
+    else:
+        bench_scale(args.lines, [int(s) for s in args.sizes.split(",")], args.jobs, args.rounds)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 AUDITOR = Path(__file__).resolve().parents[1] / "auditor"
 
 STAGES = (
-    "types", "errors", "util", "ruleset", "identify", "isolate", "serialize",
+    "details", "types", "errors", "util", "ruleset", "identify", "isolate", "serialize",
     "discover", "scan", "enrich", "policy", "report", "fix", "pipeline", "cli",
 )
 """Lowest first: a module may import its own stage and any stage before it."""

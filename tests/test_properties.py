@@ -36,6 +36,9 @@ FILE_NAMES = (
     "app.ini", ".env", "Dockerfile", "docker-compose.yml", "Modelfile", "run.sh",
     ".github/workflows/ci.yml", "k8s/deploy.yaml", "adapter_config.json", "config.json",
     "tokenizer_config.json", "generation_config.json", "LICENSE", "README.md", "notes.txt",
+    "web/app.ts", "web/app.js", "web/Chat.vue", "main.go", "src/lib.rs", "App.java", "Chat.kt",
+    "package.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "go.mod",
+    "go.sum", "Cargo.toml", "Cargo.lock", "pom.xml", "build.gradle.kts", "gradle.lockfile",
 )
 
 FRAGMENTS = (
@@ -58,6 +61,11 @@ FRAGMENTS = (
     '{"cell_type": "code", "source": ', '"outputs": []', '"metadata": {}', "}]}", "null",
     "true", "import ", "from transformers import ", "def f(", "class C:", "lambda: ",
     "if x else ", " + ", "f'{", "b'", "r'", "u'",
+    # other languages and manifests
+    'const m = "', '`${x}`', "new ChatOllama({ model: ", 'groq("', "import ", 'require("',
+    "&bedrockruntime.InvokeModelInput{ModelId: ", "use candle_transformers::models::llama;",
+    '"dependencies": {"node-llama-cpp": ', "require (\n", "[[package]]\nname = ",
+    "<dependency><groupId>de.kherud</groupId><artifactId>llama</artifactId>",
     # odd characters
     "\x00", "\x0c", "\x0b", "\x1c", "\x85", "\u2028", "\u2029", "\ufeff", "\ufffd", "é",
     "\U0001f999", "\u202e", "\U000e0041",

@@ -103,3 +103,21 @@ def test_readme_names_no_module_inside_the_package() -> None:
 def test_readme_links_contributing() -> None:
     """CONTRIBUTING.md (how to add a rule, a provider, a package, a file kind) is linked."""
     assert "](CONTRIBUTING.md)" in _readme()
+
+
+def test_library_example_runs_and_agrees_with_scan() -> None:
+    import json
+    import subprocess
+
+    section = _readme().split("## Use it as a library", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.+?)\n```", section, flags=re.S)
+    run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
+                         text=True, timeout=120, check=True)
+    printed = run.stdout.splitlines()
+    assert printed[-1] == "gate failed: True"
+    scan = subprocess.run([sys.executable, "-m", "auditor", "scan", "fixtures/demo", "--format",
+                           "json", "--no-cache"], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=120)
+    findings = json.loads(scan.stdout)["findings"]
+    assert printed[:-1] == [f"{f['path']} {f['line']} {f['rule_id']} {f['identifier']}"
+                            for f in findings]

@@ -35,6 +35,8 @@ PYTHON = CommentStyle("python #", ("#",))
 HTML = CommentStyle("<!-- -->", block=("<!--", "-->"))
 RST = CommentStyle("..", ("..",))
 NOTEBOOK = CommentStyle("notebook code cell #", ("#",))
+SLASH = CommentStyle("//", ("//",))
+C_LIKE = CommentStyle("// or /* */", ("//",), block=("/*", "*/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +143,21 @@ ROWS: tuple[Row, ...] = (
     Row(_type(_L, "toml", HASH, "pdm.lock"), names=("pdm.lock",)),
     Row(_type(_L, "json", HASH, "pipfile.lock"), names=("pipfile.lock",)),
     Row(_type(_L, "toml", HASH, "pylock"), names=("pylock.toml",), globs=("pylock.*.toml",)),
+    Row(_type(_L, "json", None, "npm-lock"), names=("package-lock.json", "npm-shrinkwrap.json")),
+    Row(_type(_L, "jsonc", None, "bun.lock"), names=("bun.lock",)),
+    Row(_type(_L, "yaml", HASH, "pnpm-lock"), names=("pnpm-lock.yaml",)),
+    Row(_type(_L, "yarn.lock", HASH, "yarn.lock"), names=("yarn.lock",)),
+    Row(_type(_L, "go.sum", None, "go.sum"), names=("go.sum",)),
+    Row(_type(_L, "toml", HASH, "cargo.lock"), names=("cargo.lock",)),
+    Row(_type(_L, "gradle.lockfile", HASH, "gradle.lockfile"), names=("gradle.lockfile",)),
     # manifests
     Row(_type(_M, "toml", HASH, "pyproject"), names=("pyproject.toml",)),
     Row(_type(_M, "ini", HASH_SEMICOLON, "setup.cfg"), names=("setup.cfg",)),
+    Row(_type(_M, "json", None, "package.json"), names=("package.json",)),
+    Row(_type(_M, "go.mod", SLASH, "go.mod"), names=("go.mod",)),
+    Row(_type(_M, "toml", HASH, "cargo.toml"), names=("cargo.toml",)),
+    Row(_type(_M, "xml", HTML, "pom.xml"), names=("pom.xml",)),
+    Row(_type(_M, "gradle", C_LIKE, "gradle"), names=("build.gradle", "build.gradle.kts")),
     Row(_type(_M, "toml", HASH, "pipfile"), names=("pipfile",)),
     Row(_type(_M, "requirements", HASH, "requirements"),
         globs=("requirements*.txt", "*requirements*.in")),
@@ -151,6 +165,15 @@ ROWS: tuple[Row, ...] = (
         ancestors=("requirements",)),
     Row(_type(_M, "yaml", HASH, "conda"),
         names=("environment.yml", "environment.yaml", "conda.yml", "conda.yaml")),
+    # sources in other languages, read with tree-sitter (scan/treesitter)
+    Row(_type(FileKind.SOURCE, "javascript", C_LIKE), suffixes=(".js", ".mjs", ".cjs", ".jsx")),
+    Row(_type(FileKind.SOURCE, "typescript", C_LIKE), suffixes=(".ts", ".mts", ".cts")),
+    Row(_type(FileKind.SOURCE, "tsx", C_LIKE), suffixes=(".tsx",)),
+    Row(_type(FileKind.SOURCE, "vue", HTML), suffixes=(".vue", ".svelte")),
+    Row(_type(FileKind.SOURCE, "go", C_LIKE), suffixes=(".go",)),
+    Row(_type(FileKind.SOURCE, "rust", C_LIKE), suffixes=(".rs",)),
+    Row(_type(FileKind.SOURCE, "java", C_LIKE), suffixes=(".java",)),
+    Row(_type(FileKind.SOURCE, "kotlin", C_LIKE), suffixes=(".kt", ".kts")),
     # model artefacts
     Row(_type(_A, "json", None), names=("adapter_config.json", "config.json",
                                         "tokenizer_config.json", "generation_config.json",

@@ -65,6 +65,8 @@ _SPECIAL_KINDS = (
 def display_path(rel: str) -> str:
     """``rel`` as reports show it: bytes that are not UTF-8 and control characters (a newline
     in a file name) become U+FFFD, so no report can be broken or spoofed by a file name."""
+    if rel.isprintable():  # every character _ODD_CHARS matches is unprintable: the usual case
+        return rel
     return _ODD_CHARS.sub("\ufffd", rel)
 
 
@@ -226,7 +228,7 @@ class _Walker:
 
     def _ignored(self, rel: str, is_dir: bool, levels: list[_IgnoreLevel]) -> bool:
         probe = rel + "/" if is_dir else rel
-        if self.excludes.match_file(probe):
+        if self.excludes.patterns and self.excludes.match_file(probe):
             return True
         for level in levels:
             local = probe[len(level.base) + 1:] if level.base else probe
@@ -267,7 +269,7 @@ _Item = SourceFile | Diagnostic | _Descend
 
 
 def _odd_name(name: str, rel: str) -> list[Diagnostic]:
-    if not _ODD_CHARS.search(name):
+    if name.isprintable() or not _ODD_CHARS.search(name):
         return []
     return [Diagnostic(
         path=display_path(rel), code="odd-path",

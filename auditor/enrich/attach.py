@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from auditor.details import DetailKey, Details
 from auditor.enrich.candidates import ReplacementPolicy
 from auditor.enrich.entries import Catalog, CatalogError
 from auditor.enrich.facts import FactsResolver
@@ -30,7 +31,7 @@ DEFAULT_LICENSE_ALLOW = ("apache-2.0", "mit")
 @dataclass(frozen=True)
 class EnrichOptions:
     online: bool = False
-    """--online: live Hub via huggingface_hub.HfApi."""
+    """--online: the live Hub model API (``hub.LiveHub``: bounded, answers checked)."""
     prefer: str | None = None
     """--prefer gemma|qwen|mistral."""
     catalog_file: Path | None = None
@@ -175,6 +176,8 @@ def problems_to_diagnostics(problems: Sequence[HubProblem],
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     skipped: list[str] = []
+    deadline = next((p.message.removeprefix("not asked: ") for p in problems
+                     if p.kind == "skipped" and "deadline" in p.message), None)
     for problem in problems:
         if problem.kind == "skipped":
             if problem.repo_id not in skipped:
@@ -191,8 +194,9 @@ def problems_to_diagnostics(problems: Sequence[HubProblem],
         shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5
                                           else "")
         out.append(Diagnostic(path="hub", code="hub-skipped",
-                              message=f"{len(skipped)} live lookups skipped after an earlier "
-                              f"Hub failure ({shown}); their checks use {snapshot}"))
+                              message=f"{len(skipped)} live lookups skipped after "
+                              f"{deadline or 'an earlier Hub failure'} ({shown}); their checks "
+                              f"use {snapshot}"))
     return tuple(out)
 
 
@@ -204,8 +208,7 @@ def _consequence(problem: HubProblem, snapshot: str) -> str:
     return f"its checks use {snapshot}"
 
 
-def _merge(existing: tuple[tuple[str, str], ...],
-           extra: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _merge(existing: Details, extra: Sequence[tuple[DetailKey, str]]) -> Details:
     """Add pairs whose key the finding does not already carry (scanner facts win)."""
     keys = {key for key, _ in existing}
     return existing + tuple((k, v) for k, v in extra if k not in keys)

@@ -187,10 +187,10 @@ def runtime_check(facts: ModelFacts, hub_id: str, naming: str, original: Origina
                                + (f" [unconfirmed: {note}]" if note else ""))
     return hub_id, Check("runtime_format", None,
                          f"{provider} does not list {hub_id} on the model list the catalog "
-                         f"read: no {provider} id to write; nearest runtimes that serve "
-                         "these models: their Hugging Face ids (vLLM, TGI, SGLang, Inference "
-                         f"Endpoints) or Ollama/GGUF builds; check {provider}'s current model "
-                         "list first")
+                         f"read, so there is no {provider} id to write. Nearest runtimes that "
+                         "serve these models: their Hugging Face ids (vLLM, TGI, SGLang, "
+                         f"Inference Endpoints) or Ollama/GGUF builds. Check {provider}'s "
+                         "current model list first")
 
 
 def _ollama(entry: CatalogEntry | None, hub_id: str, source: str) -> tuple[str, Check]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.enrich.hub_ids import is_valid_model_id
 from auditor.errors import CatalogError as CatalogError
 
 CATALOG_FORMAT = "llama-audit-catalog"
@@ -112,8 +113,12 @@ class CatalogEntry:
         kind = reader.text("kind")
         if kind not in KINDS:
             raise CatalogError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        hub_id = reader.text("hub_id")
+        if not is_valid_model_id(hub_id):
+            # a replacement id is written into code by fix: only the Hub's id grammar passes
+            raise CatalogError(f"{where}: hub_id is not a Hub repository id (owner/name)")
         return cls(
-            hub_id=reader.text("hub_id"),
+            hub_id=hub_id,
             vendor=reader.text("vendor"),
             family=reader.text("family"),
             kind=kind,

@@ -87,9 +87,10 @@ class FactsResolver:
             return replace(offline, exists=Fact(False, _live(answer)), problem=answer,
                                   source=_live(answer))
         if answer.kind == "gated":
+            # a 401/403 says nothing about existence: "could not check", never "found"
             return replace(
                 offline,
-                exists=Fact(True, _live(answer)),
+                exists=Fact(None, _live(answer), answer.message.split(":", 1)[0]),
                 gated=Fact(True, _live(answer)),
                 problem=answer,
                 source=_live(answer),  # the facts the Hub hid keep their snapshot origin

@@ -2,7 +2,8 @@
 
 One JSON file per (endpoint, repository). Only answers worth keeping are cached: metadata,
 "not found" and "gated". Rate limits, timeouts and malformed answers are never cached.
-A broken cache file is ignored (and overwritten), never an error.
+A broken cache file is ignored (and overwritten), never an error: not a regular file, over
+1 MiB, not JSON, or (checked by ``hub.LiveHub``) any field of the wrong type.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from auditor.scan.cache import CACHE_ENV, default_cache_root, non_negative_env_float
+from auditor.util.files import read_regular_file
 
 CACHE_DIR_ENV = CACHE_ENV
 CACHE_TTL_ENV = "LLAMA_AUDIT_CACHE_TTL"
 DEFAULT_TTL_SECONDS = 24 * 3600
 _CACHE_LAYOUT = "hub-v1"
+MAX_ENTRY_BYTES = 1024 * 1024
 
 
 def default_cache_dir() -> Path:
@@ -49,8 +52,12 @@ class HubCache:
     def get(self, endpoint: str, repo_id: str, now: float | None = None) -> dict[str, Any] | None:
         path = self._path(endpoint, repo_id)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            # a regular file of sane size only: a FIFO, device or huge file is not an entry
+            raw, size = read_regular_file(path, MAX_ENTRY_BYTES)
+            if size > MAX_ENTRY_BYTES:
+                return None
+            data = json.loads(raw.decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or not isinstance(data.get("stored_at"), (int, float)):
             return None

@@ -72,20 +72,20 @@ class HubRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], cached: bool) -> HubRecord:
         return cls(
-            repo_id=str(data["repo_id"]),
-            endpoint=str(data["endpoint"]),
-            fetched_at=str(data["fetched_at"]),
+            repo_id=_text(data, "repo_id"),
+            endpoint=_text(data, "endpoint"),
+            fetched_at=_text(data, "fetched_at"),
             gated=data.get("gated"),
             license=data.get("license"),
             license_name=data.get("license_name"),
             params_total=data.get("params_total"),
             context_length=data.get("context_length"),
             context_key=data.get("context_key"),
-            input_modalities=tuple(data.get("input_modalities") or ()),
+            input_modalities=_texts(data, "input_modalities"),
             modality_evidence=data.get("modality_evidence"),
             pipeline_tag=data.get("pipeline_tag"),
-            tags=tuple(data.get("tags") or ()),
-            base_models=tuple(data.get("base_models") or ()),
+            tags=_texts(data, "tags"),
+            base_models=_texts(data, "base_models"),
             base_model_relation=data.get("base_model_relation"),
             last_modified=data.get("last_modified"),
             cached=cached,
@@ -124,17 +124,38 @@ class HubProblem:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], cached: bool) -> HubProblem:
         return cls(
-            repo_id=str(data["repo_id"]),
-            kind=str(data["kind"]),
-            message=str(data["message"]),
-            endpoint=str(data["endpoint"]),
-            fetched_at=str(data["fetched_at"]),
-            status=data.get("http_status"),
+            repo_id=_text(data, "repo_id"),
+            kind=_text(data, "kind"),
+            message=_text(data, "message"),
+            endpoint=_text(data, "endpoint"),
+            fetched_at=_text(data, "fetched_at"),
+            status=_status(data.get("http_status")),
             cached=cached,
         )
 
 
 HubAnswer = HubRecord | HubProblem
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    """A required string of a cached answer; anything else makes the entry unreadable."""
+    value = data[key]
+    if not isinstance(value, str):
+        raise TypeError(f"{key} is a {type(value).__name__}")
+    return value
+
+
+def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{key} is not a list of strings")
+    return tuple(value)
+
+
+def _status(value: Any) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError("http_status is not an integer")
 
 
 class HubService(Protocol):

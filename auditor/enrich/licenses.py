@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from auditor.details import DetailKey, Details
 from auditor.enrich.entries import CatalogEntry
 from auditor.ruleset.load import RuleError, RuleSet
 from auditor.types import ModelRef
@@ -86,8 +87,8 @@ class LicenseFacts:
             parts.append("EU multimodal restriction")
         return "; ".join(parts)
 
-    def details(self) -> tuple[tuple[str, str], ...]:
-        pairs = [("llama_license", self.name)]
+    def details(self) -> Details:
+        pairs: list[tuple[DetailKey, str]] = [("llama_license", self.name)]
         if self.license is not None:
             pairs.append(("llama_license_id", self.license.id))
         pairs.append(("license_obligations", self.obligations_summary()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from auditor.details import Details
 from auditor.enrich.candidates import Candidate, ReplacementPolicy, SizeClass
 from auditor.enrich.checks import (
     Original,
@@ -44,7 +45,7 @@ class Plan:
     """Facts about the Llama model itself that the catalog marks unconfirmed."""
     note: str = ""
 
-    def details(self) -> tuple[tuple[str, str], ...]:
+    def details(self) -> Details:
         """Compact per-finding facts: license, obligations, class, gaps, unconfirmed marks."""
         pairs = list(self.license.details())
         if self.size_class is not None:

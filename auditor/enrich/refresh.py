@@ -67,11 +67,12 @@ def refresh_catalog(catalog: Catalog, hub: HubService) -> RefreshOutcome:
                                    unconfirmed=_drop(entry.unconfirmed, ("exists", "hub_id"))))
         elif answer.kind == "gated":
             gated += 1
+            # a 401/403 does not confirm the repository exists: only that access is refused
             entries.append(replace(
-                entry, exists=True, gated=True,
+                entry, gated=True,
                 metadata_source=f"{_live(answer)}: gated, metadata not visible; other facts "
                 f"from {catalog.source}",
-                unconfirmed=_drop(entry.unconfirmed, ("exists", "hub_id", "gated"))))
+                unconfirmed=_drop(entry.unconfirmed, ("gated",))))
         else:
             failed += 1
             entries.append(entry)

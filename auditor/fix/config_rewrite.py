@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import yaml
 
@@ -31,6 +32,7 @@ from auditor.fix.textedit import (
     has_comment_above,
 )
 from auditor.ruleset.load import RuleSet
+from auditor.scan.treesitter import check_parses
 from auditor.types import Effort, FileKind, Finding
 
 if sys.version_info >= (3, 11):
@@ -210,7 +212,10 @@ def _still_parses(rel: str, old: str, new: str) -> str | None:
 
 
 def _parser_for(rel: str) -> Callable[[str], object] | None:
-    return _PARSE_CHECKS.get(file_type(rel).format)
+    fmt = file_type(rel).format
+    if file_type(rel).kind is FileKind.SOURCE:  # JavaScript/TypeScript, Go, Rust, JVM
+        return partial(check_parses, fmt)
+    return _PARSE_CHECKS.get(fmt)
 
 
 def _load_toml(text: str) -> object:

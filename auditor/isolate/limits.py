@@ -18,13 +18,14 @@ MAX_BRACKET_DEPTH = 200
 DEFAULT_TIMEOUT = 30.0
 
 # Strings and comments (whose brackets do not nest) and the brackets themselves. String
-# prefixes need no handling: a prefix is a name just before the quote.
+# prefixes need no handling: a prefix is a name just before the quote. Loops are unrolled
+# ("normal* (special normal*)*"), so a long string costs constant memory in the regex engine.
 _BRACKET_TOKENS = re.compile(
     r"""#[^\r\n]*"""
-    r"""|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"""
-    r'''|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)'''
-    r"""|'(?:[^'\\\r\n]|\\.)*'?"""
-    r'''|"(?:[^"\\\r\n]|\\.)*"?'''
+    r"""|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)"""
+    r'''|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'''
+    r"""|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'?"""
+    r'''|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?'''
     r"""|[\(\[\{]|[\)\]\}]""",
     re.DOTALL,
 )

@@ -15,6 +15,7 @@ import pickle
 import select
 import signal
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -70,10 +71,15 @@ class _Worker:
         self.owner = os.getpid()
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
+        # The death signal is tied to the thread that forks: only the main thread, which lives
+        # as long as the process, may arm it.
+        arm = threading.current_thread() is threading.main_thread()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
             os.close(request_w)
             os.close(response_r)
+            if arm:
+                _die_with_parent(self.owner)
             _child_main(request_r, response_w, context)
         os.close(request_r)
         os.close(response_w)
@@ -191,6 +197,26 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
         code = 1
     finally:
         os._exit(code)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the forked child
+    """Linux: the kernel kills this worker when its parent dies, however the parent ends (a
+    pool worker killed by its pool, a parent killed outright). The parent reaps it on every
+    ordinary exit (``shutdown``); this is the backstop for the others."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def _silence_output() -> None:  # pragma: no cover - runs in the forked child

@@ -7,7 +7,8 @@ Built with cyclonedx-python-lib (validated with its JSON validator in the tests)
   governs it, a model card (``modelCard``: task, architecture family, inputs and outputs, which
   the library cannot model yet, so it is added to the serialised JSON) and the suggested
   replacements as ``llama-audit:replacement:N:*`` properties;
-- each Llama package is a ``library`` component with a ``pkg:pypi`` purl;
+- each Llama package is a ``library`` component with a ``pkg:pypi``, ``pkg:npm``,
+  ``pkg:golang``, ``pkg:cargo`` or ``pkg:maven`` purl (the manifest's ecosystem);
 - each scan root is an ``application`` that depends on what was found in it;
 - every place a component is referenced is an evidence occurrence (file and line).
 
@@ -33,16 +34,19 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
+from auditor.details import DetailKey
+from auditor.discover.filetypes import file_type
 from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
 from auditor.report.summary import check_mark, join_root
-from auditor.types import AuditResult, Category, Finding, ModelRef, Suggestion
+from auditor.types import AuditResult, Category, FileKind, Finding, ModelRef, Suggestion
 
 SCHEMA_VERSION = SchemaVersion.V1_6
 PROPERTY_PREFIX = "llama-audit"
 _PIN = re.compile(r"^\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
-_PACKAGE_DETAILS = ("direct", "class", "constraint", "manifest", "pulled_in_by", "group",
-                    "marker", "extras", "include_chain", "reason")
+_PACKAGE_DETAILS: tuple[DetailKey, ...] = (
+    "direct", "class", "constraint", "manifest", "pulled_in_by", "group", "marker", "extras",
+    "include_chain", "reason")
 """Dependency-scanner details carried over as ``llama-audit:*`` properties."""
 _HF_ID = re.compile(r"^(?P<org>[A-Za-z0-9][\w.-]*)/(?P<name>[\w.-]+)$")
 
@@ -81,7 +85,9 @@ def build_bom(result: AuditResult) -> tuple[Bom, dict[str, dict[str, Any]]]:
             key = model_ref_key(finding)
             models.setdefault(key, _Entry(key)).findings.append(finding)
         elif finding.category is Category.DEPENDENCY:
-            key = _package_name(finding)
+            ecosystem = _ecosystem(finding)
+            key = _package_name(finding) if ecosystem == "pypi" else \
+                f"{ecosystem}/{finding.detail('package') or finding.identifier}"
             packages.setdefault(key, _Entry(key)).findings.append(finding)
 
     bom = Bom(serial_number=_serial(result))
@@ -258,16 +264,57 @@ def _package_component(entry: _Entry, result: AuditResult) -> Component:
         for value in sorted({v for f in entry.findings if (v := f.detail(key))}):
             name = f"{PROPERTY_PREFIX}:{key.replace('_', '-')}"
             properties.append(Property(name=name, value=value))
+    ecosystem = _ecosystem(first)
+    if ecosystem != "pypi" and version is None:
+        version = _exact_other(entry.findings)
+    purl = _purl(ecosystem, first.identifier or entry.key, entry.key, version)
     return Component(
         type=ComponentType.LIBRARY,
-        bom_ref=f"pkg/pypi/{entry.key}",
-        name=entry.key,
+        bom_ref=f"pkg/pypi/{entry.key}" if ecosystem == "pypi" else f"pkg/{entry.key}",
+        name=entry.key if ecosystem == "pypi" else (first.identifier or entry.key),
         version=version,
-        purl=PackageURL(type="pypi", name=entry.key, version=version),
+        purl=purl,
         description=first.message,
         properties=properties,
         evidence=ComponentEvidence(occurrences=_occurrences(entry.findings, result)),
     )
+
+
+_ECOSYSTEMS = {"package.json": "npm", "npm-lock": "npm", "bun.lock": "npm",
+               "pnpm-lock": "npm", "yarn.lock": "npm", "go.mod": "golang", "go.sum": "golang",
+               "cargo.toml": "cargo", "cargo.lock": "cargo", "pom.xml": "maven",
+               "gradle": "maven", "gradle.lockfile": "maven"}
+"""A manifest's parser (``discover.filetypes``) to its purl type; anything else is pypi."""
+_EXACT = re.compile(r"^v?\d[\w.+-]*$")
+
+
+def _ecosystem(finding: Finding) -> str:
+    return _ECOSYSTEMS.get(file_type(finding.detail("manifest") or finding.path).parser, "pypi")
+
+
+def _exact_other(findings: Iterable[Finding]) -> str | None:
+    """An npm, Go, Cargo or Maven version written as one exact version, the same everywhere."""
+    exact = [f for f in findings if file_type(f.detail("manifest") or f.path).parser
+             not in ("cargo.toml",)]  # Cargo.toml's "0.3" means ^0.3
+    locked = [f for f in exact if file_type(f.detail("manifest") or f.path).kind
+              is FileKind.LOCKFILE]
+    versions = {f.detail("constraint") or "" for f in locked or exact}
+    version = next(iter(versions)) if len(versions) == 1 else ""
+    return version if _EXACT.match(version) else None
+
+
+def _purl(ecosystem: str, written: str, key: str, version: str | None) -> PackageURL:
+    """``pkg:npm/%40scope/name``, ``pkg:golang/github.com/org/mod``, ``pkg:cargo/name``,
+    ``pkg:maven/group/artifact``; ``pkg:pypi/<normalised>`` for Python."""
+    namespace: str | None = None
+    name = written
+    if ecosystem == "pypi":
+        name = key
+    elif ecosystem == "maven" and ":" in written:
+        namespace, name = written.split(":", 1)
+    elif ecosystem in ("npm", "golang") and "/" in written:
+        namespace, name = written.rsplit("/", 1)
+    return PackageURL(type=ecosystem, namespace=namespace, name=name, version=version)
 
 
 def _package_name(finding: Finding) -> str:
@@ -280,11 +327,8 @@ def _exact_version(findings: Iterable[Finding]) -> str | None:
     """The version when every finding pins the same one (``==1.2.3`` or a lockfile version)."""
     versions = set()
     for finding in findings:
-        version = finding.detail("version")
-        if version is None:
-            pinned = _PIN.match(finding.detail("constraint") or "")
-            version = pinned.group(1) if pinned else None
-        versions.add(version)
+        pinned = _PIN.match(finding.detail("constraint") or "")
+        versions.add(pinned.group(1) if pinned else None)
     return next(iter(versions)) if len(versions) == 1 else None
 
 

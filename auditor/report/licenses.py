@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.details import DetailKey
 from auditor.enrich.licenses import LicenseTable, LlamaLicense
 from auditor.report.summary import join_root
 from auditor.ruleset.load import RuleError, load_ruleset
 from auditor.types import AuditResult, Finding
 
-_LICENSE_DETAILS = ("llama_license_id", "llama_license", "license_id", "license")
+_LICENSE_DETAILS: tuple[DetailKey, ...] = ("llama_license_id", "llama_license", "license")
 """Finding details that may name the license, by id (``llama3.1``) or by name."""
 
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 
+from auditor.details import Details
 from auditor.identify.models import identify
 from auditor.ruleset.file_tables import FileTables, file_tables
 from auditor.ruleset.load import RuleSet
@@ -99,7 +100,7 @@ def _adapter(root: JObject, index: LineIndex, ruleset: RuleSet,
     claimed.add(node.start)
     rule = RULE_FINE_TUNE if ref.meta_weights else RULE_NON_META
     peft = root.get("peft_type")
-    details = (("key", "base_model_name_or_path"),) + (
+    details: Details = (("key", "base_model_name_or_path"),) + (
         (("peft_type", peft.value),) if isinstance(peft, JString) else ())
     return [_string_hit(rule, node, index, node.value, ref, "base_model_name_or_path", details)]
 
@@ -199,7 +200,7 @@ def _generation(root: JObject, index: LineIndex, ruleset: RuleSet,
 
 
 def _string_hit(rule_id: str, node: JString, index: LineIndex, token: str,
-                ref: ModelRef | None, context: str, details: tuple[tuple[str, str], ...],
+                ref: ModelRef | None, context: str, details: Details,
                 message_values: tuple[tuple[str, str], ...] = ()) -> Hit:
     offsets = node.raw_offsets()
     start = offsets[0]
@@ -209,7 +210,7 @@ def _string_hit(rule_id: str, node: JString, index: LineIndex, token: str,
 
 
 def _hit(rule_id: str, index: LineIndex, start: int, length: int, token: str,
-         ref: ModelRef | None, context: str, details: tuple[tuple[str, str], ...]) -> Hit:
+         ref: ModelRef | None, context: str, details: Details) -> Hit:
     line, column = index.position(start)
     end_line, end_column = index.position(start + length)
     return Hit(rule_id=rule_id, line=line, column=column, end_line=end_line,
@@ -260,7 +261,7 @@ def _gguf_hit(filename: str, metadata: dict[str, str | int | float | bool],
               tables: FileTables, ruleset: RuleSet) -> Hit | None:
     summary = _summary(metadata)
     license_id = metadata.get("general.license")
-    extra: tuple[tuple[str, str], ...] = ()
+    extra: Details = ()
     if isinstance(license_id, str) and license_id.lower() in tables.licenses:
         extra = (("license", license_id.lower()),)
     named: tuple[str, str, ModelRef | None] | None = None
@@ -284,7 +285,7 @@ def _gguf_hit(filename: str, metadata: dict[str, str | int | float | bool],
 
 
 def _gguf(rule_id: str, token: str, ref: ModelRef | None, summary: str,
-          details: tuple[tuple[str, str], ...]) -> Hit:
+          details: Details) -> Hit:
     if ref is not None and ref.runtime in ("model-name", "huggingface"):
         ref = replace(ref, runtime="gguf")  # the file is a GGUF whatever its header calls it
     return Hit(rule_id=rule_id, line=1, column=1, end_line=1, end_column=1, identifier=token,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from auditor.details import Details
 from auditor.discover.filetypes import file_type
 from auditor.identify.models import identify
 from auditor.ruleset.file_tables import file_tables
@@ -230,7 +231,7 @@ def modelfile_hits(text: str, ruleset: RuleSet) -> list[Hit]:
 
 
 def _at(rule_id: str, index: LineIndex, offset: int, token: str, ref: ModelRef | None,
-        context: str, details: tuple[tuple[str, str], ...] = ()) -> Hit:
+        context: str, details: Details = ()) -> Hit:
     line, column = index.position(offset)
     return Hit(rule_id=rule_id, line=line, column=column, end_line=line,
                end_column=column + len(token.splitlines()[0] if token else ""),

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from auditor.details import DetailKey
 from auditor.ruleset.file_tables import FileTables, file_tables
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import BUILT_WITH_NOTICE, LICENSE_FILE
@@ -63,7 +64,7 @@ def license_hit(rule_id: str, mention: LicenseMention, index: LineIndex, documen
     """A LA410/LA411 hit carrying the license's name, obligations and source."""
     tables = file_tables(ruleset)
     info = tables.licenses.get(mention.license_id) if mention.license_id else None
-    details: list[tuple[str, str]] = []
+    details: list[tuple[DetailKey, str]] = []
     if info is not None:
         name = info.name
         obligations = "; ".join(info.obligations) or "see the license text"

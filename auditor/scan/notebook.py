@@ -163,7 +163,7 @@ def _split_lines(text: str) -> list[tuple[str, str]]:
     return out
 
 
-_QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#.*""")
+_QUOTED = re.compile(r"""'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#.*""")
 
 
 def _bracket_balance(line: str) -> int:

@@ -10,11 +10,15 @@ silenced here while the pool is torn down, so the user sees the one "interrupted
 
 from __future__ import annotations
 
+import multiprocessing
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
+from multiprocessing.util import Finalize
 from typing import TypeVar
+
+from auditor import isolate
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -27,15 +31,23 @@ def ordered_map(function: Callable[[Item], Result], items: Sequence[Item], jobs:
     previous_hook = threading.excepthook
     threading.excepthook = _quiet_teardown(previous_hook)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_die_on_ctrl_c) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
             yield from pool.map(function, items, chunksize=chunk)
     finally:
         threading.excepthook = previous_hook
 
 
-def _die_on_ctrl_c() -> None:
-    """In a worker: Ctrl-C ends it at once, silently; the main process reports it once."""
+def inherits_memory() -> bool:
+    """Whether the workers are forked (they then see what the parent held when they started)."""
+    return multiprocessing.get_start_method() == "fork"
+
+
+def _start_worker() -> None:
+    """In a worker: Ctrl-C ends it at once, silently (the main process reports it once), and
+    its own parse worker (``isolate``) is stopped and reaped before it exits. A pool worker
+    ends with ``os._exit``, which skips ``atexit``; multiprocessing's finalizers still run."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    Finalize(None, isolate.shutdown, exitpriority=100)
 
 
 def _quiet_teardown(

@@ -21,7 +21,12 @@ _BY_KIND: dict[FileKind, tuple[str, ...]] = {
     FileKind.INFRA: ("infra:scan_infra",),
     FileKind.ARTEFACT: ("artefacts:scan_artefact",),
     FileKind.TEXT: ("licenses:scan_license_text", "docs:scan_docs"),
+    FileKind.SOURCE: ("treesitter:scan_source",),
 }
+
+
+_ALSO_CONFIG = frozenset({"package.json", "cargo.toml"})
+"""Manifests that were read as config files before their dependencies were read."""
 
 
 @cache
@@ -44,4 +49,6 @@ def scanners_for(file: SourceFile) -> list[ScanFunction]:
     found = [_load(target) for target in _BY_KIND.get(file.kind, ())]
     if file.kind is FileKind.MANIFEST and file.path.name == "setup.py":
         found.insert(0, _load("python.scanner:scan_python"))  # setup.py is code too
+    if file.kind is FileKind.MANIFEST and file.path.name.lower() in _ALSO_CONFIG:
+        found.append(_load("config:scan_config"))  # its other keys are config, as before
     return found

@@ -114,4 +114,5 @@ def test_classify_kinds() -> None:
     assert classify("weights/model.gguf") is FileKind.ARTEFACT
     assert classify("LICENSE") is FileKind.TEXT
     assert classify("docs/guide.md") is FileKind.TEXT
-    assert classify("web/app.js") is FileKind.OTHER
+    assert classify("web/app.js") is FileKind.SOURCE
+    assert classify("web/app.css") is FileKind.OTHER

@@ -214,10 +214,10 @@ def test_runtime_naming_follows_the_finding() -> None:
               "llama.cpp's convert_hf_to_gguf.py")
     hosted = plan("groq/llama-3.3-70b-versatile")
     assert check(hosted.plan.suggestions[0], "runtime_format") == (
-        None, "groq does not list google/gemma-4-31B-it on the model list the catalog read: "
-              "no groq id to write; nearest runtimes that serve these models: their Hugging "
-              "Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds; check "
-              "groq's current model list first")
+        None, "groq does not list google/gemma-4-31B-it on the model list the catalog read, "
+              "so there is no groq id to write. Nearest runtimes that serve these models: their "
+              "Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds. "
+              "Check groq's current model list first")
 
 
 def test_a_missing_ollama_tag_fails_only_when_known_missing() -> None:
@@ -312,6 +312,6 @@ def test_a_nim_container_image_is_not_offered_a_hub_repository_as_passing() -> N
     assert first.hub_id == "google/gemma-4-E4B-it"
     assert check(first, "runtime_format") == (
         None, "nvidia-nim does not list google/gemma-4-E4B-it on the model list the catalog "
-              "read: no nvidia-nim id to write; nearest runtimes that serve these models: their "
-              "Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF "
-              "builds; check nvidia-nim's current model list first")
+              "read, so there is no nvidia-nim id to write. Nearest runtimes that serve these "
+              "models: their Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or "
+              "Ollama/GGUF builds. Check nvidia-nim's current model list first")

@@ -91,9 +91,9 @@ def test_a_provider_without_a_listed_replacement_says_so_and_names_the_nearest_r
     why: str = decision.why  # type: ignore[attr-defined]
     assert why.startswith(f"{provider} does not list ")
     assert why.endswith(
-        f"on the model list the catalog read: no {provider} id to write; nearest runtimes that "
-        "serve these models: their Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) "
-        f"or Ollama/GGUF builds; check {provider}'s current model list first")
+        f"on the model list the catalog read, so there is no {provider} id to write. Nearest "
+        "runtimes that serve these models: their Hugging Face ids (vLLM, TGI, SGLang, Inference "
+        f"Endpoints) or Ollama/GGUF builds. Check {provider}'s current model list first")
 
 
 def test_mlx_without_a_recorded_repository_and_a_llama_only_api_are_left_with_reasons() -> None:

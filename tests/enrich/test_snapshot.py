@@ -10,6 +10,7 @@ import pytest
 
 from auditor.enrich import BUNDLED_SNAPSHOT_DATE, load_bundled, load_snapshot, write_snapshot
 from auditor.enrich.candidates import ReplacementPolicy
+from auditor.enrich.entries import CatalogError
 from auditor.enrich.licenses import LicenseTable
 from auditor.enrich.snapshot import catalog_to_dict
 from auditor.identify.models import identify
@@ -203,3 +204,14 @@ def test_license_for_a_model_without_version() -> None:
     assert facts.license is None
     assert facts.name == "a Llama community license (version not stated in the identifier)"
     assert facts.details()[0] == ("llama_license", facts.name)
+
+
+def test_a_snapshot_whose_hub_id_could_break_out_of_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tampered.json"
+    write_snapshot(load_bundled(), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entries"][0]["hub_id"] = "google/gemma-4-E4B-it; touch X #\nRUN touch Y"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_snapshot(path)
+    assert str(caught.value).endswith("hub_id is not a Hub repository id (owner/name)")

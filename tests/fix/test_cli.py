@@ -65,10 +65,10 @@ def test_demo_without_a_bedrock_id_exits_1_and_says_why(tmp_path: Path) -> None:
     assert settings[6] == ("# llama-audit: todo[LA101] the Llama model named here was not "
                            "replaced: bedrock does not")
     assert settings[10:13] == [
-        "#   write; nearest runtimes that serve these models: their Hugging Face ids (vLLM, TGI,",
-        "#   SGLang, Inference Endpoints) or Ollama/GGUF builds; check bedrock's current model "
-        "list",
-        "#   first. Rewrite it with: llama-audit fix --write --model OLD=NEW"]
+        "#   bedrock id to write. Nearest runtimes that serve these models: their Hugging Face ids",
+        "#   (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds. Check bedrock's "
+        "current",
+        "#   model list first. Rewrite it with: llama-audit fix --write --model OLD=NEW"]
     assert settings[13] == 'BEDROCK_MODEL_ID = "us.meta.llama3-3-70b-instruct-v1:0"'
     assert "Not replaced (swaps that need your decision) (2):" in run.err
     assert "swap (2):" in run.err

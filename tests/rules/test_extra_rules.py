@@ -127,9 +127,9 @@ def test_a_provider_whose_naming_is_unrecorded_says_so(tmp_path: Path, run_cli: 
     assert [c for c in first["checks"] if c["name"] == "runtime_format"] == [{
         "name": "runtime_format", "passed": None,
         "detail": "zeta does not list google/gemma-4-E4B-it on the model list the catalog "
-                  "read: no zeta id to write; nearest runtimes that serve these models: their "
-                  "Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF "
-                  "builds; check zeta's current model list first"}]
+                  "read, so there is no zeta id to write. Nearest runtimes that serve these "
+                  "models: their Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or "
+                  "Ollama/GGUF builds. Check zeta's current model list first"}]
 
 
 def test_an_extra_package_rows_modules_are_meta_only_and_keep_it(tmp_path: Path,

@@ -114,6 +114,15 @@ def test_every_lookalike_package_is_rejected_by_identify(row: dict[str, Any]) ->
         assert identify(spelling, RULES) is None, spelling
 
 
+_GENERIC = {  # ecosystem: (manifest, declaration of {name}, line and column of the name)
+    "pypi": ("requirements.txt", "{name}==1.0", 1, 1),
+    "npm": ("package.json", '{{"dependencies": {{"{name}": "1.0.0"}}}}', 1, 20),
+    "golang": ("go.mod", "module example.com/app\n\nrequire {name} v1.0.0", 3, 9),
+    "cargo": ("Cargo.toml", '[dependencies]\n{name} = "1.0"', 2, 1),
+    "maven": ("build.gradle", "dependencies {{\n    implementation '{name}:1.0'\n}}", 2, 21),
+}
+
+
 @pytest.mark.parametrize("row", PACKAGES, ids=_package_name)
 def test_every_package_row_fires_its_class_rule(tmp_path: Path, row: dict[str, Any]) -> None:
     name = _package_name(row)
@@ -121,8 +130,9 @@ def test_every_package_row_fires_its_class_rule(tmp_path: Path, row: dict[str, A
     for number, example in enumerate(row.get("examples", [])):
         check_case(tmp_path / f"example{number}", rule or "LA201",
                    row_case(example, "requirements.txt"))
-    case = row_case({"code": f"{name}==1.0",
-                     "expect": [[1, 1, name]] if rule else []}, "requirements.txt")
+    path, code, line, column = _GENERIC[row.get("ecosystem", "pypi")]
+    case = row_case({"code": code.format(name=name),
+                     "expect": [[line, column, name]] if rule else []}, path)
     for checked in (rule,) if rule else ("LA201", "LA202", "LA203"):
         check_case(tmp_path / f"generic-{checked}", checked, case)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from auditor.details import DetailKey
 from auditor.scan.deps.packages import PackageTable
 from auditor.types import Hit, Span
 
@@ -48,7 +49,7 @@ def declaration_hits(declarations: Iterable[Declaration], table: PackageTable) -
         verdict = table.reported(decl.name)
         if verdict is None or verdict.rule_id is None:
             continue
-        details: list[tuple[str, str]] = [
+        details: list[tuple[DetailKey, str]] = [
             ("package", verdict.package),
             ("constraint", decl.constraint),
             ("direct", decl.direct),
@@ -56,7 +57,7 @@ def declaration_hits(declarations: Iterable[Declaration], table: PackageTable) -
             ("class", verdict.class_key),
             ("reason", verdict.reason),
         ]
-        optional = (
+        optional: tuple[tuple[DetailKey, str], ...] = (
             ("pulled_in_by", decl.pulled_in_by),
             ("group", decl.group),
             ("marker", decl.marker),

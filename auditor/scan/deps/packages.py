@@ -148,7 +148,7 @@ def _entry(raw: Mapping[str, Any], number: int, classes: Mapping[str, PackageCla
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise RuleError(f"{where}: 'sources' must be a list of strings")
     unknown = sorted(set(raw) - {"name", "prefix", "class", "reason", "sources", "modules",
-                                 "instead", "examples"})
+                                 "instead", "examples", "ecosystem"})
     if unknown:
         raise RuleError(f"{where}: unknown keys {unknown}")
     return PackageEntry(

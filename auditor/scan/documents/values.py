@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from auditor.details import Details
 from auditor.identify.models import identify, is_directory_path
 from auditor.ruleset.file_tables import FileTables, file_tables, normalise_key
 from auditor.ruleset.load import RuleSet
@@ -230,7 +231,7 @@ def _identifier_hit(item: ConfigValue, text: str, index: LineIndex, token: str, 
     rule_id = rule if ref.meta_weights else RULE_NON_META
     confident = tables.is_model_key(item.key) or any(c in token for c in "/:") or \
         token.lower().endswith(".gguf")
-    details = (("key", item.context), ("confidence", "high" if confident else "medium"))
+    details: Details = (("key", item.context), ("confidence", "high" if confident else "medium"))
     start = locate(text, item, token, cursor)
     return _hit(rule_id, index, start, len(token), token, ref, item.context, details)
 
@@ -269,7 +270,7 @@ def locate(text: str, item: ConfigValue, token: str, cursor: int | None = None) 
 
 
 def _hit(rule_id: str, index: LineIndex, start: int, length: int, token: str,
-         ref: ModelRef | None, context: str, details: tuple[tuple[str, str], ...]) -> Hit:
+         ref: ModelRef | None, context: str, details: Details) -> Hit:
     line, column = index.position(start)
     end_line, end_column = index.position(start + length)
     if end_line != line:

@@ -1,0 +1,130 @@
+"""Sources in other languages, read with tree-sitter and never executed.
+
+One module per language family (javascript, golang, rust, jvm) fills a ``LanguageSpec`` and
+says where its imports are; ``walker.Walk`` reads every language the same way. A file's format
+(its row in ``discover.filetypes``) picks the spec. Adding a language: one grammar dependency
+in pyproject.toml, one filetypes row, one module here and one entry in ``_LANGUAGES``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tree_sitter import Node
+
+from auditor.discover.filetypes import file_type
+from auditor.identify.models import identify
+from auditor.ruleset.load import RuleSet
+from auditor.ruleset.python_tables import python_tables
+from auditor.scan.context import Problem, ScanContext, ScanOutput
+from auditor.scan.treesitter import golang, javascript, jvm, rust
+from auditor.scan.treesitter.spec import LanguageSpec, parser_for
+from auditor.scan.treesitter.tables import source_tables
+from auditor.scan.treesitter.walker import Walk
+from auditor.types import SourceFile
+
+DIAGNOSTIC_CODES = frozenset({"invalid-source"})
+
+Modules = Callable[[Walk], list[tuple[str, int]]]
+
+_LANGUAGES: dict[str, tuple[LanguageSpec, Modules]] = {
+    "javascript": (javascript.JAVASCRIPT, javascript.modules),
+    "typescript": (javascript.TYPESCRIPT, javascript.modules),
+    "tsx": (javascript.TSX, javascript.modules),
+    "go": (golang.GO, golang.modules),
+    "rust": (rust.RUST, rust.modules),
+    "java": (jvm.JAVA, jvm.modules),
+    "kotlin": (jvm.KOTLIN, jvm.modules),
+}
+"""A file format (``discover.filetypes``) to its language and its import reader."""
+
+MAX_ERROR_SHARE = 0.5
+"""A tree with more error nodes than this share of its top-level statements is reported."""
+
+
+def scan_source(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
+    fmt = file_type(file.rel).format
+    data = text.encode("utf-8")
+    if fmt == "vue":
+        data, typescript = javascript.script_blocks(data)
+        fmt = "typescript" if typescript else "javascript"
+    found = _LANGUAGES.get(fmt)
+    if found is None:
+        return ScanOutput()
+    spec, modules = found
+    if not may_have_findings(text, spec.name, ctx.ruleset):
+        return ScanOutput()
+    tree = parser_for(spec).parse(data)
+    walk = Walk(spec, data, ctx.ruleset)
+    walk.collect(tree.root_node)
+    walk.loader_hits()
+    walk.string_hits()
+    walk.import_hits(modules(walk))
+    problems = []
+    root = tree.root_node
+    if root.has_error:
+        errors = sum(1 for c in root.children if c.type == "ERROR" or c.is_missing)
+        if root.child_count and errors / root.child_count > MAX_ERROR_SHARE:
+            line = next((c.start_point[0] + 1 for c in root.children if c.type == "ERROR"), 1)
+            problems.append(Problem("invalid-source", f"{fmt} source has syntax errors the "
+                                    "parser could not recover from; findings may be missing",
+                                    line=line))
+    hits = sorted(walk.hits, key=lambda h: (h.line, h.column, h.rule_id))
+    return ScanOutput(hits=hits, problems=problems)
+
+
+_TOKEN = re.compile(r"[\w./:@+-]*(?:llama|vicuna|guard)[\w./:@+-]*", re.IGNORECASE)
+
+
+def may_have_findings(text: str, language: str, ruleset: RuleSet) -> bool:
+    """A cheap look before the parse: some word in the file identifies as a Llama model, or
+    it holds a Llama prompt marker or the name of a ``[[source_import]]`` module. Files that
+    only mention LlamaIndex, or variables named llama, are not parsed at all."""
+    if any(marker in text for marker in python_tables(ruleset).strong_markers):
+        return True
+    rows = source_tables(ruleset).imports.get(language, ())
+    if any(row.module in text for row in rows):
+        return True
+    seen: set[str] = set()
+    for found in _TOKEN.finditer(text):
+        token = found.group(0).strip(".:/-@+")
+        if token in seen:
+            continue
+        seen.add(token)
+        if identify(token, ruleset) is not None or any(
+                identify(part, ruleset) is not None
+                for part in re.split(r"[:/@]", token) if part and part != token):
+            return True
+    return False
+
+
+def source_formats() -> frozenset[str]:
+    """The file formats (``discover.filetypes``) read with tree-sitter."""
+    return frozenset({*_LANGUAGES, "vue"})
+
+
+def check_parses(fmt: str, text: str) -> None:
+    """Raise ValueError when ``text`` (a file of format ``fmt``) has a syntax error: ``fix``
+    re-parses a rewritten source with this before it writes it."""
+    data = text.encode("utf-8")
+    if fmt == "vue":
+        data, typescript = javascript.script_blocks(data)
+        fmt = "typescript" if typescript else "javascript"
+    found = _LANGUAGES.get(fmt)
+    if found is None:
+        return
+    root = parser_for(found[0]).parse(data).root_node
+    if root.has_error:
+        bad = _first_error(root)
+        raise ValueError(f"{fmt} syntax error at line {bad.start_point[0] + 1}")
+
+
+def _first_error(node: Node) -> Node:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "ERROR" or current.is_missing:
+            return current
+        stack.extend(reversed(current.children))
+    return node

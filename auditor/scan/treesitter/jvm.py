@@ -1,0 +1,40 @@
+"""Java and Kotlin: tree-sitter-java and tree-sitter-kotlin. Builder calls
+(``.modelName("...")``, ``.modelId("...")``) are loaders like any other call."""
+
+from __future__ import annotations
+
+import tree_sitter_java
+import tree_sitter_kotlin
+
+from auditor.scan.treesitter.spec import LanguageSpec
+from auditor.scan.treesitter.walker import Walk
+
+JAVA = LanguageSpec(
+    "java", tree_sitter_java.language,
+    strings=frozenset({"string_literal"}),
+    calls={"method_invocation": ("name", "arguments"),
+           "object_creation_expression": ("type", "arguments")},
+    declarators={"variable_declarator": ("name", "value")},
+    imports=frozenset({"import_declaration"}),
+)
+
+KOTLIN = LanguageSpec(
+    "kotlin", tree_sitter_kotlin.language,
+    strings=frozenset({"string_literal", "multiline_string_literal"}),
+    substitutions=frozenset({"interpolation", "string_template"}),
+    calls={"call_expression": ("", "")},
+    declarators={"property_declaration": ("", "")},
+    pairs={"value_argument": (0, 1)},
+    imports=frozenset({"import", "import_header"}),
+)
+
+
+def modules(walk: Walk) -> list[tuple[str, int]]:
+    found = []
+    for node in walk.imports:
+        path = next((c for c in node.named_children
+                     if c.type in ("scoped_identifier", "qualified_identifier", "identifier")),
+                    None)
+        if path is not None:
+            found.append((walk.text(path), path.start_byte))
+    return found
