@@ -24,6 +24,8 @@ DetailKey = Literal[
     # the string's role when it changed the rule's severity or effort, and what a person must
     # decide about a derivative fix cannot swap (scan/roles)
     "role", "decide",
+    # a plan file shown by `report --plan` (enrich.plan_file)
+    "plan",
     # the baseline (policy): a finding matched in a renamed file
     "moved_from",
 ]

@@ -25,9 +25,10 @@ from auditor.cli.exit_codes import ExitCode
 from auditor.cli.options import config_options, paths_or_cwd, usage_errors
 from auditor.cli.progress import progress_wanted
 from auditor.discover.walk import DiscoverOptions
+from auditor.enrich.plan_file import PlanFileError, load_plan
 from auditor.fix.diff import plan_diff
-from auditor.fix.model import FixPlan
-from auditor.fix.plan import FAMILIES, OverrideChooser, parse_overrides
+from auditor.fix.model import FixPlan, ReplacementChooser
+from auditor.fix.plan import FAMILIES, OverrideChooser, PlanChooser, parse_overrides
 from auditor.fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
 from auditor.fix.summary import render_plan, render_remaining, render_unsafe
 from auditor.fix.verify import still_found, written_problems
@@ -35,7 +36,7 @@ from auditor.pipeline import AuditOptions, AuditOutcome, open_audit, run_audit
 from auditor.policy.gate import GateOptions
 from auditor.ruleset.load import RuleError, load_ruleset
 from auditor.scan.runner import ScanOptions
-from auditor.types import Effort
+from auditor.types import Effort, Finding
 from auditor.util.git import uncommitted
 
 
@@ -66,6 +67,9 @@ class FixRefused(click.ClickException):
 @click.option("--catalog", "catalog_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Catalog snapshot to choose replacements from.")
 @click.option("--online", is_flag=True, help="Check replacements against the live Hub.")
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Take the replacements from this plan file ('llama-audit "
+              "plan'); --model overrides still win.")
 @config_options("Use this config file instead of searching for one.",
                 "Ignore [tool.llama-audit] configuration.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the diff only, no summary.")
@@ -83,6 +87,7 @@ def fix_command(
     rules_dirs: Sequence[Path],
     catalog_file: Path | None,
     online: bool,
+    plan_file: Path | None,
     config_file: Path | None,
     no_config: bool,
     quiet: bool,
@@ -124,9 +129,14 @@ def fix_command(
     result = before.result
     stage(f"choosing replacements for {len(result.findings)} finding(s)")
     try:
-        findings, chooser, catalog_notes = make_chooser(
-            result.findings, overrides, CatalogSettings(prefer, catalog_file, online), ruleset)
-    except FixError as exc:
+        if plan_file is not None:
+            findings, chooser, catalog_notes = _plan_chooser(result.findings, plan_file,
+                                                             overrides)
+        else:
+            findings, chooser, catalog_notes = make_chooser(
+                result.findings, overrides, CatalogSettings(prefer, catalog_file, online),
+                ruleset)
+    except (FixError, PlanFileError) as exc:
         raise click.UsageError(str(exc)) from exc
     labels = before.root_paths
     stage("planning the rewrite (each changed file is parsed and checked for duplicate keys)")
@@ -184,6 +194,17 @@ def _left_by_policy(outcome: AuditOutcome) -> list[str]:
         notes.append(f"{len(outcome.policy.waived)} finding(s) waived in the config were left "
                      "as they are")
     return notes
+
+
+def _plan_chooser(findings: Sequence[Finding], plan_file: Path, overrides: OverrideChooser,
+                  ) -> tuple[Sequence[Finding], ReplacementChooser, list[str]]:
+    try:
+        text = plan_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(f"cannot read the plan {plan_file}: {exc}") from exc
+    plan = load_plan(text, str(plan_file))
+    return findings, PlanChooser(plan, str(plan_file), overrides), [
+        f"replacements from the plan {plan_file}"]
 
 
 def _refuse_dirty(plan: FixPlan, labels: dict[str, Path]) -> None:

@@ -30,6 +30,7 @@ class _LazyGroup(click.Group):
 
     lazy_commands: ClassVar[dict[str, str]] = {
         "fix": "auditor.cli.fix:fix_command",
+        "plan": "auditor.cli.plan:plan_command",
         "suggest": "auditor.cli.catalog:suggest_command",
         "catalog": "auditor.cli.catalog:catalog_group",
         "merge": "auditor.cli.report:merge_command",

@@ -7,6 +7,7 @@ failed write leaves no file and exits 2).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -194,9 +195,12 @@ def merge_command(results: Sequence[str], output: Path | None, output_format: st
               help="Text, Markdown, HTML: show what was fixed, is new and remains since this "
                    "saved result (matched by fingerprint). Repeat, oldest first, for a "
                    "burn-down of findings over time.")
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Show the replacements of this plan file ('llama-audit plan').")
 @extra_output_options
 def report_command(results: Sequence[str], output_format: str, output: Path | None,
                    link_base: str | None, verbose: bool, compare_with: Sequence[str],
+                   plan_file: Path | None,
                    **extras: Any) -> None:
     """Render saved JSON RESULTS (several are merged first) in any format.
 
@@ -207,6 +211,8 @@ def report_command(results: Sequence[str], output_format: str, output: Path | No
         raise click.UsageError("--compare works with --format text, markdown or html")
     loaded = _load_each(results)
     result = loaded[0] if len(loaded) == 1 else _merged(loaded, results)
+    if plan_file is not None:
+        result = _with_plan(result, plan_file)
     if not compare_with:
         emit_outputs(result, fmt, output, extra_outputs(extras),
                      verbose=verbose, link_base=link_base)
@@ -235,3 +241,14 @@ def _with_comparison(text: str, fmt: Format, comparison: Comparison) -> str:
     if fmt is Format.MARKDOWN:
         return comparison_markdown(comparison) + "\n" + text
     return comparison_text(comparison) + text
+
+
+def _with_plan(result: AuditResult, plan_file: Path) -> AuditResult:
+    from auditor.enrich.plan_file import PlanFileError, apply_to_findings, load_plan
+
+    try:
+        plan = load_plan(plan_file.read_text(encoding="utf-8"), str(plan_file))
+    except (OSError, UnicodeDecodeError, PlanFileError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    return dataclasses.replace(result, findings=apply_to_findings(result.findings, plan,
+                                                                  str(plan_file)))

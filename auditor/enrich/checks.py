@@ -1,8 +1,9 @@
 """The checks each suggestion carries: small pure functions from facts to a ``Check``.
 
 ``passed`` is True or False when the facts decide it and None when they do not (a fact is
-missing). A fact the sources did not confirm still decides the check, and the detail says
-``[unconfirmed: why]`` so no report presents it as verified.
+missing). A fact with no primary source (see ``sources.py``) never makes a check pass: the
+check is unknown (None) and its detail says ``[unconfirmed: why]`` (``confirmed_only``); it
+may still make a check fail.
 """
 
 from __future__ import annotations
@@ -185,8 +186,11 @@ def runtime_check(facts: ModelFacts, hub_id: str, naming: str, original: Origina
         return model_id, Check("runtime_format", True, f"{provider} serves it as {model_id}"
                                + (f" [unconfirmed: {note}]" if note else ""))
     return hub_id, Check("runtime_format", None,
-                         f"no {provider} model id recorded in the catalog: check {provider}'s "
-                         f"model list for {hub_id}")
+                         f"{provider} does not list {hub_id} on the model list the catalog "
+                         f"read, so there is no {provider} id to write. Nearest runtimes that "
+                         "serve these models: their Hugging Face ids (vLLM, TGI, SGLang, "
+                         f"Inference Endpoints) or Ollama/GGUF builds. Check {provider}'s "
+                         "current model list first")
 
 
 def _ollama(entry: CatalogEntry | None, hub_id: str, source: str) -> tuple[str, Check]:
@@ -214,6 +218,18 @@ def _listed(entry: CatalogEntry | None, hub_id: str, field_name: str, what: str,
         return hub_id, Check("runtime_format", False, f"no {what} exists; {fallback}")
     return hub_id, Check("runtime_format", None, f"no {what} recorded in the catalog"
                          + (f" ({note})" if note else "") + f"; {fallback}")
+
+
+UNCONFIRMED_MARK = "[unconfirmed"
+
+
+def confirmed_only(check: Check) -> Check:
+    """A check that would pass on a fact with no primary source is unknown, never passed
+    (its detail keeps the ``[unconfirmed: why]`` mark)."""
+    if check.passed is True and (UNCONFIRMED_MARK in check.detail
+                                 or "[original's context unconfirmed" in check.detail):
+        return Check(check.name, None, check.detail)
+    return check
 
 
 def tokens(count: int) -> str:

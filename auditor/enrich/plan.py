@@ -9,6 +9,7 @@ from auditor.details import Details
 from auditor.enrich.candidates import Candidate, ReplacementPolicy, SizeClass
 from auditor.enrich.checks import (
     Original,
+    confirmed_only,
     context_check,
     exists_check,
     gated_check,
@@ -105,14 +106,19 @@ class Planner:
             for offered, candidate in enumerate(candidates, start=1):
                 suggestion = self._suggest(ref, original, size_class, candidate, license_facts)
                 suggestions.append(suggestion)
-                if not any(check.passed is False for check in suggestion.checks):
+                # a candidate the runtime cannot name (no provider id, no Ollama tag) does not
+                # end the family's list: the next one may be served there
+                if (not any(check.passed is False for check in suggestion.checks)
+                        and runtime_usable(suggestion)):
                     break
                 if offered >= self.policy.max_per_family:
                     break
-        if self.prefer is None:
-            # No family asked for: the candidate that can do the job and passes most checks
-            # comes first (a stable sort keeps the policy's family order among equals).
-            suggestions.sort(key=_rank)
+        # The plan's decision comes first: a candidate the finding's runtime can name, then
+        # (with --prefer/--to) the preferred family, then the one that can do the job and
+        # passes most checks; a stable sort keeps the policy's family order among equals.
+        families = {c.hub_id: c.family for c in size_class.candidates}
+        families.update({c.base_id: c.family for c in size_class.candidates if c.base_id})
+        suggestions.sort(key=lambda s: _rank(s, families.get(s.hub_id), self.prefer))
         return Plan(ref, original, size_class, license_facts, tuple(suggestions), tuple(gaps),
                     unconfirmed)
 
@@ -126,7 +132,7 @@ class Planner:
         runtime_name, runtime = runtime_check(facts, facts.hub_id,
                                               self.policy.naming_for(ref.runtime), original,
                                               source)
-        checks: tuple[Check, ...] = (
+        checks: tuple[Check, ...] = tuple(confirmed_only(c) for c in (
             exists_check(facts, source),
             license_check(facts, self.allow, self.licenses, source),
             gated_check(facts, source),
@@ -134,7 +140,7 @@ class Planner:
             context_check(facts, original, source),
             modalities_check(facts, original, source),
             runtime,
-        )
+        ))
         known = self.licenses.model_license(facts.license.value)
         delta = license_delta(license_facts, facts.license.value, known)
         return Suggestion(
@@ -155,9 +161,25 @@ cannot read the inputs the original reads); others (license, gating, size, conte
 naming) are costs of the move."""
 
 
-def _rank(suggestion: Suggestion) -> tuple[int, int]:
+def _rank(suggestion: Suggestion, family: str | None,
+          prefer: str | None) -> tuple[int, int, int, int]:
     failed = [check.name for check in suggestion.checks if check.passed is False]
-    return sum(1 for name in failed if name in _DISQUALIFYING), len(failed)
+    return (0 if runtime_usable(suggestion) else 1,
+            0 if prefer is None or family == prefer else 1,
+            sum(1 for name in failed if name in _DISQUALIFYING), len(failed))
+
+
+def runtime_usable(suggestion: Suggestion) -> bool:
+    """Whether the finding's runtime can name the suggestion: its runtime_format passed, or
+    the name is known but not confirmed (a recorded name without a primary source, a
+    provider's naming template); the decision then carries a warning to check the name."""
+    check = next((c for c in suggestion.checks if c.name == "runtime_format"), None)
+    if check is None:
+        return False
+    # unknown but named: a recorded name without a primary source, or a provider template;
+    # a runtime with no name for it falls back to the Hub id
+    return check.passed is True or (check.passed is None
+                                    and suggestion.runtime_name != suggestion.hub_id)
 
 
 def _original(ref: ModelRef, facts: ModelFacts | None, snapshot: str) -> Original:

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from auditor.enrich.decision import (
+    Decision,
+    decide,
+    fine_tune_reason,
+    routing_prefixes,
+    summarise_problems,
+)
+from auditor.enrich.plan_file import PlanFile
 from auditor.fix.model import Choice, Chosen, NotChosen, ReplacementChooser
-from auditor.fix.naming import Shaped, shape
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
-from auditor.types import Check, Finding, Suggestion
+from auditor.types import Finding
 
 FAMILIES = ("gemma", "qwen", "mistral")
 _HUB_RUNTIMES = frozenset({"huggingface", "model-name", "vllm", "sagemaker", "openai-compatible"})
-_QUANTISED_RELATIONS = ("quantized", "quantised", "re-upload", "reupload")
 
 
 def parse_overrides(pairs: Sequence[str], ruleset: RuleSet) -> dict[str, str]:
@@ -42,14 +48,6 @@ def parse_overrides(pairs: Sequence[str], ruleset: RuleSet) -> dict[str, str]:
                              f"({table[same]!r} and {new!r})")
         table.setdefault(same or old, new)
     return table
-
-
-def routing_prefixes(ruleset: RuleSet) -> tuple[str, ...]:
-    """LiteLLM-style ``provider/`` prefixes from the identify tables, lower-cased."""
-    table = ruleset.section_table("identify").get("litellm_prefixes", {})
-    if not isinstance(table, Mapping):
-        return ()
-    return tuple(f"{str(name).lower()}/" for name in table)
 
 
 class OverrideChooser:
@@ -81,12 +79,11 @@ class OverrideChooser:
 
 
 class CatalogChooser:
-    """Picks among a finding's catalog suggestions (the findings must be enriched).
+    """Writes the plan's decision (``auditor.enrich.decision.decide``) for each finding.
 
-    A suggestion is usable only when the catalog can name it for the finding's runtime (its
-    ``runtime_format`` check passed). With ``prefer`` the preferred family wins when it has a
-    usable suggestion; otherwise, and without ``prefer``, the usable suggestion with the fewest
-    failed checks wins, ties going to the catalog's order.
+    The findings must be enriched with the same ``prefer`` the plan used: the planner puts the
+    decision first among a finding's suggestions, and ``decide`` names it for the identifier
+    as written, exactly as ``llama-audit plan`` and the reports do.
     """
 
     def __init__(self, prefixes: Sequence[str], family_of: Mapping[str, str],
@@ -96,43 +93,38 @@ class CatalogChooser:
         self.prefer = prefer
 
     def choose(self, finding: Finding) -> Choice:
-        model = finding.model
-        if model is None or not finding.identifier:
+        decision = decide(finding, self.prefixes, self.prefer, self.family_of)
+        if decision is None:
             return NotChosen("no Llama model was identified in it")
-        if not finding.suggestions:
-            why = finding.detail("replacement_class") or "no replacement class fits it"
-            return NotChosen(f"the catalog has no replacement for {model.label()} "
-                             f"({why.removeprefix('none: ')})")
-        usable: list[tuple[Suggestion, Shaped]] = []
-        problems: list[tuple[str, str]] = []
-        for suggestion in finding.suggestions:
-            runtime = _check(suggestion, "runtime_format")
-            if runtime is None or runtime.passed is not True:
-                problems.append((suggestion.hub_id, runtime.detail if runtime is not None
-                                 else f"{suggestion.hub_id} has no name for {model.runtime}"))
-                continue
-            shaped = shape(finding.identifier, model, suggestion.runtime_name, self.prefixes)
-            if not isinstance(shaped, Shaped):
-                problems.append((suggestion.hub_id, f"{suggestion.hub_id}: {shaped.reason}"))
-                continue
-            usable.append((suggestion, shaped))
-        if not usable:
-            return NotChosen(summarise_problems(problems))
-        pool = usable
-        warnings: list[str] = []
-        if self.prefer is not None:
-            preferred = [u for u in usable if self.family_of.get(u[0].hub_id.lower())
-                         == self.prefer]
-            if preferred:
-                pool = preferred
-            else:
-                warnings.append(f"no usable {self.prefer} replacement for {model.label()}; "
-                                f"used {usable[0][0].family}")
-        suggestion, shaped = min(pool, key=lambda u: _failed_count(u[0]))
-        warnings.extend(f"{suggestion.hub_id} failed its {c.name} check: {c.detail}"
-                        for c in suggestion.checks if c.passed is False)
-        return Chosen(text=shaped.text, hub_id=suggestion.hub_id, origin="catalog",
-                      warnings=tuple(warnings), steps=shaped.steps)
+        return from_decision(decision)
+
+
+def from_decision(decision: Decision, origin: str = "catalog") -> Choice:
+    """A plan decision as fix's choice: its replacement, or why nothing is swapped."""
+    if decision.replacement is None:
+        return NotChosen(decision.why)
+    return Chosen(text=decision.replacement, hub_id=decision.hub_id, origin=origin,
+                  warnings=decision.warnings, steps=decision.steps)
+
+
+class PlanChooser:
+    """The decisions of a plan file (``fix --plan FILE``); ``--model`` overrides still win."""
+
+    def __init__(self, plan: PlanFile, name: str, overrides: OverrideChooser) -> None:
+        self.plan = plan
+        self.name = name
+        self.overrides = overrides
+
+    def choose(self, finding: Finding) -> Choice:
+        if self.overrides.covers(finding):
+            return self.overrides.choose(finding)
+        if finding.model is None or not finding.identifier:
+            return NotChosen("no Llama model was identified in it")
+        decision = self.plan.lookup(finding.identifier, finding.model.runtime)
+        if decision is None:
+            return NotChosen(f"{self.name} has no decision for '{finding.identifier}' "
+                             f"({finding.model.runtime}): run 'llama-audit plan' again")
+        return from_decision(decision, origin=f"plan {self.name}")
 
 
 class ChainChooser:
@@ -153,22 +145,6 @@ class ChainChooser:
         return self.fallback.choose(finding)
 
 
-def fine_tune_reason(finding: Finding) -> str | None:
-    """Why a derivative must not get the catalog's base-model replacement, or None.
-
-    Quantisations and re-uploads (GGUF, MLX, catalog lineage ``quantized``) swap like the
-    original; a fine-tune would lose what it was tuned for.
-    """
-    model = finding.model
-    if model is None or not model.derivative or model.runtime in ("gguf", "mlx"):
-        return None
-    lineage = (finding.detail("lineage") or "").lower()
-    if any(word in lineage for word in _QUANTISED_RELATIONS):
-        return None
-    return (f"it is a derivative of {model.label().removesuffix(' (derivative)')} (a fine-tune "
-            "or merge): pick its replacement yourself and pass --model OLD=NEW")
-
-
 def policy_families(ruleset: RuleSet) -> dict[str, str]:
     """Hub id (lower-case) -> policy family (gemma/qwen/mistral), from the replacement policy."""
     out: dict[str, str] = {}
@@ -184,24 +160,7 @@ def policy_families(ruleset: RuleSet) -> dict[str, str]:
     return out
 
 
-def _check(suggestion: Suggestion, name: str) -> Check | None:
-    return next((c for c in suggestion.checks if c.name == name), None)
-
-
-def _failed_count(suggestion: Suggestion) -> int:
-    return sum(1 for c in suggestion.checks if c.passed is False)
-
-
-def summarise_problems(problems: Sequence[tuple[str, str]]) -> str:
-    """One sentence per kind of problem: details that differ only in the Hub id are merged
-    ("... for a, b or c")."""
-    groups: dict[str, list[str]] = {}
-    for hub_id, detail in problems:
-        template = detail.replace(hub_id, "\0") if hub_id in detail else detail
-        groups.setdefault(template, []).append(hub_id)
-    parts = []
-    for template, ids in groups.items():
-        unique = list(dict.fromkeys(ids))
-        joined = unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " or " + unique[-1]
-        parts.append(template.replace("\0", joined))
-    return "; ".join(parts)
+__all__ = ["FAMILIES", "CatalogChooser", "ChainChooser", "OverrideChooser", "PlanChooser",
+           "fine_tune_reason",
+           "from_decision", "parse_overrides", "policy_families", "routing_prefixes",
+           "summarise_problems"]

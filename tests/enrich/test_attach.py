@@ -83,7 +83,8 @@ def test_offline_enrich_makes_no_connection_and_names_the_snapshot(
         "llama_license_source": "https://github.com/meta-llama/llama-models/blob/"
                                 "a9c89c471f793423afd4cc3ca8671d6e56fe64cb/models/llama3_1/LICENSE",
         "replacement_class": "7-8B text class",
-        "catalog_unconfirmed": "mlx_repos: from knowledge",
+        "catalog_unconfirmed": ("mlx_repos: from knowledge; ollama_tag: not confirmed on "
+                                "ollama.com (the catalog cited github.com)"),
     }
     vision = dict(result.findings[2].details)
     assert vision["license_obligations"].endswith("Llama 3.2 AUP; EU multimodal restriction")
@@ -97,7 +98,8 @@ def test_offline_suggest_command_with_the_network_blocked(no_network: list[Any])
     assert no_network == []
     assert (f"Catalog:  {SNAPSHOT} (offline: checks come from the snapshot, not the live Hub; "
             "add --online to check live)") in outcome.output
-    assert outcome.output.count(f"checks from {SNAPSHOT}:") == 3
+    # Mistral offers a second candidate: the first has no Ollama tag
+    assert outcome.output.count(f"checks from {SNAPSHOT}:") == 4
 
 
 def test_scanner_details_are_kept_and_not_duplicated() -> None:
@@ -129,7 +131,7 @@ def test_derivative_findings_carry_lineage_offline() -> None:
                                  "model card (from knowledge)")
     assert [s.runtime_name for s in result.findings[0].suggestions] == [
         "unsloth/gemma-4-E4B-it-GGUF", "unsloth/Qwen3.5-9B-GGUF",
-        "mistralai/Ministral-3-8B-Instruct-2512"]
+        "bartowski/Mistral-7B-Instruct-v0.3-GGUF", "mistralai/Ministral-3-8B-Instruct-2512"]
 
 
 def test_catalog_file_replaces_the_bundled_snapshot(tmp_path: Path) -> None:
@@ -203,7 +205,9 @@ def test_catalog_show_lists_entries_with_marks_and_sources(no_network: list[Any]
     text = CliRunner().invoke(catalog_group, ["show", "--family", "Llama 3.3"]).output
     assert text.startswith(f"Catalog: {SNAPSHOT}; 2 of {len(load_bundled().entries)} entries\n")
     assert ("meta-llama/Llama-3.3-8B-Instruct  [Llama 3.3, llama, instruct]\n"
-            "    8B | ?* | text | license?* | gated | released ?\n") in text
+            "    8B* | ?* | text* | license?* | gated* | released ?\n") in text
+    assert ("    unconfirmed: gated: no primary source recorded (the catalog cited only "
+            "developers.llamaindex.ai, github.com)\n") in text
     assert "    unconfirmed: exists: reported removed from the meta-llama org" in text
     missing = CliRunner().invoke(catalog_group, ["show", "--family", "falcon"])
     assert (missing.exit_code, missing.output) == (

@@ -124,8 +124,9 @@ def test_vision_models_never_get_a_text_only_suggestion_marked_passing(raw: str)
         if "image" not in entry.input_modalities:
             assert check(suggestion, "modalities")[0] is False
             assert not suggestion.all_passed
-        else:
-            assert check(suggestion, "modalities")[0] is True
+        else:  # covered; unknown ([?]) when the candidate's inputs have no primary source
+            assert check(suggestion, "modalities")[0] is (
+                None if entry.unconfirmed_note("input_modalities") else True)
 
 
 def test_text_only_candidate_for_vision_guard_says_what_is_missing() -> None:
@@ -139,14 +140,14 @@ def test_text_only_candidate_for_vision_guard_says_what_is_missing() -> None:
 def test_checks_say_when_a_snapshot_fact_is_unconfirmed() -> None:
     query = plan("meta-llama/Llama-3.1-8B-Instruct")
     gemma, qwen, mistral = query.plan.suggestions
-    assert check(qwen, "gated") == (
-        True, "not gated [unconfirmed: Qwen repos are normally ungated; not individually "
+    assert check(qwen, "gated") == (  # no primary source: unknown, never passed
+        None, "not gated [unconfirmed: Qwen repos are normally ungated; not individually "
               "confirmed]")
     assert check(mistral, "gated") == (
         None, "gating not confirmed (mistralai repos often ask to share contact info; not "
               "checked)")
     assert check(mistral, "context_length") == (
-        True, "256K tokens ≥ 128K tokens of meta-llama/Llama-3.1-8B-Instruct [unconfirmed: 256K "
+        None, "256K tokens ≥ 128K tokens of meta-llama/Llama-3.1-8B-Instruct [unconfirmed: 256K "
               "reported by some third parties]")
     assert check(gemma, "exists") == (True, f"on the Hub per {SNAPSHOT}")
     assert check(gemma, "parameters") == (True, "8B total, 4.5B active: within 7-8B text class "
@@ -174,7 +175,7 @@ def test_a_license_that_is_not_open_is_said_so_even_when_allowed() -> None:
         next(c for c in query.plan.size_class.candidates  # type: ignore[union-attr]
              if c.hub_id == "mistralai/Mistral-Medium-3.5-128B"), query.plan.license)
     passed, detail = check(medium2, "license")
-    assert passed is True
+    assert passed is None  # allowed, but the Hub license id has no primary source
     assert "note: open weights but NOT an open license" in detail
 
 
@@ -205,21 +206,25 @@ def test_runtime_naming_follows_the_finding() -> None:
     assert [(s.hub_id, s.runtime_name) for s in gguf.plan.suggestions] == [
         ("google/gemma-4-E4B-it", "unsloth/gemma-4-E4B-it-GGUF"),
         ("Qwen/Qwen3.5-9B", "unsloth/Qwen3.5-9B-GGUF"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "bartowski/Mistral-7B-Instruct-v0.3-GGUF"),
         ("mistralai/Ministral-3-8B-Instruct-2512", "mistralai/Ministral-3-8B-Instruct-2512")]
-    assert check(gguf.plan.suggestions[2], "runtime_format") == (
+    # Ministral 3 8B has no GGUF repository: Mistral's next candidate, which has one, leads
+    assert check(gguf.plan.suggestions[3], "runtime_format") == (
         None, "no GGUF repository recorded in the catalog; convert the safetensors with "
               "llama.cpp's convert_hf_to_gguf.py")
     hosted = plan("groq/llama-3.3-70b-versatile")
     assert check(hosted.plan.suggestions[0], "runtime_format") == (
-        None, "no groq model id recorded in the catalog: check groq's model list for "
-              "google/gemma-4-31B-it")
+        None, "groq does not list google/gemma-4-31B-it on the model list the catalog read, "
+              "so there is no groq id to write. Nearest runtimes that serve these models: their "
+              "Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds. "
+              "Check groq's current model list first")
 
 
 def test_a_missing_ollama_tag_fails_only_when_known_missing() -> None:
     query = plan("llama3.2-vision:11b")
     mistral = [s for s in query.plan.suggestions if s.hub_id.startswith("mistralai/")]
     assert mistral[0].hub_id == "mistralai/Ministral-3-14B-Instruct-2512"
-    gemma = query.plan.suggestions[0]
+    gemma = next(s for s in query.plan.suggestions if s.hub_id == "google/gemma-4-12B-it")
     assert check(gemma, "runtime_format") == (
         None, "no Ollama tag recorded in the catalog (Ollama day-one support reported, tag not "
               "seen)")
@@ -230,7 +235,8 @@ def test_base_models_get_base_checkpoints() -> None:
     assert [s.hub_id for s in query.plan.suggestions] == [
         "google/gemma-4-E4B", "Qwen/Qwen3.5-9B", "mistralai/Ministral-3-8B-Base-2512"]
     assert check(query.plan.suggestions[2], "exists") == (
-        None, "not confirmed: base repo id unconfirmed")
+        None, "not confirmed: no primary source recorded (the catalog cited only "
+              "ainewstrend.com)")
 
 
 def test_license_facts_per_llama_version() -> None:
@@ -305,5 +311,7 @@ def test_a_nim_container_image_is_not_offered_a_hub_repository_as_passing() -> N
     first = query.plan.suggestions[0]
     assert first.hub_id == "google/gemma-4-E4B-it"
     assert check(first, "runtime_format") == (
-        None, "no nvidia-nim model id recorded in the catalog: check nvidia-nim's model list "
-              "for google/gemma-4-E4B-it")
+        None, "nvidia-nim does not list google/gemma-4-E4B-it on the model list the catalog "
+              "read, so there is no nvidia-nim id to write. Nearest runtimes that serve these "
+              "models: their Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or "
+              "Ollama/GGUF builds. Check nvidia-nim's current model list first")

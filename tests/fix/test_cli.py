@@ -60,12 +60,17 @@ def test_demo_without_a_bedrock_id_exits_1_and_says_why(tmp_path: Path) -> None:
     root = git_repo(copy_tree(DEMO, tmp_path / "demo"))
     run = run_fix([".", "--write"], root)
     assert run.code == 1
-    assert _swaps(root) == [("chatbot/backends.py", 52, "LA102"),
-                            ("chatbot/settings.py", 11, "LA101")]
+    assert _swaps(root) == [("chatbot/backends.py", 55, "LA102"),
+                            ("chatbot/settings.py", 14, "LA101")]
     settings = (root / "chatbot" / "settings.py").read_text(encoding="utf-8").splitlines()
     assert settings[6] == ("# llama-audit: todo[LA101] the Llama model named here was not "
-                           "replaced: no bedrock model")
-    assert settings[10] == 'BEDROCK_MODEL_ID = "us.meta.llama3-3-70b-instruct-v1:0"'
+                           "replaced: bedrock does not")
+    assert settings[10:13] == [
+        "#   bedrock id to write. Nearest runtimes that serve these models: their Hugging Face ids",
+        "#   (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds. Check bedrock's "
+        "current",
+        "#   model list first. Rewrite it with: llama-audit fix --write --model OLD=NEW"]
+    assert settings[13] == 'BEDROCK_MODEL_ID = "us.meta.llama3-3-70b-instruct-v1:0"'
     assert "Not replaced (swaps that need your decision) (2):" in run.err
     assert "swap (2):" in run.err
 

@@ -120,26 +120,27 @@ def test_overrides_parse_validate_and_match_case_insensitively() -> None:
         parse_overrides(["llama3.1:8b=a", "LLAMA3.1:8B=b"], RULES)
 
 
-def test_catalog_chooser_skips_unnamed_runtimes_and_prefers_fewest_failures() -> None:
+def test_catalog_chooser_writes_the_plans_first_suggestion() -> None:
+    """The planner orders the suggestions (the decision first); fix never re-decides."""
     suggestions = (
         _suggestion("google/gemma-4-E4B-it", "google/gemma-4-E4B-it", failed=("license",)),
-        _suggestion("Qwen/Qwen3.5-9B", "Qwen/Qwen3.5-9B", runtime=None),
         _suggestion("mistralai/Ministral-3-8B-Instruct-2512",
                     "mistralai/Ministral-3-8B-Instruct-2512"),
     )
     finding = _finding("meta-llama/Llama-3.1-8B-Instruct", suggestions)
     families = policy_families(RULES)
     plain = CatalogChooser(PREFIXES, families).choose(finding)
-    assert isinstance(plain, Chosen)
-    assert (plain.text, plain.warnings) == ("mistralai/Ministral-3-8B-Instruct-2512", ())
-    gemma = CatalogChooser(PREFIXES, families, prefer="gemma").choose(finding)
-    assert isinstance(gemma, Chosen)
-    assert gemma.text == "google/gemma-4-E4B-it"
-    assert gemma.warnings == ("google/gemma-4-E4B-it failed its license check: license failed",)
+    assert plain == Chosen("google/gemma-4-E4B-it", "google/gemma-4-E4B-it", "catalog",
+                           ("google/gemma-4-E4B-it failed its license check: license failed",))
     qwen = CatalogChooser(PREFIXES, families, prefer="qwen").choose(finding)
     assert isinstance(qwen, Chosen)
-    assert qwen.text == "mistralai/Ministral-3-8B-Instruct-2512"
-    assert qwen.warnings[0].startswith("no usable qwen replacement for Llama 3.1 8B instruct")
+    assert qwen.text == "google/gemma-4-E4B-it"
+    assert qwen.warnings[0] == ("no usable qwen replacement for Llama 3.1 8B instruct; "
+                                "used google")
+    unnamed = _finding("meta-llama/Llama-3.1-8B-Instruct", (
+        _suggestion("Qwen/Qwen3.5-9B", "Qwen/Qwen3.5-9B", runtime=None), *suggestions))
+    assert CatalogChooser(PREFIXES, families).choose(unnamed) == NotChosen(
+        "no name for Qwen/Qwen3.5-9B")
 
 
 def test_catalog_chooser_explains_when_nothing_is_usable() -> None:

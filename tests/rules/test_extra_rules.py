@@ -126,8 +126,10 @@ def test_a_provider_whose_naming_is_unrecorded_says_so(tmp_path: Path, run_cli: 
     assert first["runtime_name"] == first["hub_id"] == "google/gemma-4-E4B-it"
     assert [c for c in first["checks"] if c["name"] == "runtime_format"] == [{
         "name": "runtime_format", "passed": None,
-        "detail": "no zeta model id recorded in the catalog: check zeta's model list for "
-                  "google/gemma-4-E4B-it"}]
+        "detail": "zeta does not list google/gemma-4-E4B-it on the model list the catalog "
+                  "read, so there is no zeta id to write. Nearest runtimes that serve these "
+                  "models: their Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or "
+                  "Ollama/GGUF builds. Check zeta's current model list first"}]
 
 
 def test_an_extra_package_rows_modules_are_meta_only_and_keep_it(tmp_path: Path,

@@ -1,0 +1,85 @@
+"""Name a replacement the way the original was written.
+
+The catalog names a replacement for the finding's runtime (Hugging Face id, Ollama tag, GGUF
+repository, provider id). The code may wrap that name: a LiteLLM route prefix
+(``ollama_chat/llama3.1:8b``), Ollama's ``hf.co/<repo>:<quant>`` form, or a local GGUF file
+path. This module keeps the wrapper and swaps only the model part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.types import ModelRef
+
+_QUANT = re.compile(
+    r"(?i)(?:^|[-_.])(?P<quant>I?Q\d(?:_[A-Z0-9]+)*|BF16|F16|F32)(?=\.gguf$|$|[-_.])")
+_HF_HOSTS = ("hf.co/", "huggingface.co/")
+_BEDROCK_PROFILE = re.compile(r"(?i)^(us|eu|apac|us-gov|global)\.")
+
+
+@dataclass(frozen=True, slots=True)
+class Shaped:
+    text: str
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unshapeable:
+    reason: str
+
+
+def routing_prefix(identifier: str, prefixes: Sequence[str]) -> str:
+    """The LiteLLM-style ``provider/`` prefix the identifier starts with, as written."""
+    lowered = identifier.lower()
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        if lowered.startswith(prefix) and len(identifier) > len(prefix):
+            return identifier[: len(prefix)]
+    return ""
+
+
+def shape(identifier: str, ref: ModelRef, runtime_name: str,
+          prefixes: Sequence[str]) -> Shaped | Unshapeable:
+    """``runtime_name`` dressed like ``identifier`` (same route prefix, host, quantisation)."""
+    prefix = routing_prefix(identifier, prefixes)
+    rest = identifier[len(prefix):]
+    if ref.runtime == "gguf":
+        shaped = _gguf(rest, runtime_name)
+        if isinstance(shaped, Unshapeable):
+            return shaped
+        return Shaped(prefix + shaped.text, shaped.steps)
+    steps: tuple[str, ...] = ()
+    profile = _BEDROCK_PROFILE.match(rest) if ref.runtime == "bedrock" else None
+    if profile is not None and not _BEDROCK_PROFILE.match(runtime_name):
+        steps = (f"the original used the cross-region inference profile '{profile.group(0)}': "
+                 f"check whether {runtime_name} needs one in your region",)
+    return Shaped(prefix + runtime_name, steps)
+
+
+def _gguf(rest: str, repo: str) -> Shaped | Unshapeable:
+    host = next((h for h in _HF_HOSTS if rest.lower().startswith(h)), "")
+    if host:
+        body = rest[len(host):]
+        _, _, quant = body.partition(":")
+        return Shaped(rest[: len(host)] + repo + (f":{quant}" if quant else ""))
+    if not rest.lower().endswith(".gguf"):
+        if "/" in rest:
+            return Shaped(repo)
+        return Unshapeable(f"'{rest}' is neither a GGUF repository nor a .gguf file name")
+    cut = max(rest.rfind("/"), rest.rfind("\\"))
+    folder, name = rest[: cut + 1], rest[cut + 1:]
+    match = _QUANT.search(name)
+    if match is None:
+        return Unshapeable(f"the GGUF file name '{name}' has no quantisation label to keep")
+    quant = match.group("quant").upper()
+    stem = repo.rsplit("/", 1)[-1]
+    if stem.lower().endswith("-gguf"):
+        stem = stem[: -len("-gguf")]
+    new_name = f"{stem}-{quant}.gguf"
+    where = folder.rstrip("/\\") or "."
+    step = (f"download {new_name} from https://huggingface.co/{repo} into {where} "
+            f"(huggingface-cli download {repo} --include '*{quant}*.gguf' --local-dir {where}); "
+            "uploaders name files differently, so check the name in the repository")
+    return Shaped(folder + new_name, (step,))
