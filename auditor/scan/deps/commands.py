@@ -60,7 +60,12 @@ def _declaration(raw: str, start: int, line: int, manifest: str,
     body = raw.rstrip(";")
     if body[:1] in "'\"" and body[-1:] == body[:1] and len(body) > 1:
         body, start = body[1:-1], start + 1
-    if not body or "$" in body or "`" in body:
+    if "$" in body or "`" in body:
+        # ``pkg==$VERSION``: the name is written, only the version is a variable.
+        operator = re.search(r"[=<>!~]", body)
+        prefix = body[:operator.start()] if operator else body
+        body = "" if "$" in prefix or "`" in prefix else prefix
+    if not body:
         return None
     try:
         read = read_requirement(body)
@@ -72,3 +77,20 @@ def _declaration(raw: str, start: int, line: int, manifest: str,
     span = Span(line, start + 1, line, start + 1 + len(body))
     return Declaration(name=name, constraint=constraint, span=span, context=context,
                        manifest=manifest, extras=extras, marker=marker)
+
+
+_MODULE_RUN = re.compile(r"(?:^|[\s;&|(`])(?:python[\d.]*|py)\s+(?:-[A-Za-z]+\s+)*-m\s+"
+                         r"(?P<module>[A-Za-z_][\w.]*)")
+
+
+def module_runs(code: str) -> list[tuple[str, int, int]]:
+    """The modules ``python -m module`` runs in one line of shell ``code`` (comments removed):
+    (module, start, end) offsets. A command inside a quoted string (``pkill -f "python -m x"``)
+    is an argument of another command, not a run."""
+    out: list[tuple[str, int, int]] = []
+    for found in _MODULE_RUN.finditer(code):
+        before = code[:found.start("module")]
+        if before.count('"') % 2 or before.count("'") % 2:
+            continue
+        out.append((found.group("module"), found.start("module"), found.end("module")))
+    return out

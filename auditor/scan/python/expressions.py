@@ -63,6 +63,14 @@ class ExpressionWalker(NameUses):
                         _root_name(node) in self.imports:
                     self.api_uses.append(ApiUse(node, LLAMA_CLASS, node.attr, context, chain))
                     continue
+                dotted = _dotted_use(node, self.imports)
+                if dotted is not None and not chain and not any(
+                        part in self.tables.llama_classes for part in dotted.split(".")):
+                    rule = self._module_rule(dotted)
+                    if rule is not None:
+                        # transformers.models.llama.modeling_llama.apply_rotary_pos_emb(...)
+                        self.api_uses.append(ApiUse(node, rule, dotted, context, chain))
+                        continue
                 if node.attr in self.imports and not chain:
                     self._name_at(node.attr, self._attribute_name_start(node), context)
                 push((node.value, names, chain))
@@ -181,6 +189,18 @@ def _children(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, list):
             out.extend(v for v in value if isinstance(v, ast.AST))
     return out
+
+
+def _dotted_use(node: ast.Attribute, imports: dict[str, str]) -> str | None:
+    """``a.b.c`` written on an imported module ``a``, as the qualified name it reaches."""
+    parts = [node.attr]
+    value = node.value
+    while isinstance(value, ast.Attribute):
+        parts.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name) or value.id not in imports:
+        return None
+    return ".".join([imports[value.id], *reversed(parts)])
 
 
 def _root_name(node: ast.expr) -> str | None:
