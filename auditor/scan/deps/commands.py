@@ -10,6 +10,7 @@ manifests. Nothing is run; shell variables are not expanded (an argument using o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from auditor.scan.deps.declarations import Declaration
 from auditor.scan.deps.requirement_spec import RequirementError, read_requirement
@@ -93,4 +94,24 @@ def module_runs(code: str) -> list[tuple[str, int, int]]:
         if before.count('"') % 2 or before.count("'") % 2:
             continue
         out.append((found.group("module"), found.start("module"), found.end("module")))
+    return out
+
+
+def shell_install_declarations(lines: list[tuple[int, int, str]], manifest: str,
+                               context: str) -> list[Declaration]:
+    """``pip install`` in shell lines given as (line, column, text), with a command continued
+    by a trailing backslash (``!pip install -q \\`` then ``  llama-cpp-python \\``): each
+    continuation line is read as more arguments of the same command."""
+    out: list[Declaration] = []
+    installing_until = 0
+    for number, column, text in lines:
+        prefix = ""
+        if number == installing_until and not _INSTALL.search(text):
+            prefix = "pip install "
+        found = install_declarations(prefix + text, number, manifest, context)
+        shift = column - len(prefix)
+        out.extend(replace(d, span=Span(d.span.line, d.span.column + shift, d.span.end_line,
+                                        d.span.end_column + shift)) for d in found)
+        if (prefix or _INSTALL.search(text)) and text.rstrip().endswith("\\"):
+            installing_until = number + 1
     return out

@@ -55,7 +55,8 @@ class NameUses:
                 return
             qualified = qualified_name(module, name)
             self.imports[alias.asname or name] = qualified
-            if module_rule is not None and alias.lineno != node.lineno:
+            if module_rule is not None and alias.lineno != node.lineno and \
+                    "llama" in name.lower():
                 # from transformers.models.llama.modeling_llama import (\n LlamaAttention, ...):
                 # each name on its own line is a line that uses the module.
                 self.api_uses.append(ApiUse(self._dotted_at(alias), module_rule, qualified,
@@ -113,7 +114,8 @@ class NameUses:
         if rule == LLAMA_CLASS:
             self.api_uses.append(ApiUse(where, rule, qualified.rsplit(".", 1)[-1], context,
                                         chain))
-        elif rule in (META_ONLY_MODULE, RUNTIME_MODULE):
+        elif rule == META_ONLY_MODULE or (rule == RUNTIME_MODULE and "llama" in name.lower()):
+            # A runtime's other names (create_app, a Gemma chat handler) say nothing of Llama.
             self.api_uses.append(ApiUse(where, rule, qualified, context, chain))
 
     def _name_at(self, name: str, start: int, context: str) -> None:
