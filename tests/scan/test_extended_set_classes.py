@@ -114,3 +114,42 @@ def test_number_tables_and_lookups_by_model_name_are_data(tmp_path: Path) -> Non
 def test_credential_placeholder_is_not_a_model(tmp_path: Path) -> None:
     text = 'ollama_model: "llama3"\nopenai:\n  api_key: "llama3"\n'
     assert findings(tmp_path, "config.yaml", text) == [("LA301", 1, 16, "llama3")]
+
+
+# --- data files, help text and Llama architecture with other weights ---------------------
+
+
+def test_data_files_named_after_llama_are_not_models(tmp_path: Path) -> None:
+    text = (
+        'PDF = "data/llama2.pdf"\n'
+        'BLOG = "llama3.1_blog.pdf"\n'
+        'ANSWERS = "model_answer/llama-13b.jsonl"\n'
+        'RESULTS = "results/llama-2-7b-chat.csv"\n'
+        'SCORES = "llama-2-7b-chat.json"\n'
+        'CONFIG = "meta-llama/Llama-2-7b-chat-hf/config.json"\n'
+        'WEIGHTS = "models/llama-2-7b-chat.Q4_K_M.gguf"\n'
+    )
+    assert findings(tmp_path, "paths.py", text) == [
+        ("LA101", 6, 10, "meta-llama/Llama-2-7b-chat-hf/config.json"),
+        ("LA101", 7, 11, "models/llama-2-7b-chat.Q4_K_M.gguf"),
+    ]
+    shell = "wget https://example.org/paper.pdf -O data/llama2.pdf\n"
+    assert findings(tmp_path, "get.sh", shell) == []
+
+
+def test_help_text_and_descriptions_are_docs(tmp_path: Path) -> None:
+    text = (
+        "from pydantic import Field\n"
+        "model: str = Field(description=\"Model to use. Example: 'llama2-uncensored'\")\n"
+        "parser.add_argument('--model', default='llama3:8b', help='Ollama model, e.g. llama3:8b')\n"
+    )
+    assert findings(tmp_path, "cli.py", text) == [("LA101", 3, 40, "llama3:8b")]
+
+
+def test_llama_architecture_with_other_weights_is_info(tmp_path: Path) -> None:
+    text = ('OPEN = "openlm-research/open_llama_7b"\n'
+            'TINY = "TinyLlama/TinyLlama-1.1B-Chat-v1.0"\n')
+    assert findings(tmp_path, "ids.py", text) == [
+        ("LA109", 1, 8, "openlm-research/open_llama_7b"),
+        ("LA109", 2, 8, "TinyLlama/TinyLlama-1.1B-Chat-v1.0"),
+    ]

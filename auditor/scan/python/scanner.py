@@ -216,7 +216,7 @@ class _Analysis:
                     rule = MODEL_ID if ref.meta_weights else ARCHITECTURE_ONLY
                     hits.append(_Pending(node, rule, text, ref, unit.context, chain=unit.chain))
                     continue
-            if not skip_identifiers and spaced:
+            if not skip_identifiers and spaced and not self._is_docs_text(unit):
                 simple = self._is_simple(unit) if simple is None else simple
                 if simple:
                     hits.extend(self._token_hits(unit, text, seen))
@@ -236,6 +236,10 @@ class _Analysis:
                     _Pending(node, PROMPT_FORMAT, context_marker, None, unit.context,
                              chain=unit.chain))
         return hits
+
+    def _is_docs_text(self, unit: StringUnit) -> bool:
+        """A sentence passed as help text, a description or an example."""
+        return unit.names.rsplit(" ", 1)[-1] in self.tables.docs_keywords
 
     def _is_simple(self, unit: StringUnit) -> bool:
         if not isinstance(unit.node, ast.Constant):
