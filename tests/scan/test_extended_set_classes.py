@@ -153,3 +153,12 @@ def test_llama_architecture_with_other_weights_is_info(tmp_path: Path) -> None:
         ("LA109", 1, 8, "openlm-research/open_llama_7b"),
         ("LA109", 2, 8, "TinyLlama/TinyLlama-1.1B-Chat-v1.0"),
     ]
+
+
+def test_option_default_is_read_with_the_option_name(tmp_path: Path) -> None:
+    text = (
+        "parser.add_argument('--model', default='llama3', help='the model')\n"
+        "parser.add_argument('--model_type', default='llama3')\n"
+        "parser.add_argument('--style', default='llama3')\n"
+    )
+    assert findings(tmp_path, "cli.py", text) == [("LA101", 1, 40, "llama3")]

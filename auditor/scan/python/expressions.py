@@ -79,9 +79,11 @@ class ExpressionWalker(NameUses):
             elif isinstance(node, ast.Call):
                 self.calls.append(CallRecord(node, scope, context, chain))
                 spread = not chain and node.lineno != node.end_lineno
+                option = _option_name(node)  # add_argument("--model", default="llama3")
+                keyword_names = names if option is None else _pushed(names, option)
                 for keyword in reversed(node.keywords):
                     if not spread or self._is_live(keyword):
-                        push((keyword, names, chain))
+                        push((keyword, keyword_names, chain))
                 for arg in reversed(node.args):
                     if not spread or self._is_live(arg):
                         push((arg, _pushed(names, ""), chain))
@@ -212,6 +214,14 @@ def _dotted_use(node: ast.Attribute, imports: dict[str, str]) -> str | None:
     if not isinstance(value, ast.Name) or value.id not in imports:
         return None
     return ".".join([imports[value.id], *reversed(parts)])
+
+
+def _option_name(node: ast.Call) -> str | None:
+    """``--model`` of ``add_argument("--model", ...)`` / ``click.option("-m", "--model")``:
+    the option whose default and choices the keywords give (\"model\" then names them)."""
+    options = [a.value for a in node.args
+               if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value[:1] == "-"]
+    return max(options, key=len).lstrip("-") if options else None
 
 
 def _is_lookup(node: ast.Compare) -> bool:
