@@ -21,6 +21,7 @@ import pathspec
 
 from auditor.discover.filetypes import classify as classify
 from auditor.discover.filetypes import file_type
+from auditor.discover.tracked import Tracked, tracked_files
 from auditor.types import Diagnostic, SourceFile
 from auditor.util.files import read_regular_file
 
@@ -97,8 +98,11 @@ class _Walker:
     excludes: pathspec.GitIgnoreSpec
     visited_dirs: set[tuple[int, int]] = field(default_factory=set)
     real_root: Path = field(init=False)
+    tracked: Tracked | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        if self.options.use_gitignore and self.root.is_dir():
+            self.tracked = tracked_files(self.root)
         try:
             self.real_root = self.root.resolve()
         except (OSError, RuntimeError):  # a root that is itself a symlink loop
@@ -242,7 +246,8 @@ class _Walker:
         for level in levels:
             local = probe[len(level.base) + 1:] if level.base else probe
             if level.spec.match_file(local):
-                return True
+                # git's rule: ignore patterns apply only to files git does not track
+                return self.tracked is None or not self.tracked.covers(rel, is_dir)
         return False
 
     def _file(self, path: Path, rel: str, st: os.stat_result) -> Iterator[SourceFile | Diagnostic]:

@@ -7,11 +7,14 @@ diagnostic and is read by the line scanner instead, so nothing in it is lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from auditor.discover.filetypes import file_type
 from auditor.errors import ScanError
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.python_tables import python_tables
+from auditor.ruleset.rule_ids import META_ONLY_MODULE
 from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.documents.flat_values import env_document, ini_document, properties_document
 from auditor.scan.documents.json_positions import (
@@ -37,7 +40,7 @@ from auditor.scan.documents.values import (
 from auditor.scan.documents.yaml_values import YamlFailure, yaml_documents
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
-from auditor.types import SourceFile
+from auditor.types import Hit, SourceFile
 
 
 class ParseFailure(ScanError):
@@ -78,9 +81,37 @@ def scan_structured(rel: str, text: str, ruleset: RuleSet, *, default_rule: str,
             note = " (a template, e.g. Helm or Jinja: not YAML until rendered)" + note
         return ScanOutput(hits=hits, problems=[Problem(exc.code, f"{exc}{note}", exc.line)],
                           parsed=False)
-    hits = document_hits(documents, text, ruleset, default_rule=default_rule,
-                         index=LineIndex(text))
+    index = LineIndex(text)
+    hits = document_hits(documents, text, ruleset, default_rule=default_rule, index=index)
+    hits.extend(host_hits(documents, text, ruleset, index))
     return ScanOutput(hits=hits, problems=problems)
+
+
+_URL_HOST = re.compile(r"[a-zA-Z][\w+.-]*://([^/\s:?#'\"]+)")
+
+
+def host_hits(documents: list[ConfigDocument], text: str, ruleset: RuleSet,
+              index: LineIndex) -> list[Hit]:
+    """LA104 on a setting whose value is a URL on a host that serves only Meta's models
+    (``api_base: https://api.llama.com/v1``), as the Python scanner reports it in code."""
+    hosts = python_tables(ruleset).meta_only_hosts
+    hits: list[Hit] = []
+    for document in documents:
+        for item in document.values:
+            if item.is_key or not isinstance(item.value, str):
+                continue
+            written = {m.group(1).lower() for m in _URL_HOST.finditer(item.value)}
+            host = next((h for h in hosts for w in written
+                         if w == h or w.endswith("." + h)), None)
+            if host is None:
+                continue
+            at = text.lower().find(host, item.start, item.end)
+            start = at if at >= 0 else item.start
+            line, column = index.position(start)
+            hits.append(Hit(rule_id=META_ONLY_MODULE, line=line, column=column, end_line=line,
+                            end_column=column + len(host), identifier=host,
+                            context=item.context))
+    return hits
 
 
 def _read_yaml(text: str, rel: str) -> tuple[list[ConfigDocument], list[Problem]]:

@@ -19,10 +19,11 @@ from auditor.discover.filetypes import file_type
 from auditor.identify.models import identify
 from auditor.ruleset.file_tables import file_tables
 from auditor.ruleset.load import RuleSet
+from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODELFILE_FROM_LLAMA
 from auditor.scan.config import scan_structured
 from auditor.scan.context import ScanContext, ScanOutput
-from auditor.scan.deps.commands import install_declarations
+from auditor.scan.deps.commands import install_declarations, module_runs
 from auditor.scan.deps.declarations import declaration_hits
 from auditor.scan.deps.packages import package_table
 from auditor.scan.documents.values import RULE_FINE_TUNE, RULE_INFRA, RULE_MARKER, RULE_NON_META
@@ -72,6 +73,8 @@ def line_source_hits(lines: LineSource, ruleset: RuleSet, rule: str, *,
         if table is not None and manifest is not None and "install" in code:
             hits.extend(declaration_hits(
                 install_declarations(code, number, manifest, context), table))
+        if table is not None and "-m" in code:
+            hits.extend(_module_run_hits(code, number, context, ruleset))
         for found in identifiers_in(code, ruleset):
             hits.append(Hit(rule_id=rule if found.model.meta_weights else RULE_NON_META,
                             line=number, column=found.start + 1, end_line=number,
@@ -82,6 +85,19 @@ def line_source_hits(lines: LineSource, ruleset: RuleSet, rule: str, *,
             hits.append(Hit(rule_id=RULE_MARKER, line=number, column=marker.start + 1,
                             end_line=number, end_column=marker.end + 1,
                             identifier=marker.marker, context=context))
+    return hits
+
+
+def _module_run_hits(code: str, number: int, context: str, ruleset: RuleSet) -> list[Hit]:
+    """``python -m llama_cpp.server``: running a module is reported as importing it (the
+    Python scanner's module rules: LA105 for a Llama-named runtime, LA104 Meta-only)."""
+    tables = python_tables(ruleset)
+    hits: list[Hit] = []
+    for module, start, end in module_runs(code):
+        rule_id = tables.module_rule(module)
+        if rule_id is not None:
+            hits.append(Hit(rule_id=rule_id, line=number, column=start + 1, end_line=number,
+                            end_column=end + 1, identifier=module, context=context))
     return hits
 
 

@@ -27,6 +27,9 @@ from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import MODEL_ID
 from auditor.scan.config import ParseFailure, read_json
 from auditor.scan.context import Problem, ScanContext, ScanOutput
+from auditor.scan.deps.commands import shell_install_declarations
+from auditor.scan.deps.declarations import declaration_hits
+from auditor.scan.deps.packages import package_table
 from auditor.scan.docs import RULE_DOCS, code_block_hits
 from auditor.scan.documents.json_positions import JArray, JNode, JObject, JString
 from auditor.scan.documents.values import RULE_NON_META
@@ -218,6 +221,9 @@ def scan_notebook(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
                               end_column=column + found.end + 1, identifier=found.token,
                               model=found.model, context="shell")
                     hits.append(_to_file(hit, cell, index))
+            declarations = shell_install_declarations(cell.prepared.shell, file.rel, "shell")
+            hits += [_to_file(h, cell, index)
+                     for h in declaration_hits(declarations, package_table(ruleset))]
     else:
         for cell in code:
             hits += [_to_file(h, cell, index) for h in scan_lines(cell.source.text, ruleset)]

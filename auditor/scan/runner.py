@@ -22,6 +22,7 @@ from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
+from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
 from auditor.scan.inputs import recording
 from auditor.scan.prefilter import file_may_match
@@ -95,9 +96,12 @@ def scan_paths(
     results = _run(files, options, ruleset, progress)
     findings: list[Finding] = []
     scanned = parsed = 0
+    first_party = {root: first_party_modules(root) for root in label_of}
     for file, result in zip(files, results, strict=True):
         label = label_of[file.root]
-        findings.extend(_finding_root(f, label) for f in result.findings)
+        own = first_party.get(file.root, frozenset())
+        findings.extend(_finding_root(f, label) for f in result.findings
+                        if not is_first_party_import(f, own))
         diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
         scanned += result.scanned
         parsed += result.parsed

@@ -10,6 +10,7 @@ manifests. Nothing is run; shell variables are not expanded (an argument using o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from auditor.scan.deps.declarations import Declaration
 from auditor.scan.deps.requirement_spec import RequirementError, read_requirement
@@ -60,7 +61,12 @@ def _declaration(raw: str, start: int, line: int, manifest: str,
     body = raw.rstrip(";")
     if body[:1] in "'\"" and body[-1:] == body[:1] and len(body) > 1:
         body, start = body[1:-1], start + 1
-    if not body or "$" in body or "`" in body:
+    if "$" in body or "`" in body:
+        # ``pkg==$VERSION``: the name is written, only the version is a variable.
+        operator = re.search(r"[=<>!~]", body)
+        prefix = body[:operator.start()] if operator else body
+        body = "" if "$" in prefix or "`" in prefix else prefix
+    if not body:
         return None
     try:
         read = read_requirement(body)
@@ -72,3 +78,40 @@ def _declaration(raw: str, start: int, line: int, manifest: str,
     span = Span(line, start + 1, line, start + 1 + len(body))
     return Declaration(name=name, constraint=constraint, span=span, context=context,
                        manifest=manifest, extras=extras, marker=marker)
+
+
+_MODULE_RUN = re.compile(r"(?:^|[\s;&|(`])(?:python[\d.]*|py)\s+(?:-[A-Za-z]+\s+)*-m\s+"
+                         r"(?P<module>[A-Za-z_][\w.]*)")
+
+
+def module_runs(code: str) -> list[tuple[str, int, int]]:
+    """The modules ``python -m module`` runs in one line of shell ``code`` (comments removed):
+    (module, start, end) offsets. A command inside a quoted string (``pkill -f "python -m x"``)
+    is an argument of another command, not a run."""
+    out: list[tuple[str, int, int]] = []
+    for found in _MODULE_RUN.finditer(code):
+        before = code[:found.start("module")]
+        if before.count('"') % 2 or before.count("'") % 2:
+            continue
+        out.append((found.group("module"), found.start("module"), found.end("module")))
+    return out
+
+
+def shell_install_declarations(lines: list[tuple[int, int, str]], manifest: str,
+                               context: str) -> list[Declaration]:
+    """``pip install`` in shell lines given as (line, column, text), with a command continued
+    by a trailing backslash (``!pip install -q \\`` then ``  llama-cpp-python \\``): each
+    continuation line is read as more arguments of the same command."""
+    out: list[Declaration] = []
+    installing_until = 0
+    for number, column, text in lines:
+        prefix = ""
+        if number == installing_until and not _INSTALL.search(text):
+            prefix = "pip install "
+        found = install_declarations(prefix + text, number, manifest, context)
+        shift = column - len(prefix)
+        out.extend(replace(d, span=Span(d.span.line, d.span.column + shift, d.span.end_line,
+                                        d.span.end_column + shift)) for d in found)
+        if (prefix or _INSTALL.search(text)) and text.rstrip().endswith("\\"):
+            installing_until = number + 1
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from auditor.ruleset.rule_ids import LLAMA_CLASS
+from auditor.ruleset.rule_ids import LLAMA_CLASS, RUNTIME_MODULE
 from auditor.scan.python.literals import literal_pieces
 from auditor.scan.python.live import LiveLines
 from auditor.scan.python.names import NameUses
@@ -63,15 +63,27 @@ class ExpressionWalker(NameUses):
                         _root_name(node) in self.imports:
                     self.api_uses.append(ApiUse(node, LLAMA_CLASS, node.attr, context, chain))
                     continue
+                dotted = _dotted_use(node, self.imports)
+                if dotted is not None and not chain and not any(
+                        part in self.tables.llama_classes for part in dotted.split(".")):
+                    rule = self._module_rule(dotted)
+                    if rule == RUNTIME_MODULE and "llama" not in (_root_name(node) or "").lower():
+                        rule = None  # Gemma4ChatHandler.from_pretrained: no Llama name used
+                    if rule is not None:
+                        # transformers.models.llama.modeling_llama.apply_rotary_pos_emb(...)
+                        self.api_uses.append(ApiUse(node, rule, dotted, context, chain))
+                        continue
                 if node.attr in self.imports and not chain:
                     self._name_at(node.attr, self._attribute_name_start(node), context)
                 push((node.value, names, chain))
             elif isinstance(node, ast.Call):
                 self.calls.append(CallRecord(node, scope, context, chain))
                 spread = not chain and node.lineno != node.end_lineno
+                option = _option_name(node)  # add_argument("--model", default="llama3")
+                keyword_names = names if option is None else _pushed(names, option)
                 for keyword in reversed(node.keywords):
                     if not spread or self._is_live(keyword):
-                        push((keyword, names, chain))
+                        push((keyword, keyword_names, chain))
                 for arg in reversed(node.args):
                     if not spread or self._is_live(arg):
                         push((arg, _pushed(names, ""), chain))
@@ -90,9 +102,18 @@ class ExpressionWalker(NameUses):
                     self._unit(node, names, scope, context, chain)
                 push((node.right, names, chain))
                 push((node.left, names, chain))
+            elif isinstance(node, ast.Compare) and _is_lookup(node):
+                # "llama-2-70b-chat" in scores.index: a name looked up in data, not a use
+                for compared in reversed(node.comparators):
+                    push((compared, names, chain))
+            elif isinstance(node, ast.Subscript) and _is_string(node.slice):
+                push((node.value, names, chain))  # scores["llama-2-70b-chat"]: a lookup
             elif isinstance(node, ast.Dict):
                 spread = not chain and node.lineno != node.end_lineno
+                table = _is_number_table(node)
                 for key, value in reversed(list(zip(node.keys, node.values, strict=True))):
+                    if table and key is not None and _is_string(key):
+                        continue  # {"llama-2-7b-chat": 31, ...}: names indexing numbers (data)
                     if spread and not self.live.covers((key or value).lineno,
                                                        value.end_lineno or value.lineno):
                         continue  # an entry on lines where nothing can start
@@ -181,6 +202,45 @@ def _children(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, list):
             out.extend(v for v in value if isinstance(v, ast.AST))
     return out
+
+
+def _dotted_use(node: ast.Attribute, imports: dict[str, str]) -> str | None:
+    """``a.b.c`` written on an imported module ``a``, as the qualified name it reaches."""
+    parts = [node.attr]
+    value = node.value
+    while isinstance(value, ast.Attribute):
+        parts.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name) or value.id not in imports:
+        return None
+    return ".".join([imports[value.id], *reversed(parts)])
+
+
+def _option_name(node: ast.Call) -> str | None:
+    """``--model`` of ``add_argument("--model", ...)`` / ``click.option("-m", "--model")``:
+    the option whose default and choices the keywords give (\"model\" then names them)."""
+    options = [a.value for a in node.args
+               if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value[:1] == "-"]
+    return max(options, key=len).lstrip("-") if options else None
+
+
+def _is_lookup(node: ast.Compare) -> bool:
+    """``"name" in container`` (not a literal list of choices)."""
+    return _is_string(node.left) and all(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops) \
+        and not any(isinstance(c, (ast.List, ast.Tuple, ast.Set, ast.Constant))
+                    for c in node.comparators)
+
+
+def _is_number(node: ast.expr | None) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _is_number_table(node: ast.Dict) -> bool:
+    """A mapping of at least three entries whose values are all numbers: an index, a score
+    or price table keyed by model names, which is data about the models."""
+    return len(node.values) >= 3 and all(_is_number(v) for v in node.values)
 
 
 def _root_name(node: ast.expr) -> str | None:

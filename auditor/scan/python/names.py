@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from auditor.ruleset.python_tables import PythonTables
-from auditor.ruleset.rule_ids import LLAMA_CLASS, META_ONLY_MODULE
+from auditor.ruleset.rule_ids import LLAMA_CLASS, META_ONLY_MODULE, RUNTIME_MODULE
 from auditor.scan.python.positions import SourceIndex
 from auditor.scan.python.records import ApiUse, Chain, Scope, Where
 
@@ -55,6 +55,13 @@ class NameUses:
                 return
             qualified = qualified_name(module, name)
             self.imports[alias.asname or name] = qualified
+            if module_rule is not None and alias.lineno != node.lineno and \
+                    "llama" in name.lower():
+                # from transformers.models.llama.modeling_llama import (\n LlamaAttention, ...):
+                # each name on its own line is a line that uses the module.
+                self.api_uses.append(ApiUse(self._dotted_at(alias), module_rule, qualified,
+                                            context))
+                continue
             if module_rule is None:
                 sub_rule = self._module_rule(qualified)
                 if sub_rule is not None:
@@ -92,6 +99,10 @@ class NameUses:
         elif self._module_rule(qualified) == META_ONLY_MODULE:
             # Every use of a Meta-only client (LlamaAPIClient(...)) is a blocker, like LA103.
             rule = META_ONLY_MODULE
+        elif self._module_rule(qualified) == RUNTIME_MODULE:
+            # Every use of a Llama-named runtime (llama_cpp.Llama(model_path=path)) is
+            # reported like its import: the call is where the model it loads is chosen.
+            rule = RUNTIME_MODULE
         self._rules[qualified] = rule
         return rule
 
@@ -103,7 +114,8 @@ class NameUses:
         if rule == LLAMA_CLASS:
             self.api_uses.append(ApiUse(where, rule, qualified.rsplit(".", 1)[-1], context,
                                         chain))
-        elif rule == META_ONLY_MODULE:
+        elif rule == META_ONLY_MODULE or (rule == RUNTIME_MODULE and "llama" in name.lower()):
+            # A runtime's other names (create_app, a Gemma chat handler) say nothing of Llama.
             self.api_uses.append(ApiUse(where, rule, qualified, context, chain))
 
     def _name_at(self, name: str, start: int, context: str) -> None:
