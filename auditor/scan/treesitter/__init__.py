@@ -44,12 +44,7 @@ MAX_ERROR_SHARE = 0.5
 
 
 def scan_source(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    fmt = file_type(file.rel).format
-    data = text.encode("utf-8")
-    if fmt == "vue":
-        data, typescript = javascript.script_blocks(data)
-        fmt = "typescript" if typescript else "javascript"
-    found = _LANGUAGES.get(fmt)
+    found, data = _language_and_code(file_type(file.rel).format, text)
     if found is None:
         return ScanOutput()
     spec, modules = found
@@ -67,7 +62,7 @@ def scan_source(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         errors = sum(1 for c in root.children if c.type == "ERROR" or c.is_missing)
         if root.child_count and errors / root.child_count > MAX_ERROR_SHARE:
             line = next((c.start_point[0] + 1 for c in root.children if c.type == "ERROR"), 1)
-            problems.append(Problem("invalid-source", f"{fmt} source has syntax errors the "
+            problems.append(Problem("invalid-source", f"{spec.name} source has syntax errors the "
                                     "parser could not recover from; findings may be missing",
                                     line=line))
     hits = sorted(walk.hits, key=lambda h: (h.line, h.column, h.rule_id))
@@ -99,6 +94,16 @@ def may_have_findings(text: str, language: str, ruleset: RuleSet) -> bool:
     return False
 
 
+def _language_and_code(fmt: str, text: str) -> tuple[tuple[LanguageSpec, Modules] | None, bytes]:
+    """The language entry for a file format and the bytes to parse (a ``.vue`` or ``.svelte``
+    file's ``<script>`` blocks, read as TypeScript or JavaScript)."""
+    data = text.encode("utf-8")
+    if fmt == "vue":
+        data, typescript = javascript.script_blocks(data)
+        fmt = "typescript" if typescript else "javascript"
+    return _LANGUAGES.get(fmt), data
+
+
 def source_formats() -> frozenset[str]:
     """The file formats (``discover.filetypes``) read with tree-sitter."""
     return frozenset({*_LANGUAGES, "vue"})
@@ -107,11 +112,7 @@ def source_formats() -> frozenset[str]:
 def check_parses(fmt: str, text: str) -> None:
     """Raise ValueError when ``text`` (a file of format ``fmt``) has a syntax error: ``fix``
     re-parses a rewritten source with this before it writes it."""
-    data = text.encode("utf-8")
-    if fmt == "vue":
-        data, typescript = javascript.script_blocks(data)
-        fmt = "typescript" if typescript else "javascript"
-    found = _LANGUAGES.get(fmt)
+    found, data = _language_and_code(fmt, text)
     if found is None:
         return
     root = parser_for(found[0]).parse(data).root_node
