@@ -26,6 +26,7 @@ from .hostile.corpus import LLAMA_ID, MODEL_LINE, write
 
 TOKEN = "hf_SeCrEtToKeN0123456789abcdefABCDEFxyz"
 FORMAT_OPTIONS = ("--json-output", "--sarif-output", "--markdown-output", "--html-output",
+                  "--spdx-output", "--gitlab-output",
                   "--cyclonedx-output")
 
 

@@ -23,6 +23,8 @@ class Format(str, enum.Enum):
     MARKDOWN = "markdown"
     HTML = "html"
     CYCLONEDX = "cyclonedx"
+    SPDX = "spdx"
+    GITLAB = "gitlab"
 
     @property
     def spec(self) -> FormatSpec:
@@ -62,6 +64,9 @@ SPECS: tuple[FormatSpec, ...] = (
     FormatSpec(Format.HTML, "HTML", ".html", "html:render_html", "--html-output"),
     FormatSpec(Format.CYCLONEDX, "CycloneDX", ".cdx.json", "cyclonedx:render_cyclonedx",
                "--cyclonedx-output"),
+    FormatSpec(Format.SPDX, "SPDX", ".spdx.json", "spdx:render_spdx", "--spdx-output"),
+    FormatSpec(Format.GITLAB, "GitLab Code Quality", ".codequality.json",
+               "gitlab:render_gitlab", "--gitlab-output"),
 )
 
 _SPECS: Mapping[Format, FormatSpec] = {spec.format: spec for spec in SPECS}

@@ -24,6 +24,7 @@ SCRIPT = Path(sys.executable).parent / "llama-audit"
 TOKEN = "s3cr3t-Token-Value-0042"
 HF_SHAPED = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 OUTPUTS = ("--json-output", "--sarif-output", "--markdown-output", "--html-output",
+           "--spdx-output", "--gitlab-output",
            "--cyclonedx-output")
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 

@@ -22,7 +22,8 @@ def test_every_format_is_mapped_to_a_renderer() -> None:
 
 
 def test_format_names_are_the_cli_choices() -> None:
-    assert format_names() == ["text", "json", "sarif", "markdown", "html", "cyclonedx"]
+    assert format_names() == ["text", "json", "sarif", "markdown", "html", "cyclonedx", "spdx",
+                              "gitlab"]
 
 
 def test_every_machine_and_document_format_has_an_extra_output_option() -> None:
@@ -40,9 +41,13 @@ def test_render_is_deterministic_text(fmt: Format, make) -> None:  # type: ignor
     assert render(result, fmt) == first, "renderers must be pure: same result, same text"
 
 
-@pytest.mark.parametrize("fmt", [Format.JSON, Format.SARIF, Format.CYCLONEDX])
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.SARIF, Format.CYCLONEDX, Format.SPDX])
 def test_machine_formats_are_json(fmt: Format) -> None:
     assert isinstance(json.loads(render(sample_result(), fmt)), dict)
+
+
+def test_gitlab_code_quality_is_a_json_array() -> None:
+    assert isinstance(json.loads(render(sample_result(), Format.GITLAB)), list)
 
 
 def test_color_only_changes_text() -> None:
