@@ -17,10 +17,7 @@ The output is reproducible: no timestamp, and a serial number derived from the c
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,20 +32,27 @@ from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
 from auditor.details import DetailKey
-from auditor.discover.filetypes import file_type
+from auditor.report.bom_identity import (
+    HF_ID,
+    content_uuid,
+    exact_other_version,
+    exact_pinned_version,
+    model_ref_key,
+    package_name,
+    package_url,
+    purl_type,
+)
 from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
 from auditor.report.summary import check_mark, join_root
-from auditor.types import AuditResult, Category, FileKind, Finding, ModelRef, Suggestion
+from auditor.types import AuditResult, Category, Finding, ModelRef, Suggestion
 
 SCHEMA_VERSION = SchemaVersion.V1_6
 PROPERTY_PREFIX = "llama-audit"
-_PIN = re.compile(r"^\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*$")
 _PACKAGE_DETAILS: tuple[DetailKey, ...] = (
     "direct", "class", "constraint", "manifest", "pulled_in_by", "group", "marker", "extras",
     "include_chain", "reason")
 """Dependency-scanner details carried over as ``llama-audit:*`` properties."""
-_HF_ID = re.compile(r"^(?P<org>[A-Za-z0-9][\w.-]*)/(?P<name>[\w.-]+)$")
 
 
 @dataclass
@@ -85,12 +89,12 @@ def build_bom(result: AuditResult) -> tuple[Bom, dict[str, dict[str, Any]]]:
             key = model_ref_key(finding)
             models.setdefault(key, _Entry(key)).findings.append(finding)
         elif finding.category is Category.DEPENDENCY:
-            ecosystem = _ecosystem(finding)
-            key = _package_name(finding) if ecosystem == "pypi" else \
+            ecosystem = purl_type(finding)
+            key = package_name(finding) if ecosystem == "pypi" else \
                 f"{ecosystem}/{finding.detail('package') or finding.identifier}"
             packages.setdefault(key, _Entry(key)).findings.append(finding)
 
-    bom = Bom(serial_number=_serial(result))
+    bom = Bom(serial_number=content_uuid(result))
     bom.metadata.tools.components.add(
         Component(type=ComponentType.APPLICATION, name=result.tool.name,
                   version=result.tool.version, bom_ref=f"tool/{result.tool.name}")
@@ -132,22 +136,12 @@ def build_bom(result: AuditResult) -> tuple[Bom, dict[str, dict[str, Any]]]:
     return bom, cards
 
 
-def model_ref_key(finding: Finding) -> str:
-    """One component per model as written for one runtime (case-insensitive)."""
-    model = finding.model
-    assert model is not None
-    written = (finding.identifier or model.canonical_id or model.label()).strip()
-    if written.startswith("./"):
-        written = written[2:]
-    return f"{model.runtime}/{model.provider or '-'}/{written.casefold()}"
-
-
 def _model_component(entry: _Entry, result: AuditResult) -> tuple[Component, dict[str, Any]]:
     first = entry.findings[0]
     model = first.model
     assert model is not None
     written = (first.identifier or model.canonical_id or model.label()).strip()
-    hf = _HF_ID.match(written) if model.runtime == "huggingface" else None
+    hf = HF_ID.match(written) if model.runtime == "huggingface" else None
     properties = _model_properties(model)
     properties += _replacement_properties(_suggestions(entry.findings))
     references = []
@@ -253,7 +247,7 @@ def _model_licenses(finding: Finding) -> list[DisjunctiveLicense]:
 
 def _package_component(entry: _Entry, result: AuditResult) -> Component:
     first = entry.findings[0]
-    version = _exact_version(entry.findings)
+    version = exact_pinned_version(entry.findings)
     properties = [
         Property(name=f"{PROPERTY_PREFIX}:rule", value=rule)
         for rule in sorted({f.rule_id for f in entry.findings})
@@ -264,10 +258,10 @@ def _package_component(entry: _Entry, result: AuditResult) -> Component:
         for value in sorted({v for f in entry.findings if (v := f.detail(key))}):
             name = f"{PROPERTY_PREFIX}:{key.replace('_', '-')}"
             properties.append(Property(name=name, value=value))
-    ecosystem = _ecosystem(first)
+    ecosystem = purl_type(first)
     if ecosystem != "pypi" and version is None:
-        version = _exact_other(entry.findings)
-    purl = _purl(ecosystem, first.identifier or entry.key, entry.key, version)
+        version = exact_other_version(entry.findings)
+    purl = package_url(ecosystem, first.identifier or entry.key, entry.key, version)
     return Component(
         type=ComponentType.LIBRARY,
         bom_ref=f"pkg/pypi/{entry.key}" if ecosystem == "pypi" else f"pkg/{entry.key}",
@@ -278,58 +272,6 @@ def _package_component(entry: _Entry, result: AuditResult) -> Component:
         properties=properties,
         evidence=ComponentEvidence(occurrences=_occurrences(entry.findings, result)),
     )
-
-
-_ECOSYSTEMS = {"package.json": "npm", "npm-lock": "npm", "bun.lock": "npm",
-               "pnpm-lock": "npm", "yarn.lock": "npm", "go.mod": "golang", "go.sum": "golang",
-               "cargo.toml": "cargo", "cargo.lock": "cargo", "pom.xml": "maven",
-               "gradle": "maven", "gradle.lockfile": "maven"}
-"""A manifest's parser (``discover.filetypes``) to its purl type; anything else is pypi."""
-_EXACT = re.compile(r"^v?\d[\w.+-]*$")
-
-
-def _ecosystem(finding: Finding) -> str:
-    return _ECOSYSTEMS.get(file_type(finding.detail("manifest") or finding.path).parser, "pypi")
-
-
-def _exact_other(findings: Iterable[Finding]) -> str | None:
-    """An npm, Go, Cargo or Maven version written as one exact version, the same everywhere."""
-    exact = [f for f in findings if file_type(f.detail("manifest") or f.path).parser
-             not in ("cargo.toml",)]  # Cargo.toml's "0.3" means ^0.3
-    locked = [f for f in exact if file_type(f.detail("manifest") or f.path).kind
-              is FileKind.LOCKFILE]
-    versions = {f.detail("constraint") or "" for f in locked or exact}
-    version = next(iter(versions)) if len(versions) == 1 else ""
-    return version if _EXACT.match(version) else None
-
-
-def _purl(ecosystem: str, written: str, key: str, version: str | None) -> PackageURL:
-    """``pkg:npm/%40scope/name``, ``pkg:golang/github.com/org/mod``, ``pkg:cargo/name``,
-    ``pkg:maven/group/artifact``; ``pkg:pypi/<normalised>`` for Python."""
-    namespace: str | None = None
-    name = written
-    if ecosystem == "pypi":
-        name = key
-    elif ecosystem == "maven" and ":" in written:
-        namespace, name = written.split(":", 1)
-    elif ecosystem in ("npm", "golang") and "/" in written:
-        namespace, name = written.rsplit("/", 1)
-    return PackageURL(type=ecosystem, namespace=namespace, name=name, version=version)
-
-
-def _package_name(finding: Finding) -> str:
-    """PEP 503 normalised name (what pkg:pypi purls use)."""
-    raw = finding.detail("package") or finding.identifier or finding.snippet
-    return re.sub(r"[-_.]+", "-", raw.strip()).lower()
-
-
-def _exact_version(findings: Iterable[Finding]) -> str | None:
-    """The version when every finding pins the same one (``==1.2.3`` or a lockfile version)."""
-    versions = set()
-    for finding in findings:
-        pinned = _PIN.match(finding.detail("constraint") or "")
-        versions.add(pinned.group(1) if pinned else None)
-    return next(iter(versions)) if len(versions) == 1 else None
 
 
 def _occurrences(findings: Iterable[Finding], result: AuditResult) -> list[Occurrence]:
@@ -348,15 +290,3 @@ def _occurrences(findings: Iterable[Finding], result: AuditResult) -> list[Occur
 
 def _roots_of(entry: _Entry, result: AuditResult) -> list[str]:
     return sorted({finding_root(f, result) for f in entry.findings})
-
-
-def _serial(result: AuditResult) -> uuid.UUID:
-    """Same result, same serial: derived from what the BOM says, not from the clock."""
-    digest = hashlib.sha256()
-    for part in (result.tool.name, result.tool.version, result.tool.rules_version,
-                 result.tool.catalog_date or "", *result.roots):
-        digest.update(part.encode() + b"\0")
-    for finding in result.findings:
-        digest.update(f"{finding.root}\0{finding.path}\0{finding.line}\0{finding.fingerprint}\n"
-                      .encode())
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:llama-audit:{digest.hexdigest()}")

@@ -23,15 +23,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.report.cyclonedx import (
-    _HF_ID,
-    _ecosystem,
-    _exact_other,
-    _exact_version,
-    _package_name,
-    _purl,
-    _serial,
+from auditor.report.bom_identity import (
+    HF_ID,
+    content_uuid,
+    exact_other_version,
+    exact_pinned_version,
     model_ref_key,
+    package_name,
+    package_url,
+    purl_type,
 )
 from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
@@ -103,7 +103,7 @@ def spdx_document(result: AuditResult) -> dict[str, Any]:
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": f"llama-audit of {', '.join(names[r] for r in result.roots) or 'nothing'}",
-        "documentNamespace": f"https://spdx.org/spdxdocs/llama-audit-{_serial(result)}",
+        "documentNamespace": f"https://spdx.org/spdxdocs/llama-audit-{content_uuid(result)}",
         "creationInfo": {
             "created": created(result),
             "creators": [f"Tool: {result.tool.name}-{result.tool.version}"],
@@ -120,20 +120,20 @@ def spdx_document(result: AuditResult) -> dict[str, Any]:
 
 
 def _package_key(finding: Finding) -> str:
-    ecosystem = _ecosystem(finding)
+    ecosystem = purl_type(finding)
     if ecosystem == "pypi":
-        return _package_name(finding)
+        return package_name(finding)
     return f"{ecosystem}/{finding.detail('package') or finding.identifier}"
 
 
 def _package(ref: str, key: str, findings: list[Finding]) -> dict[str, Any]:
     first = findings[0]
-    ecosystem = _ecosystem(first)
-    version = _exact_version(findings)
+    ecosystem = purl_type(first)
+    version = exact_pinned_version(findings)
     if ecosystem != "pypi" and version is None:
-        version = _exact_other(findings)
+        version = exact_other_version(findings)
     name = key if ecosystem == "pypi" else (first.identifier or key)
-    purl = _purl(ecosystem, first.identifier or key, key, version)
+    purl = package_url(ecosystem, first.identifier or key, key, version)
     package: dict[str, Any] = {"name": name, "SPDXID": ref}
     if version:
         package["versionInfo"] = version
@@ -154,7 +154,7 @@ def _model(ref: str, findings: list[Finding], license_ref: str) -> dict[str, Any
     assert model is not None
     written = (first.identifier or model.canonical_id or model.label()).strip()
     written = written.removeprefix("./")
-    hf = _HF_ID.match(written) if model.runtime == "huggingface" else None
+    hf = HF_ID.match(written) if model.runtime == "huggingface" else None
     package: dict[str, Any] = {
         "name": written,
         "SPDXID": ref,

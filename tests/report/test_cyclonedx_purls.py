@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.report.cyclonedx import _purl, render_cyclonedx
+from auditor.report.bom_identity import package_url
+from auditor.report.cyclonedx import render_cyclonedx
 from auditor.scan.runner import scan_paths
 from tests.report.test_cyclonedx import assert_valid
 
@@ -29,7 +30,7 @@ def test_each_ecosystem_has_its_purl_type() -> None:
 
 
 def test_scoped_npm_names_and_go_paths_are_namespaces() -> None:
-    assert str(_purl("npm", "@acme/llama-tokenizer-js", "", "1.0.0")) == \
+    assert str(package_url("npm", "@acme/llama-tokenizer-js", "", "1.0.0")) == \
         "pkg:npm/%40acme/llama-tokenizer-js@1.0.0"
-    assert str(_purl("golang", "github.com/go-skynet/go-llama.cpp", "", None)) == \
+    assert str(package_url("golang", "github.com/go-skynet/go-llama.cpp", "", None)) == \
         "pkg:golang/github.com/go-skynet/go-llama.cpp"
