@@ -72,7 +72,6 @@ class PythonTables:
     lower-cased source with its underscores removed (``200_001``)."""
     loader_index: dict[str, tuple[LoaderSpec, ...]]
     """The loaders by the last dotted part of their callee patterns, in table order."""
-    docs_keywords: frozenset[str] = frozenset()
     """Keywords whose string is text for people (help, description, example)."""
 
     def auto_class(self, llama_class: str) -> AutoClass | None:
@@ -191,7 +190,6 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
             template_names=re.compile(names["names"]),
             template_values=re.compile(names["values"]),
             meta_only_hosts=tuple(str(h).lower() for h in api.get("meta_only_hosts", [])),
-            docs_keywords=frozenset(str(k) for k in api.get("docs_keywords", [])),
             lower_triggers=_lower_triggers(api, classes, tuple(
                 str(w).lower()
                 for w in ruleset.section_table("identify")["grammar"]["hint_words"])),

@@ -155,6 +155,17 @@ def test_help_text_and_descriptions_are_docs(tmp_path: Path) -> None:
                           (3, 78, "info", "documentation")]
 
 
+def test_every_docs_keyword_is_documentation(tmp_path: Path) -> None:
+    from auditor.scan.runner import scan_paths
+
+    text = "".join(f"f({keyword}='pass llama3.1:8b here')\n"
+                   for keyword in ("summary", "usage", "epilog", "doc", "examples"))
+    (tmp_path / "kw.py").write_text(text, encoding="utf-8")
+    rows = [(f.line, f.severity.value, f.role.value if f.role else None)
+            for f in scan_paths([tmp_path]).findings]
+    assert rows == [(line, "info", "documentation") for line in range(1, 6)]
+
+
 def test_llama_architecture_with_other_weights_is_info(tmp_path: Path) -> None:
     text = ('OPEN = "openlm-research/open_llama_7b"\n'
             'TINY = "TinyLlama/TinyLlama-1.1B-Chat-v1.0"\n')

@@ -254,10 +254,6 @@ class _Analysis:
                              chain=unit.chain))
         return hits
 
-    def _is_docs_text(self, unit: StringUnit) -> bool:
-        """A sentence passed as help text, a description or an example."""
-        return unit.names.rsplit(" ", 1)[-1] in self.tables.docs_keywords
-
     def _is_simple(self, unit: StringUnit) -> bool:
         if not isinstance(unit.node, ast.Constant):
             return False
