@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.enrich.naming import Shaped, Unshapeable, shape
 from auditor.fix.deps_rewrite import _requirement_name, relock_commands
 from auditor.fix.files import FileRefused, encode, inside_root, read_for_rewrite, write_all
 from auditor.fix.model import Chosen, NotChosen
-from auditor.fix.naming import Shaped, Unshapeable, shape
 from auditor.fix.plan import (
     CatalogChooser,
     OverrideChooser,
