@@ -202,7 +202,7 @@ ROWS: tuple[Row, ...] = (
     Row(_type(_T, "text", HASH), globs=("*license*", "*licence*"), suffixes=(".txt",)),
     # configuration
     *(Row(_type(_C, fmt, comments), suffixes=suffixes) for suffixes, fmt, comments in _CONFIG),
-    Row(_type(_C, "env", HASH), names=(".env",), prefixes=(".env.",)),
+    Row(_type(_C, "env", HASH), names=(".env",), prefixes=(".env.", ".env_", ".env-")),
     # documentation
     *(Row(_type(_T, fmt, comments), suffixes=suffixes) for suffixes, fmt, comments in _TEXT),
     # read by nothing; listed for their comment syntax
