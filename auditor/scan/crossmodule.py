@@ -4,10 +4,13 @@ After every file is scanned (or served from the cache), this pass follows model 
 repository's own imports. It runs on every scan and caches nothing, so it is always computed
 from the files as they are now: a cached result never depends on another file.
 
-1. *Definition modules*: the Python files whose findings name a model. Their module-level
-   constants that hold a model id (directly, or in a dict or tuple) give the exported names.
-2. *Use files*: the Python files of the same root whose bytes contain one of those names as a
-   word (read again, whether or not the byte prefilter let them through the scan). Their loader
+1. *Definition modules*: the Python files with a finding that names a model outside any
+   function or class (a module-level line: its finding has no context). Their module-level
+   constants that hold a model id (directly, or in a dict or tuple) give the exported names:
+   an UPPER_CASE name, or any name an import statement of the root imports.
+2. *Use files*: the Python files of the same root whose bytes contain one of those names and
+   the last part of a loader's name as words (read again, whether or not the byte prefilter
+   let them through the scan). Their loader
    arguments that are imported names are the uses (``scan.python.crossrefs``).
 3. Each use is resolved through the importing file's imports: ``from pkg.constants import X``,
    ``from .constants import X``, ``import pkg.constants as c; c.X``, ``from x import *``, and
@@ -31,6 +34,7 @@ from pathlib import Path
 
 from auditor import isolate
 from auditor.identify.models import identify
+from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODEL_LOADER
 from auditor.scan.context import ScanContext
 from auditor.scan.findings import hit_to_finding
@@ -74,29 +78,27 @@ class _Root:
 
     def join(self, findings: Sequence[Sequence[Finding]]) -> dict[int, tuple[Finding, ...]]:
         exported: set[str] = set()
+        other_names: set[str] = set()
         for rel, position in self.by_rel.items():
-            if any(f.model is not None for f in findings[position]):
+            if any(f.model is not None and not f.context for f in findings[position]):
                 links = self._links(rel)
-                if links is not None:
-                    exported.update(name for name, parts in links.definitions.items()
-                                    if any(self._meta(t) for texts in parts.values()
-                                           for t in texts))
+                for name, parts in (links.definitions.items() if links is not None else ()):
+                    if any(self._meta(t) for texts in parts.values() for t in texts):
+                        (exported if _CONSTANT.match(name) else other_names).add(name)
+        if other_names:
+            exported |= self._imported_names(other_names)
         if not exported:
             return {}
-        words = _words(exported)
-        for _ in range(MAX_HOPS):  # names re-exported under another name: ``as DEFAULT``
-            grown = set(exported)
-            for rel in self.by_rel:
-                links = self._links(rel, words)
-                if links is not None:
-                    grown.update(local for local, imported in links.imports.items()
-                                 if imported.rpartition(".")[2] in exported)
+        for _ in range(MAX_HOPS):  # names imported under another name: ``X as DEFAULT``
+            grown = exported | self._aliases(exported)
             if grown == exported:
                 break
-            exported, words = grown, _words(grown)
+            exported = grown
+        words = _words(exported)
+        loaders = _words(set(python_tables(self.ctx.ruleset).loader_index))
         out: dict[int, tuple[Finding, ...]] = {}
         for rel, position in self.by_rel.items():
-            links = self._links(rel, words)
+            links = self._links(rel, words, loaders)
             if links is None or not links.uses:
                 continue
             lines = self.texts[rel].splitlines()
@@ -123,14 +125,40 @@ class _Root:
         return None
 
     # -- reading and analysing ------------------------------------------------------------
-    def _links(self, rel: str, words: re.Pattern[bytes] | None = None) -> ModuleLinks | None:
+    def _imported_names(self, names: set[str]) -> set[str]:
+        """Which of ``names`` an import statement of the root names (read as bytes, not
+        parsed: a superset)."""
+        pattern = re.compile(rb"\bimport\b(?:[ \t]*\([^)]*?|[^\n]*?)\b(" + b"|".join(
+            re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+        return self._matches(pattern)
+
+    def _matches(self, pattern: re.Pattern[bytes]) -> set[str]:
+        """The first group of every match of ``pattern`` in the root's Python files."""
+        found: set[str] = set()
+
+        def collect(data: bytes) -> bool:
+            found.update(m.decode("utf-8", "replace") for m in pattern.findall(data))
+            return False  # nothing to decode
+
+        for position in self.by_rel.values():
+            read_for_scan(self.files[position], collect)
+        return found
+
+    def _aliases(self, names: set[str]) -> set[str]:
+        """Every ``NAME as OTHER`` of the given names in the root's Python files (read as
+        bytes, not parsed: a superset, the parse of the files that use them decides)."""
+        return self._matches(re.compile(rb"\b(?:" + b"|".join(
+            re.escape(n.encode()) for n in sorted(names)) + rb")\s+as\s+([A-Za-z_]\w*)"))
+
+    def _links(self, rel: str, *needed: re.Pattern[bytes]) -> ModuleLinks | None:
+        """The file's links; None when it is not Python or its bytes lack a needed word."""
         if rel in self.links:
             return self.links[rel]
         file = self.files[self.by_rel[rel]]
         outcome = read_for_scan(
-            file, lambda data: words is None or words.search(data) is not None)
+            file, lambda data: all(word.search(data) is not None for word in needed))
         if outcome.text is None:
-            if words is None:
+            if not needed:
                 self.links[rel] = None
             return None  # not holding a name now: read again if a re-export leads here
         links: ModuleLinks | None = None
@@ -212,6 +240,11 @@ class _Root:
         if closeness[0][0] == closeness[1][0]:
             return None  # as near as another: which one Python would import is not known
         return closeness[0][1]
+
+
+_CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+"""A constant's name by convention: reached as ``module.NAME`` or through ``import *``
+without an import statement naming it. Other names count only when an import names them."""
 
 
 def _words(names: set[str]) -> re.Pattern[bytes]:

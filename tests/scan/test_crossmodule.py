@@ -199,3 +199,29 @@ def test_module_links_records_definitions_imports_and_uses() -> None:
     assert [(u.ref, u.keys, u.starred, u.line, u.column, u.loader) for u in links.uses] == [
         (".base.ORG", (WHOLE,), False, 8, 1, "LiteLLM")]
     assert module_links("def broken(:\n", load_ruleset()) is None
+
+
+def test_through_the_cli_with_its_default_cache(tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLAMA_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = _package(tmp_path / "repo", LOADER + "from pkg.constants import MODEL_ID\n\n"
+                                                "model = AutoModelForCausalLM.from_pretrained("
+                                                "MODEL_ID)\n")
+    for _ in range(2):  # cold, then warm from the cache
+        run = run_cli(["scan", "--format", "json", str(root)])
+        assert run.code == 1
+        rows = [(f["path"], f["line"], f["column"], f["identifier"], f["rule_id"],
+                 f["severity"]) for f in run.json()["findings"]]
+        assert rows == [("pkg/constants.py", 1, 12, LLAMA, "LA101", "high"),
+                        ("pkg/constants.py", 2, 22, GROQ, "LA101", "high"),
+                        ("pkg/user.py", 4, 9, LLAMA, "LA102", "high")]
+
+
+def test_a_suppression_comment_at_the_use_site_applies(tmp_path: Path, run_cli  # type: ignore[no-untyped-def]
+                                                       ) -> None:
+    root = _package(tmp_path / "repo", LOADER + "from pkg.constants import MODEL_ID\n"
+                    "m = AutoModelForCausalLM.from_pretrained(MODEL_ID)  "
+                    "# llama-audit: ignore[LA102] parity run\n")
+    run = run_cli(["scan", "--no-cache", "--format", "json", str(root)])
+    assert [(f["path"], f["line"], f["rule_id"]) for f in run.json()["findings"]] == [
+        ("pkg/constants.py", 1, "LA101"), ("pkg/constants.py", 2, "LA101")]
