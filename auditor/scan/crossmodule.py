@@ -40,7 +40,7 @@ from auditor.scan.context import ScanContext
 from auditor.scan.findings import hit_to_finding
 from auditor.scan.python.crossrefs import ModuleLinks, Use, module_links
 from auditor.scan.read import read_for_scan
-from auditor.types import FileKind, Finding, Hit, ModelRef, Role, SourceFile
+from auditor.types import Diagnostic, FileKind, Finding, Hit, ModelRef, Role, SourceFile
 
 MAX_HOPS = 12
 """Re-exports followed from a use to its definition."""
@@ -48,16 +48,23 @@ MAX_HOPS = 12
 
 def cross_module_findings(files: Sequence[SourceFile],
                           findings: Sequence[Sequence[Finding]],
-                          ctx: ScanContext) -> dict[int, tuple[Finding, ...]]:
-    """Findings at use sites of other modules' constants, by position in ``files``."""
+                          ctx: ScanContext) -> tuple[dict[int, tuple[Finding, ...]],
+                                                     dict[Path, Diagnostic]]:
+    """Findings at use sites of other modules' constants, by position in ``files``; and, by
+    root, a diagnostic when the join failed there (a bug must not lose the scan's results)."""
     by_root: dict[Path, list[int]] = defaultdict(list)
     for position, file in enumerate(files):
         if file.kind is FileKind.PYTHON and file.rel.endswith(".py"):
             by_root[file.root].append(position)
     out: dict[int, tuple[Finding, ...]] = {}
-    for positions in by_root.values():
-        out.update(_Root(files, positions, ctx).join(findings))
-    return out
+    failed: dict[Path, Diagnostic] = {}
+    for root, positions in by_root.items():
+        try:
+            out.update(_Root(files, positions, ctx).join(findings))
+        except Exception as exc:
+            failed[root] = Diagnostic(".", "scanner-error", "constants across modules not "
+                                      f"followed: {type(exc).__name__}: {exc}")
+    return out, failed
 
 
 class _Root:

@@ -95,8 +95,9 @@ def scan_paths(
 
     kinds = Counter(f.kind.value for f in files)
     results = _run(files, options, ruleset, progress)
-    joined = cross_module_findings(files, [r.findings for r in results],
-                                   _context(options, ruleset))
+    joined, join_failed = cross_module_findings(files, [r.findings for r in results],
+                                                _context(options, ruleset))
+    diagnostics.extend(_with_root(d, label_of[root]) for root, d in join_failed.items())
     findings: list[Finding] = []
     scanned = parsed = 0
     first_party = {root: first_party_modules(root) for root in label_of}

@@ -225,3 +225,20 @@ def test_a_suppression_comment_at_the_use_site_applies(tmp_path: Path, run_cli  
     run = run_cli(["scan", "--no-cache", "--format", "json", str(root)])
     assert [(f["path"], f["line"], f["rule_id"]) for f in run.json()["findings"]] == [
         ("pkg/constants.py", 1, "LA101"), ("pkg/constants.py", 2, "LA101")]
+
+
+def test_a_failing_join_keeps_every_file_result(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.scan.crossmodule as crossmodule
+
+    def broken(self: object, findings: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(crossmodule._Root, "join", broken)
+    _package(tmp_path, LOADER + "from .constants import MODEL_ID\n"
+                                "AutoModelForCausalLM.from_pretrained(MODEL_ID)\n")
+    result = scan_paths([tmp_path])
+    assert [(f.path, f.line, f.rule_id) for f in result.findings] == [
+        ("pkg/constants.py", 1, "LA101"), ("pkg/constants.py", 2, "LA101")]
+    assert [(d.path, d.code, d.message) for d in result.diagnostics] == [
+        (".", "scanner-error", "constants across modules not followed: RuntimeError: boom")]
