@@ -21,6 +21,7 @@ from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
+from auditor.scan.crossmodule import cross_module_findings
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
@@ -94,13 +95,17 @@ def scan_paths(
 
     kinds = Counter(f.kind.value for f in files)
     results = _run(files, options, ruleset, progress)
+    joined, join_failed = cross_module_findings(files, [r.findings for r in results],
+                                                _context(options, ruleset))
+    diagnostics.extend(_with_root(d, label_of[root]) for root, d in join_failed.items())
     findings: list[Finding] = []
     scanned = parsed = 0
     first_party = {root: first_party_modules(root) for root in label_of}
-    for file, result in zip(files, results, strict=True):
+    for position, (file, result) in enumerate(zip(files, results, strict=True)):
         label = label_of[file.root]
         own = first_party.get(file.root, frozenset())
-        findings.extend(_finding_root(f, label) for f in result.findings
+        findings.extend(_finding_root(f, label) for f in (*result.findings,
+                                                          *joined.get(position, ()))
                         if not is_first_party_import(f, own))
         diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
         scanned += result.scanned

@@ -28,6 +28,7 @@ def _swaps(root: Path) -> list[tuple[str, int, str]]:
 def test_demo_write_then_scan_leaves_no_swap_findings(tmp_path: Path) -> None:
     root = git_repo(copy_tree(DEMO, tmp_path / "demo"))
     assert _swaps(root) == [
+        ("chatbot/backends.py", 18, "LA102"), ("chatbot/backends.py", 19, "LA102"),
         ("chatbot/backends.py", 35, "LA102"), ("chatbot/backends.py", 45, "LA102"),
         ("chatbot/moderation.py", 9, "LA102"), ("chatbot/moderation.py", 10, "LA102"),
         ("chatbot/settings.py", 5, "LA101"), ("chatbot/settings.py", 6, "LA101"),

@@ -90,7 +90,7 @@ def test_cli_subfolder_scan_paths_resolve_from_the_repository_root(
     data: list[dict[str, Any]] = json.loads(done.out)
     assert_valid(data)
     assert (tmp_path / "extra.json").read_text() == done.out
-    assert len(data) == 21
+    assert len(data) == 23
     for issue in data:
         assert issue["location"]["path"].startswith("services/demo/")
         assert (repo / issue["location"]["path"]).is_file()
