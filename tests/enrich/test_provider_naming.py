@@ -8,10 +8,16 @@ replacement, the decision is "no replacement" and says so, naming the nearest ru
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
 
 from auditor.enrich import EnrichOptions, enrich
 from auditor.enrich.decision import decide, routing_prefixes
+from auditor.enrich.snapshot import load_bundled
+from auditor.enrich.sources import is_primary
 from auditor.fix.plan import policy_families
 from auditor.identify.models import identify
 from auditor.ruleset.load import load_ruleset
@@ -36,19 +42,34 @@ SWAPPED = [
      "nvidia_nim/mistralai/mistral-medium-3-5-128b", "mistralai/Mistral-Medium-3.5-128B"),
     ("openrouter/meta-llama/llama-3.3-70b-instruct", "openrouter",
      "openrouter/mistralai/mistral-medium-3-5", "mistralai/Mistral-Medium-3.5-128B"),
+    ("llama-3.3-70b-versatile", "groq", "qwen/qwen3.6-27b", "Qwen/Qwen3.6-27B"),
+    ("groq/llama-3.3-70b-versatile", "groq", "groq/qwen/qwen3.6-27b", "Qwen/Qwen3.6-27B"),
+    ("azure_ai/Meta-Llama-3.1-405B-Instruct", "azure", "azure_ai/Mistral-Large-3",
+     "mistralai/Mistral-Large-3-675B-Instruct-2512"),
+    ("azure_ai/Llama-4-Maverick-17B-128E-Instruct-FP8", "azure", "azure_ai/Mistral-Large-3",
+     "mistralai/Mistral-Large-3-675B-Instruct-2512"),
+    ("@cf/meta/llama-4-scout-17b-16e-instruct", "cloudflare", "@cf/google/gemma-4-26b-a4b-it",
+     "google/gemma-4-26B-A4B-it"),
+    ("@cf/meta/llama-3.3-70b-instruct-fp8-fast", "cloudflare", "@cf/google/gemma-4-26b-a4b-it",
+     "google/gemma-4-26B-A4B-it"),
+    ("cloudflare/@cf/meta/llama-3.3-70b-instruct-fp8-fast", "cloudflare",
+     "cloudflare/@cf/google/gemma-4-26b-a4b-it", "google/gemma-4-26B-A4B-it"),
 ]
 
 NOT_ON_THE_PROVIDERS_LIST = [
     ("meta.llama3-1-70b-instruct-v1:0", "bedrock"),
     ("us.meta.llama4-scout-17b-instruct-v1:0", "bedrock"),
-    ("groq/llama-3.3-70b-versatile", "groq"),
     ("llama-3.1-8b-instant", "groq"),
+    ("groq/llama-3.1-8b-instant", "groq"),
     ("meta-llama/Llama-3.3-70B-Instruct-Turbo", "together"),
     ("together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "together"),
     ("accounts/fireworks/models/llama-v3p1-405b-instruct", "fireworks"),
     ("publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas", "vertex-ai"),
     ("vertex_ai/meta/llama-3.1-405b-instruct-maas", "vertex-ai"),
     ("azure_ai/Llama-3.3-70B-Instruct", "azure"),
+    ("meta.llama3-3-70b-instruct-v1:0", "bedrock"),
+    ("accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks"),
+    ("meta/llama-3.3-70b-instruct-maas", "vertex-ai"),
     ("@cf/meta/llama-3.1-8b-instruct", "cloudflare"),
     ("cloudflare/@cf/meta/llama-3.1-8b-instruct", "cloudflare"),
     ("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3", "nvidia-nim"),
@@ -107,3 +128,46 @@ def test_mlx_without_a_recorded_repository_and_a_llama_only_api_are_left_with_re
     assert (meta.runtime, meta.replacement) == ("meta-llama-api", None)  # type: ignore
     assert meta.why.startswith("meta-llama-api serves only Llama models: move this call to "  # type: ignore
                                "a runtime or provider that serves ")
+
+
+PROVIDER_IDS = [
+    # (provider, Hub id, provider id, source on the provider's own domain)
+    ("azure", "mistralai/Mistral-Large-3-675B-Instruct-2512", "Mistral-Large-3",
+     "https://learn.microsoft.com/azure/ai-foundry/foundry-models/concepts/"
+     "models-sold-directly-by-azure"),
+    ("cloudflare", "Qwen/Qwen3.8-27B", "@cf/qwen/qwen3.8-27b",
+     "https://developers.cloudflare.com/workers-ai/models/qwen3.8-27b/"),
+    ("cloudflare", "google/gemma-4-26B-A4B-it", "@cf/google/gemma-4-26b-a4b-it",
+     "https://developers.cloudflare.com/workers-ai/models/gemma-4-26b-a4b-it/"),
+    ("groq", "Qwen/Qwen3.6-27B", "qwen/qwen3.6-27b",
+     "https://console.groq.com/docs/model/qwen/qwen3.6-27b"),
+    ("nvidia-nim", "mistralai/Mistral-Medium-3.5-128B", "mistralai/mistral-medium-3-5-128b",
+     "https://docs.api.nvidia.com/nim/reference/mistralai-mistral-medium-3-5-128b"),
+    ("openrouter", "mistralai/Mistral-Medium-3.5-128B", "mistralai/mistral-medium-3-5",
+     "https://openrouter.ai/mistralai/mistral-medium-3-5/api"),
+]
+OWN_HOSTS = {"azure": "learn.microsoft.com", "cloudflare": "developers.cloudflare.com",
+             "groq": "console.groq.com", "nvidia-nim": "docs.api.nvidia.com",
+             "openrouter": "openrouter.ai"}
+
+
+def test_every_provider_id_in_the_catalog_has_its_providers_page_and_a_date() -> None:
+    entries = load_bundled().entries
+    recorded = sorted((provider, e.hub_id, model_id, source)
+                      for e in entries for provider, model_id in e.hosted
+                      for source in e.sources
+                      if (urlsplit(source).hostname or "") == OWN_HOSTS.get(provider))
+    assert recorded == sorted(PROVIDER_IDS)
+    assert sum(len(e.hosted) for e in entries) == len(PROVIDER_IDS)
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "replacements.md").read_text(
+        encoding="utf-8")
+    by_hub = {e.hub_id: e for e in entries}
+    for provider, hub_id, model_id, source in PROVIDER_IDS:
+        assert is_primary(source), source
+        note = re.search(rf"\[{re.escape(provider)} id {re.escape(model_id)}: [^\]]*"
+                         rf"{re.escape(source)}[^\]]*(\d{{4}}-\d{{2}}-\d{{2}})[^\]]*\]",
+                         by_hub[hub_id].notes)
+        assert note is not None, (provider, model_id)
+        row = next(line for line in docs.splitlines() if f"| `{model_id}` |" in line)
+        assert f"| {hub_id} |" in row and source in row, row
+        assert re.search(r"\| \d{4}-\d{2}-\d{2} \(", row), row
