@@ -37,6 +37,7 @@ PRIMARY_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("docs.aws.amazon.com", "", "Amazon Bedrock's model list and model cards"),
     ("console.groq.com", "", "Groq's model list"),
     ("docs.together.ai", "", "Together AI's model list"),
+    ("github.com", "togethercomputer/skills/", "Together AI's serverless catalog (own repo)"),
     ("docs.fireworks.ai", "", "Fireworks AI's documentation"),
     ("fireworks.ai", "/models/", "Fireworks AI's model library"),
     ("cloud.google.com", "", "Google Cloud Vertex AI documentation"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -54,6 +53,19 @@ SWAPPED = [
      "google/gemma-4-26B-A4B-it"),
     ("cloudflare/@cf/meta/llama-3.3-70b-instruct-fp8-fast", "cloudflare",
      "cloudflare/@cf/google/gemma-4-26b-a4b-it", "google/gemma-4-26B-A4B-it"),
+    ("meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "together", "Qwen/Qwen3.5-9B",
+     "Qwen/Qwen3.5-9B"),
+    ("together_ai/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "together",
+     "together_ai/Qwen/Qwen3.5-9B", "Qwen/Qwen3.5-9B"),
+    ("meta/llama-3.3-70b-instruct-maas", "vertex-ai", "google/gemma-4-26b-a4b-it-maas",
+     "google/gemma-4-26B-A4B-it"),
+    ("vertex_ai/meta/llama-3.3-70b-instruct-maas", "vertex-ai",
+     "vertex_ai/google/gemma-4-26b-a4b-it-maas", "google/gemma-4-26B-A4B-it"),
+    ("publishers/meta/models/llama-4-scout-17b-16e-instruct-maas", "vertex-ai",
+     "publishers/google/models/gemma-4-26b-a4b-it-maas", "google/gemma-4-26B-A4B-it"),
+    ("projects/p/locations/global/publishers/meta/models/llama-3.3-70b-instruct-maas",
+     "vertex-ai", "projects/p/locations/global/publishers/google/models/gemma-4-26b-a4b-it-maas",
+     "google/gemma-4-26B-A4B-it"),
 ]
 
 NOT_ON_THE_PROVIDERS_LIST = [
@@ -66,10 +78,10 @@ NOT_ON_THE_PROVIDERS_LIST = [
     ("accounts/fireworks/models/llama-v3p1-405b-instruct", "fireworks"),
     ("publishers/meta/models/llama-4-maverick-17b-128e-instruct-maas", "vertex-ai"),
     ("vertex_ai/meta/llama-3.1-405b-instruct-maas", "vertex-ai"),
+    ("meta-llama/Llama-3.2-3B-Instruct-Turbo", "together"),
     ("azure_ai/Llama-3.3-70B-Instruct", "azure"),
     ("meta.llama3-3-70b-instruct-v1:0", "bedrock"),
     ("accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks"),
-    ("meta/llama-3.3-70b-instruct-maas", "vertex-ai"),
     ("@cf/meta/llama-3.1-8b-instruct", "cloudflare"),
     ("cloudflare/@cf/meta/llama-3.1-8b-instruct", "cloudflare"),
     ("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3", "nvidia-nim"),
@@ -145,10 +157,18 @@ PROVIDER_IDS = [
      "https://docs.api.nvidia.com/nim/reference/mistralai-mistral-medium-3-5-128b"),
     ("openrouter", "mistralai/Mistral-Medium-3.5-128B", "mistralai/mistral-medium-3-5",
      "https://openrouter.ai/mistralai/mistral-medium-3-5/api"),
+    ("together", "Qwen/Qwen3.5-9B", "Qwen/Qwen3.5-9B",
+     "https://github.com/togethercomputer/skills/blob/665299de0b1f6ab8565b95df840cec000720560a/"
+     "skills/together-ai/references/chat-completions/models.md"),
+    ("vertex-ai", "google/gemma-4-26B-A4B-it", "google/gemma-4-26b-a4b-it-maas",
+     "https://docs.cloud.google.com/vertex-ai/generative-ai/docs/maas/google"),
 ]
-OWN_HOSTS = {"azure": "learn.microsoft.com", "cloudflare": "developers.cloudflare.com",
-             "groq": "console.groq.com", "nvidia-nim": "docs.api.nvidia.com",
-             "openrouter": "openrouter.ai"}
+OWN_PAGES = {"azure": "https://learn.microsoft.com/",
+             "cloudflare": "https://developers.cloudflare.com/",
+             "groq": "https://console.groq.com/", "nvidia-nim": "https://docs.api.nvidia.com/",
+             "openrouter": "https://openrouter.ai/",
+             "together": "https://github.com/togethercomputer/",
+             "vertex-ai": "https://docs.cloud.google.com/"}
 
 
 def test_every_provider_id_in_the_catalog_has_its_providers_page_and_a_date() -> None:
@@ -156,7 +176,7 @@ def test_every_provider_id_in_the_catalog_has_its_providers_page_and_a_date() ->
     recorded = sorted((provider, e.hub_id, model_id, source)
                       for e in entries for provider, model_id in e.hosted
                       for source in e.sources
-                      if (urlsplit(source).hostname or "") == OWN_HOSTS.get(provider))
+                      if source.startswith(OWN_PAGES.get(provider, "-")))
     assert recorded == sorted(PROVIDER_IDS)
     assert sum(len(e.hosted) for e in entries) == len(PROVIDER_IDS)
     docs = (Path(__file__).resolve().parents[2] / "docs" / "replacements.md").read_text(
@@ -171,3 +191,13 @@ def test_every_provider_id_in_the_catalog_has_its_providers_page_and_a_date() ->
         row = next(line for line in docs.splitlines() if f"| `{model_id}` |" in line)
         assert f"| {hub_id} |" in row and source in row, row
         assert re.search(r"\| \d{4}-\d{2}-\d{2} \(", row), row
+
+
+def test_a_vertex_resource_path_keeps_its_location_with_a_step_to_check_it() -> None:
+    raw = "projects/acme/locations/us-east5/publishers/meta/models/llama-3.3-70b-instruct-maas"
+    decision = _decisions([raw])[raw]
+    assert (decision.replacement, decision.steps) == (  # type: ignore[attr-defined]
+        "projects/acme/locations/us-east5/publishers/google/models/gemma-4-26b-a4b-it-maas",
+        ("the original names the location in 'projects/acme/locations/us-east5': check that "
+         "google/gemma-4-26b-a4b-it-maas is served in that location (Vertex AI lists each "
+         "model's regions)",))

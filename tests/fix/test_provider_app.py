@@ -29,13 +29,14 @@ SWAPPED = [
      "mistralai/mistral-medium-3-5-128b"),
     ("app/openrouter_app.py", 8, "openrouter/meta-llama/llama-3.3-70b-instruct",
      "openrouter/mistralai/mistral-medium-3-5"),
+    ("app/vertex_app.py", 16, "meta/llama-3.3-70b-instruct-maas",
+     "google/gemma-4-26b-a4b-it-maas"),
 ]
 
 LEFT = [
     ("app/bedrock_app.py", 10, "meta.llama3-3-70b-instruct-v1:0", "bedrock"),
     ("app/fireworks_app.py", 10, "accounts/fireworks/models/llama-v3p3-70b-instruct", "fireworks"),
     ("app/together_app.py", 10, "meta-llama/Llama-3.3-70B-Instruct-Turbo", "together"),
-    ("app/vertex_app.py", 16, "meta/llama-3.3-70b-instruct-maas", "vertex-ai"),
 ]
 
 CANDIDATES_70B = ("google/gemma-4-31B-it, google/gemma-4-26B-A4B-it, Qwen/Qwen3.5-122B-A10B, "
@@ -86,19 +87,19 @@ def test_scan_plan_fix_rescan_on_the_one_id_per_provider_app(tmp_path: Path) -> 
         "meta.llama3-3-70b-instruct-v1:0": ("bedrock", ""),
         "accounts/fireworks/models/llama-v3p3-70b-instruct": ("fireworks", ""),
         "meta-llama/Llama-3.3-70B-Instruct-Turbo": ("together", ""),
-        "meta/llama-3.3-70b-instruct-maas": ("vertex-ai", ""),
+        "meta/llama-3.3-70b-instruct-maas": ("vertex-ai", "google/gemma-4-26b-a4b-it-maas"),
     }
     for _, _, old, provider in LEFT:
         assert decisions[old]["why"] == _why_left(provider)
 
-    # fix --write: the five swaps are written, the four others are left with their reason
+    # fix --write: the six swaps are written, the three others are left with their reason
     fixed = run_fix([".", "--write"], root)
     assert fixed.code == 1, fixed.err  # swaps remain, so findings are left
-    rewritten = [line.strip() for line in fixed.err.split("Rewritten (5):\n")[1]
+    rewritten = [line.strip() for line in fixed.err.split("Rewritten (6):\n")[1]
                  .split("Not replaced")[0].splitlines()]
     assert rewritten == [f"{path}:{line}:15  LA102  '{old}' -> '{new}' (catalog)"
                          for path, line, old, new in SWAPPED]
-    left = fixed.err.split("Not replaced (swaps that need your decision) (4):\n")[1]
+    left = fixed.err.split("Not replaced (swaps that need your decision) (3):\n")[1]
     assert [row.strip() for row in left.split("Warnings:")[0].splitlines()] == [
         f"{path}:{line}:{17 if 'bedrock' in path else 15}  LA102  {_why_left(provider)}"
         for path, line, _, provider in LEFT]
@@ -106,7 +107,7 @@ def test_scan_plan_fix_rescan_on_the_one_id_per_provider_app(tmp_path: Path) -> 
         text = (root / path).read_text(encoding="utf-8")
         assert f'model="{new}"' in text and old not in text
 
-    # re-scan: the swapped findings are gone; the four left ones stay, each below its note
+    # re-scan: the swapped findings are gone; the three left ones stay, each below its note
     after = _scan(root)
     assert [(path, identifier) for path, _, identifier, _, _ in after] == [
         (path, old) for path, _, old, _ in LEFT]
