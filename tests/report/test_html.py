@@ -253,3 +253,15 @@ def test_license_chart_counts_findings_per_license() -> None:
         ("Llama 2 Community License", "1"), ("Llama 3.1 Community License", "4"),
         ("no Llama license", "4")]
     assert 'aria-label="Findings by effort"' in html
+
+
+def test_finding_cards_show_the_same_decision_as_the_model_card() -> None:
+    from tests.report.test_cards import decided_result
+
+    findings = section(render_html(decided_result()), "findings")
+    assert ('<p class="fix"><strong>Write instead</strong> <code>gemma4:e4b</code> (Gemma 4)</p>'
+            in findings)
+    assert ('<p class="fix"><strong>Write instead</strong> <code>google/gemma-4-E4B-it</code> '
+            '(Gemma 4)</p>') in findings
+    # the adapter (no runtime name recorded) and config/serve.yaml (no replacement class)
+    assert findings.count("<strong>Not swapped here:</strong>") == 2
