@@ -158,3 +158,17 @@ def test_sarif_reports_the_prompt_rules(tmp_path: Path, monkeypatch: pytest.Monk
     assert {f["rule_id"]: f["severity"] for f in findings if f["rule_id"] in
             ("LA106", "LA107", "LA108")} == {"LA106": "medium", "LA107": "medium",
                                              "LA108": "medium"}
+
+
+def test_fix_lists_them_as_manual_steps_and_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any) -> None:
+    import shutil
+    root = tmp_path / "tree"
+    shutil.copytree(PROMPTS, root)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    monkeypatch.chdir(root)
+    done = run_cli(["fix", ".", "--no-config", "--write", "--allow-dirty"])
+    assert done.code == 0, done.err
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+    assert f"0 rewrite(s) in 0 file(s), 0 swap(s) not replaced, {len(EXPECTED) - 3} manual " \
+        "step(s)" in done.out + done.err
