@@ -137,8 +137,8 @@ class _Walker:
                 name = entry.name
                 rel = prefix + name
                 try:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                    is_file = not is_dir and entry.is_file(follow_symlinks=False)
+                    is_file = entry.is_file(follow_symlinks=False)  # most entries: one call
+                    is_dir = not is_file and entry.is_dir(follow_symlinks=False)
                 except OSError as exc:
                     yield Diagnostic(path=display_path(rel), code="unreadable",
                                      message=_reason(exc))
