@@ -29,7 +29,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from auditor import isolate
@@ -46,21 +46,23 @@ MAX_HOPS = 12
 """Re-exports followed from a use to its definition."""
 
 
-def cross_module_findings(files: Sequence[SourceFile],
+def cross_module_findings(files: Sequence[SourceFile | None],
                           findings: Sequence[Sequence[Finding]],
                           ctx: ScanContext) -> tuple[dict[int, tuple[Finding, ...]],
                                                      dict[Path, Diagnostic]]:
     """Findings at use sites of other modules' constants, by position in ``files``; and, by
     root, a diagnostic when the join failed there (a bug must not lose the scan's results)."""
     by_root: dict[Path, list[int]] = defaultdict(list)
+    python: dict[int, SourceFile] = {}
     for position, file in enumerate(files):
-        if file.kind is FileKind.PYTHON and file.rel.endswith(".py"):
+        if file is not None and file.kind is FileKind.PYTHON and file.rel.endswith(".py"):
             by_root[file.root].append(position)
+            python[position] = file
     out: dict[int, tuple[Finding, ...]] = {}
     failed: dict[Path, Diagnostic] = {}
     for root, positions in by_root.items():
         try:
-            out.update(_Root(files, positions, ctx).join(findings))
+            out.update(_Root(python, positions, ctx).join(findings))
         except Exception as exc:
             failed[root] = Diagnostic(".", "scanner-error", "constants across modules not "
                                       f"followed: {type(exc).__name__}: {exc}")
@@ -68,7 +70,7 @@ def cross_module_findings(files: Sequence[SourceFile],
 
 
 class _Root:
-    def __init__(self, files: Sequence[SourceFile], positions: list[int],
+    def __init__(self, files: Mapping[int, SourceFile], positions: list[int],
                  ctx: ScanContext) -> None:
         self.files = files
         self.ctx = ctx
