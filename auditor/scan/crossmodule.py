@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from auditor import isolate
+from auditor.discover.found import Found, source_file
 from auditor.identify.models import identify
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODEL_LOADER
@@ -67,6 +68,20 @@ def cross_module_findings(files: Sequence[SourceFile | None],
             failed[root] = Diagnostic(".", "scanner-error", "constants across modules not "
                                       f"followed: {type(exc).__name__}: {exc}")
     return out, failed
+
+
+def python_sources(files: Sequence[tuple[Path, Found]],
+                   max_file_size: int) -> list[SourceFile | None]:
+    """The join reads Python modules only: their ``SourceFile`` by position, None for every
+    other file (and for one that can no longer be read)."""
+    sources: list[SourceFile | None] = []
+    for root, found in files:
+        source = None
+        if found.type.kind is FileKind.PYTHON and found.rel.endswith(".py"):
+            made = source_file(root, found, max_file_size)
+            source = made if isinstance(made, SourceFile) else None
+        sources.append(source)
+    return sources
 
 
 class _Root:

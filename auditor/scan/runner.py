@@ -21,7 +21,7 @@ from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
-from auditor.scan.crossmodule import cross_module_findings
+from auditor.scan.crossmodule import cross_module_findings, python_sources
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
@@ -99,8 +99,8 @@ def scan_paths(
             files.append((root, item))
 
     results = _run(files, options, ruleset, progress)
-    joined, join_failed = cross_module_findings(_python_sources(files, options),
-                                                [r.findings for r in results],
+    python = python_sources(files, options.discover.max_file_size)
+    joined, join_failed = cross_module_findings(python, [r.findings for r in results],
                                                 _context(options, ruleset))
     diagnostics.extend(_with_root(d, label_of[root]) for root, d in join_failed.items())
     kinds: Counter[FileKind] = Counter()
@@ -186,19 +186,6 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-
-def _python_sources(files: Sequence[tuple[Path, Found]],
-                    options: ScanOptions) -> list[SourceFile | None]:
-    """The join across modules reads Python modules only: their ``SourceFile`` by position,
-    None for every other file (and for one that can no longer be read)."""
-    sources: list[SourceFile | None] = []
-    for root, found in files:
-        source = None
-        if found.type.kind is FileKind.PYTHON and found.rel.endswith(".py"):
-            made = source_file(root, found, options.discover.max_file_size)
-            source = made if isinstance(made, SourceFile) else None
-        sources.append(source)
-    return sources
 
 def _run(
     files: list[tuple[Path, Found]], options: ScanOptions, ruleset: RuleSet,
