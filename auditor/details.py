@@ -13,6 +13,8 @@ DetailKey = Literal[
     # dependency declarations (scan/deps): what the manifest or lockfile says
     "package", "constraint", "direct", "manifest", "class", "reason", "pulled_in_by", "group",
     "marker", "extras", "declared_at", "include_chain", "direct_from",
+    # set where the manifest's own type does not say it (a container image in compose/k8s)
+    "ecosystem",
     # structured config, artefacts, GGUF headers, notebooks, infra (scan)
     "key", "confidence", "peft_type", "evidence", "name_or_path", "header_key", "part",
     "base_model",

@@ -18,7 +18,7 @@ from typing import Any
 from auditor.ruleset.load import RuleError, RuleSet
 
 CLASSES = ("replace", "review", "keep", "lookalike")
-ECOSYSTEMS = ("pypi", "npm", "golang", "cargo", "maven")
+ECOSYSTEMS = ("pypi", "npm", "golang", "cargo", "maven", "docker")
 PYPI = "pypi"
 LOOKALIKE = "lookalike"
 

@@ -89,6 +89,6 @@ def test_an_unknown_ecosystem_is_a_rule_error(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text(
         '[[package]]\nname = "x"\necosystem = "rubygems"\nclass = "keep"\n', encoding="utf-8")
     with pytest.raises(RuleError, match=re.escape(
-            "'ecosystem' must be one of ['pypi', 'npm', 'golang', 'cargo', 'maven'], "
+            "'ecosystem' must be one of ['pypi', 'npm', 'golang', 'cargo', 'maven', 'docker'], "
             "not 'rubygems'")):
         package_table(load_ruleset([tmp_path]))
