@@ -26,6 +26,9 @@ DetailKey = Literal[
     # the string's role when it changed the rule's severity or effort, and what a person must
     # decide about a derivative fix cannot swap (scan/roles)
     "role", "decide",
+    # a documentation code block or commented-out code (scan/docs, scan/commented): reported
+    # at info, counted by the gate only with --include-docs (policy)
+    "mention",
     # a plan file shown by `report --plan` (enrich.plan_file)
     "plan",
     # the baseline (policy): a finding matched in a renamed file

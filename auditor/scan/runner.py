@@ -20,6 +20,7 @@ from auditor.errors import ScanError
 from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
+from auditor.scan.commented import commented_code_hits
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
 from auditor.scan.crossmodule import cross_module_findings, python_sources
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
@@ -50,7 +51,8 @@ POOL_THRESHOLD = 64
 @dataclass(frozen=True)
 class ScanOptions:
     discover: DiscoverOptions = field(default_factory=DiscoverOptions)
-    include_docs: bool = False
+    include_docs: bool = True
+    """Record documentation code blocks and commented-out code (info; ``fix``/``plan`` off)."""
     rules_dirs: tuple[Path, ...] = ()
     jobs: int = 1
     cache_dir: Path | None = None
@@ -380,6 +382,8 @@ def _run_scanners(
             diagnostics.append(Diagnostic(file.rel, problem_item.code, problem_item.message,
                                           line=problem_item.line))
         hits.extend(output.hits)
+    if ctx.include_docs:  # commented-out code, in every kind with line comments
+        hits.extend(commented_code_hits(file.rel, text, ctx.ruleset, hits))
     findings, dropped = capped_findings(hits, file.rel, lines, ctx)
     if dropped:
         diagnostics.append(Diagnostic(

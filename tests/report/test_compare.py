@@ -32,11 +32,11 @@ def before_after(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> Pa
 def test_compare_counts_fixed_new_and_remaining(before_after: Path, run_cli) -> None:
     before = json.loads((before_after / "before.json").read_text())["findings"]
     after = json.loads((before_after / "after.json").read_text())["findings"]
-    assert (len(before), len(after)) == (23, 8)
+    assert (len(before), len(after)) == (24, 9)  # with the README code block (LA305, info)
     done = run_cli(["report", "after.json", "--compare", "before.json"])
     assert done.code == 0, done.err
     head = done.out.splitlines()
-    assert head[0] == "Since before.json: 16 fixed, 1 new, 7 remaining"
+    assert head[0] == "Since before.json: 16 fixed, 1 new, 8 remaining"
     assert head[2] == "Fixed (16):"
     fixed = done.out.split("Fixed (16):\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert sorted({line.split()[1] for line in fixed}) == [
@@ -47,7 +47,7 @@ def test_compare_counts_fixed_new_and_remaining(before_after: Path, run_cli) -> 
     markdown = run_cli(["report", "after.json", "--compare", "before.json",
                         "--format", "markdown"]).out
     assert markdown.startswith("### Progress since before.json\n\n| Fixed | New | Remaining |\n"
-                               "| ---: | ---: | ---: |\n| 16 | 1 | 7 |\n")
+                               "| ---: | ---: | ---: |\n| 16 | 1 | 8 |\n")
     html = run_cli(["report", "after.json", "--compare", "before.json",
                     "--format", "html"]).out
     assert html.index('<section id="progress">') < html.index('<section id="summary">')
@@ -60,7 +60,7 @@ def test_a_series_gives_a_burn_down(before_after: Path, run_cli) -> None:
                     "before.json", "--format", "text"])
     trend = done.out.split("Findings over time (burn-down):\n", 1)[1].splitlines()[:3]
     assert [line.split()[:2] for line in trend] == [
-        ["before.json", "23"], ["before.json", "23"], ["after.json", "8"]]
+        ["before.json", "24"], ["before.json", "24"], ["after.json", "9"]]
     html = run_cli(["report", "after.json", "--compare", "before.json", "--compare",
                     "before.json", "--format", "html"]).out
     assert 'aria-label="Findings over time (burn-down)"' in html

@@ -34,8 +34,10 @@ from tests.report_browser import (
 ARTIFACTS = PROJECT / "test-artifacts"
 LARGE_REPO = Path(os.environ.get("LLAMA_AUDIT_LARGE_REPO", "/work/accuracy/llama-cookbook"))
 CHROMIUM = find_chromium()
-MAX_COOKBOOK_PAGES = 30
-"""The issue's target is about 30 printed pages (it was 277); measured: 29."""
+MAX_COOKBOOK_PAGES = 36
+"""The issue's target is about 30 printed pages (it was 277); measured: 29, then 35 once
+documentation code blocks and commented-out code were reported by default (issue 18 item 4:
+about 180 more info findings in the appendix)."""
 
 CARDS_STATE = """
 JSON.stringify([...document.querySelectorAll("#plan .card.model")].map(card => {
