@@ -9,6 +9,7 @@ licenses, fine-tunes). HTML and Markdown lay these out; neither counts by itself
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -239,3 +240,53 @@ def _prefixes() -> tuple[str, ...]:
         return routing_prefixes(load_ruleset())
     except RuleError:
         return ()
+
+
+
+LONG_WHY = 160
+"""A "not swapped" reason longer than this is shortened on the card: a list of several Hub ids
+and the advice after its first sentence each become a numbered note, shown once however many
+cards share it."""
+
+_SENTENCE_END = re.compile(r"(?<=\.) (?=[A-Z])")
+_HUB_ID = r"[A-Za-z0-9][\w.-]*/[\w.-]*[\w-]"
+_ID_LIST = re.compile(rf"{_HUB_ID}(?:(?:, | or ){_HUB_ID})+")
+
+
+@dataclass(frozen=True, slots=True)
+class WhyNotes:
+    """The parts of long "not swapped" reasons that repeat across cards, each distinct text
+    once, numbered in the order the cards are laid out (as the check table numbers its
+    notes); only the cards shown get numbers."""
+
+    numbers: dict[str, int]
+
+    def shown(self, row: PlanRow) -> str:
+        """``row``'s reason as the card shows it: short ones whole, long ones with "note N"
+        in place of a list of Hub ids and of the advice that follows the first sentence."""
+        if row.replacement or len(row.why) <= LONG_WHY:
+            return row.why
+        parts = _SENTENCE_END.split(row.why, maxsplit=1)
+        lead = _ID_LIST.sub(self._list_ref, parts[0]).removesuffix(".")
+        if len(parts) < 2:
+            return lead
+        advice = parts[1]
+        if row.runtime:
+            advice = advice.replace(f"{row.runtime}'s", "the provider's")
+        return f"{lead} (see note {self._number(advice)})"
+
+    @property
+    def notes(self) -> list[tuple[int, str]]:
+        return [(number, text) for text, number in self.numbers.items()]
+
+    def _number(self, text: str) -> int:
+        return self.numbers.setdefault(text, len(self.numbers) + 1)
+
+    def _list_ref(self, match: re.Match[str]) -> str:
+        count = len(re.findall(_HUB_ID, match.group(0)))
+        return f"the {count} replacements in note {self._number(match.group(0))}"
+
+
+def why_notes() -> WhyNotes:
+    """Empty notes, filled as cards are laid out."""
+    return WhyNotes({})

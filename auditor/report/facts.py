@@ -61,8 +61,13 @@ def unconfirmed_names(finding: Finding) -> list[str]:
     value = finding.detail("catalog_unconfirmed")
     if not value:
         return []
-    return sorted({part.split(":", 1)[0].strip().replace("_", " ")
-                   for part in value.split(";") if part.strip()})
+    return sorted({name.replace("_", " ") for name in _FACT_NAME.findall(value)})
+
+
+_FACT_NAME = re.compile(r"(?:^|;\s*)([a-z][a-z0-9_]*(?::[a-z0-9][a-z0-9._-]*)?): ")
+"""The field names of ``name: why; name: why`` (``enrich.plan``): a ``why`` may itself hold
+``;`` (``from knowledge; confirmed on ...``), so only a machine name followed by ``: `` starts
+a fact, never any text after a ``;``."""
 
 
 def unconfirmed_note(finding: Finding) -> str | None:

@@ -21,6 +21,7 @@ class Format(str, enum.Enum):
     JSON = "json"
     SARIF = "sarif"
     MARKDOWN = "markdown"
+    MARKDOWN_COMMENT = "markdown-comment"
     HTML = "html"
     CYCLONEDX = "cyclonedx"
     SPDX = "spdx"
@@ -61,6 +62,9 @@ SPECS: tuple[FormatSpec, ...] = (
     FormatSpec(Format.SARIF, "SARIF", ".sarif", "sarif:render_sarif", "--sarif-output"),
     FormatSpec(Format.MARKDOWN, "Markdown", ".md", "markdown:render_markdown",
                "--markdown-output", frozenset({"link_base"})),
+    FormatSpec(Format.MARKDOWN_COMMENT, "Markdown comment", ".comment.md",
+               "markdown:render_markdown_comment", "--markdown-comment-output",
+               frozenset({"link_base"})),
     FormatSpec(Format.HTML, "HTML", ".html", "html:render_html", "--html-output"),
     FormatSpec(Format.CYCLONEDX, "CycloneDX", ".cdx.json", "cyclonedx:render_cyclonedx",
                "--cyclonedx-output"),

@@ -14,7 +14,13 @@ from typing import Any
 
 import jinja2
 
-from auditor.report.cards import appendix_rows, model_cards, other_groups, planned_text
+from auditor.report.cards import (
+    appendix_rows,
+    model_cards,
+    other_groups,
+    planned_text,
+    why_notes,
+)
 from auditor.report.charts import BarChart, StackedChart, bar_chart, stacked_chart
 from auditor.report.check_matrix import check_matrix
 from auditor.report.effort import (
@@ -70,6 +76,11 @@ def report_context(result: AuditResult) -> dict[str, Any]:
     repo_rows = repository_rows(result) if shows_repositories(result) else []
     exposures = license_exposure(result)
     plans = migration_plans(result)
+    cards = model_cards(result)
+    notes = why_notes()
+    for card in cards:  # number the notes in card order before the template refers to them
+        for row in card.rows:
+            notes.shown(row)
     return {
         "result": result,
         "tool": result.tool,
@@ -83,7 +94,8 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "licenses": exposures,
         "eu_text": eu_restriction_text(),
         "plans": plans,
-        "cards": model_cards(result),
+        "cards": cards,
+        "why_notes": notes,
         "others": other_groups(result, lambda f: infos[f.rule_id].use_instead,
                                lambda f: infos[f.rule_id].title),
         "check_matrix": check_matrix(plans),

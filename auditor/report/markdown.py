@@ -1,8 +1,12 @@
-"""Markdown for a pull-request comment: summary, findings with links to lines, replacements.
+"""Markdown: the whole report as a document, or cut to fit a pull-request comment.
 
-GitHub caps a comment at 65,536 characters; past ``MAX_CHARS`` the findings table is cut
-and says how many rows were left out. Everything taken from scanned files is escaped, so a
-hostile identifier shows as text and cannot break the table or inject markup.
+``render_markdown`` (``--format markdown``) writes everything: summary, one section per model,
+the other findings grouped, every finding by file, the replacements and license exposure.
+``render_markdown_comment`` (``--format markdown-comment``) is the same document cut to
+``MAX_CHARS``, since GitHub caps a comment at 65,536 characters: past the budget it drops model
+sections and then appendix rows, and says how many it left out. Everything taken from scanned
+files is escaped, so a hostile identifier shows as text and cannot break a table or inject
+markup.
 """
 
 from __future__ import annotations
@@ -10,10 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from auditor.report.cards import model_cards, other_groups, planned_text
+from auditor.report.cards import WhyNotes, model_cards, other_groups, planned_text, why_notes
 from auditor.report.effort import EFFORT_ORDER, EffortCounts, effort_rows, finding_root
 from auditor.report.licenses import license_exposure
-from auditor.report.markdown_cards import md_code, md_text, model_section, other_section
+from auditor.report.markdown_cards import (
+    md_code,
+    md_text,
+    model_section,
+    notes_section,
+    other_section,
+)
 from auditor.report.repos import repository_rows, shows_repositories
 from auditor.report.rule_info import PROJECT_URL, installed_rules, rule_info
 from auditor.report.summary import (
@@ -26,23 +36,41 @@ from auditor.report.summary import (
 )
 from auditor.types import AuditResult, Finding
 
-__all__ = ["MAX_CHARS", "link_base_from_env", "md_code", "md_text", "render_markdown"]
+__all__ = ["MAX_CHARS", "link_base_from_env", "md_code", "md_text", "render_markdown",
+           "render_markdown_comment"]
 
 MAX_CHARS = 60_000
 """Stay under GitHub's 65,536-character comment limit with room for a wrapper."""
 
 _SEVERITY_BADGE = {"high": "🔴 high", "medium": "🟠 medium", "low": "🟡 low", "info": "⚪ info"}
+_RESERVE = 1_000
+"""Room in a comment for the headings and the three "not shown" sentences outside the budget."""
+_WHOLE = ("to keep this comment within GitHub's size limit; `--format markdown` writes the "
+          "whole report")
 
 
 def render_markdown(result: AuditResult, *, link_base: str | None = None) -> str:
-    """``link_base`` (e.g. ``https://github.com/o/r/blob/<sha>/``) makes locations links.
+    """The whole report as a Markdown document, nothing left out.
 
-    The summary, then one section per model and the other findings grouped, then every
-    finding by file as an appendix; past ``MAX_CHARS`` the sections and then the appendix
-    rows are cut, and the comment says how many were left out."""
+    ``link_base`` (e.g. ``https://github.com/o/r/blob/<sha>/``) makes locations links. The
+    summary, then one section per model (long reasons shortened to numbered notes) and the
+    other findings grouped, then every finding by file as an appendix."""
+    return _render(result, link_base, None)
+
+
+def render_markdown_comment(result: AuditResult, *, link_base: str | None = None,
+                            max_chars: int = MAX_CHARS) -> str:
+    """The report of ``render_markdown`` cut to ``max_chars`` for a pull-request comment.
+
+    Past the budget the model sections and then the appendix rows are cut, and the comment
+    says how many were left out."""
+    return _render(result, link_base, max_chars)
+
+
+def _render(result: AuditResult, link_base: str | None, limit: int | None) -> str:
     head = _head(result)
     tail = _tail(result)
-    budget = MAX_CHARS - len(head) - len(tail) - 600
+    budget = None if limit is None else limit - len(head) - len(tail) - _RESERVE
     parts = [head]
     body, used = _body(result, link_base, budget)
     parts.extend(body)
@@ -50,7 +78,7 @@ def render_markdown(result: AuditResult, *, link_base: str | None = None) -> str
     rows = [_finding_row(f, result, link_base) for f in ordered]
     kept: list[str] = []
     for row in rows:
-        if used + len(row) + 1 > budget:
+        if budget is not None and used + len(row) + 1 > budget:
             break
         kept.append(row)
         used += len(row) + 1
@@ -60,42 +88,62 @@ def render_markdown(result: AuditResult, *, link_base: str | None = None) -> str
         parts.append("| --- | --- | --- | --- | --- | --- |")
         parts.extend(kept)
         if len(kept) < len(rows):
-            parts.append(
-                f"\n_{len(rows) - len(kept)} more findings are not shown to keep this comment "
-                "within GitHub's size limit; the JSON, SARIF or HTML report lists all of them._"
-            )
+            parts.append(f"\n_{len(rows) - len(kept)} more findings are not shown {_WHOLE} "
+                         "and the JSON, SARIF or HTML report lists all of them._")
         parts.append("")
     parts.append(tail)
     return "\n".join(parts).rstrip() + "\n"
 
 
-def _body(result: AuditResult, link_base: str | None, budget: int) -> tuple[list[str], int]:
-    """The model sections and the other findings, as many as fit in ``budget``."""
+def _body(result: AuditResult, link_base: str | None,
+          budget: int | None) -> tuple[list[str], int]:
+    """The model sections, their notes and the other findings; with a ``budget``, as many
+    as fit in it."""
     def link(shown: str, line: int) -> str:
         target = shown if len(result.roots) > 1 else join_root(result.roots[0], shown)
         return f"{link_base or ''}{quote(target, safe='/')}#L{line}"
 
+    def fits(size: int) -> bool:
+        return budget is None or used + size <= budget
+
     rules = installed_rules()
-    cards = [model_section(card, link) for card in model_cards(result)]
+    parts: list[str] = []
+    used = 0
+    cards = model_cards(result)
+    notes = why_notes()
+    if cards:
+        parts.append("### Models\n")
+        used += len("### Models") + 2
+        for number, card in enumerate(cards):
+            trial = WhyNotes(dict(notes.numbers))
+            text = model_section(card, link, trial)
+            if not fits(len(text) + 1 + len("\n".join(notes_section(trial))) + 1):
+                parts.append(_left_out(len(cards) - number))
+                break
+            parts.append(text)
+            used += len(text) + 1
+            notes = trial
+        shown_notes = "\n".join(notes_section(notes))
+        if shown_notes:
+            parts.append(shown_notes)
+            used += len(shown_notes) + 1
     others = [other_section(group, link) for group in other_groups(
         result, lambda f: rule_info(f.rule_id, f, rules).use_instead,
         lambda f: rule_info(f.rule_id, f, rules).title)]
-    parts: list[str] = []
-    used = 0
-    for title, sections in (("### Models", cards), ("### Other findings", others)):
-        if not sections:
-            continue
-        parts.append(f"{title}\n")
-        used += len(title) + 2
-        for number, text in enumerate(sections):
-            if used + len(text) + 1 > budget:
-                parts.append(f"_{len(sections) - number} more sections are not shown to keep "
-                             "this comment within GitHub's size limit; the HTML report has "
-                             "them all._\n")
+    if others:
+        parts.append("### Other findings\n")
+        used += len("### Other findings") + 2
+        for number, text in enumerate(others):
+            if not fits(len(text) + 1):
+                parts.append(_left_out(len(others) - number))
                 break
             parts.append(text)
             used += len(text) + 1
     return parts, used
+
+
+def _left_out(count: int) -> str:
+    return f"_{count} more sections are not shown {_WHOLE} with all of them._\n"
 
 
 def link_base_from_env(env: Mapping[str, str]) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from auditor.report.cards import FileUse, ModelCard, OtherGroup
+from auditor.report.cards import FileUse, ModelCard, OtherGroup, WhyNotes
 from auditor.report.effort import EFFORT_ORDER, EffortCounts
 from auditor.report.facts import unconfirmed_sentence
 
@@ -40,8 +40,10 @@ def effort_text(counts: EffortCounts) -> str:
     return ", ".join(f"{counts.count(e)} {e.value}" for e in EFFORT_ORDER if counts.count(e))
 
 
-def model_section(card: ModelCard, link: Callable[[str, int], str]) -> str:
-    """One model: what it is, the plan per identifier as written, every file that uses it."""
+def model_section(card: ModelCard, link: Callable[[str, int], str], notes: WhyNotes) -> str:
+    """One model: what it is, the plan per identifier as written, every file that uses it.
+
+    A long reason for not swapping refers to ``notes`` for the parts other cards share."""
     plan = card.plan
     facts = []
     if plan.model.canonical_id:
@@ -56,7 +58,7 @@ def model_section(card: ModelCard, link: Callable[[str, int], str]) -> str:
     for row in card.rows:
         written = ", ".join(md_code(i) for i in row.written)
         planned = (f"write {md_code(row.replacement)}" if row.replacement
-                   else f"not swapped: {md_text(row.why)}")
+                   else f"not swapped: {md_text(notes.shown(row))}")
         lines.append(f"| {written} | {md_text(row.runtime)} | {planned} |")
     lines.append("")
     if card.alternatives:
@@ -82,6 +84,15 @@ def other_section(group: OtherGroup, link: Callable[[str, int], str]) -> str:
         lines += [f"**Fix:** {md_text(group.advice)}", ""]
     lines += uses_table(group.uses, link)
     return "\n".join(lines)
+
+
+def notes_section(notes: WhyNotes) -> list[str]:
+    """The numbered notes the model sections refer to, each once (none: no lines)."""
+    if not notes.numbers:
+        return []
+    lines = ["#### Notes on the plans", "", "| Note | Detail |", "| ---: | --- |"]
+    lines += [f"| {number} | {md_text(text)} |" for number, text in notes.notes]
+    return [*lines, ""]
 
 
 def uses_table(uses: tuple[FileUse, ...], link: Callable[[str, int], str]) -> list[str]:

@@ -280,3 +280,7 @@ def test_org_workflow_scan_and_merge_steps_on_five_repositories(tmp_path: Path,
     assert sorted(row.split("|")[1].strip() for row in rows) == sorted(
         f"**{name}**" for name in names)
     assert (results.parent / "llama-audit-all.html").is_file()
+    # the job summary is the capped comment form; the artifact is the whole document
+    assert summary.read_text() == (results.parent / "llama-audit-summary.md").read_text()
+    assert (results.parent / "llama-audit-all.md").read_text().startswith(
+        "## llama-audit: 10 Llama touch-points in 4 files")

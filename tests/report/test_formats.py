@@ -22,8 +22,8 @@ def test_every_format_is_mapped_to_a_renderer() -> None:
 
 
 def test_format_names_are_the_cli_choices() -> None:
-    assert format_names() == ["text", "json", "sarif", "markdown", "html", "cyclonedx", "spdx",
-                              "gitlab"]
+    assert format_names() == ["text", "json", "sarif", "markdown", "markdown-comment", "html",
+                              "cyclonedx", "spdx", "gitlab"]
 
 
 def test_every_machine_and_document_format_has_an_extra_output_option() -> None:

@@ -1,4 +1,4 @@
-"""Markdown for a pull-request comment: exact summary, links to lines, escaping, size limit."""
+"""Markdown reports: exact summary, links to lines, escaping, size limit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import re
 from dataclasses import replace
 
 from auditor.report import markdown
-from auditor.report.markdown import link_base_from_env, md_code, md_text, render_markdown
+from auditor.report.markdown import (
+    link_base_from_env,
+    md_code,
+    md_text,
+    render_markdown,
+    render_markdown_comment,
+)
 from auditor.types import AuditResult
 from tests.report_samples import TOOL, demo_findings, empty_result, sample_result
 
@@ -179,15 +185,18 @@ def test_empty_result() -> None:
         "No dependency on Meta Llama models was found.\n")
 
 
-def test_long_results_are_cut_to_fit_a_comment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_long_results_are_cut_to_fit_a_comment() -> None:
     finding = demo_findings()[0]
     many = tuple(replace(finding, line=n, end_line=n, fingerprint="") for n in range(1, 2001))
-    text = render_markdown(AuditResult(tool=TOOL, roots=("demo",), findings=many))
+    result = AuditResult(tool=TOOL, roots=("demo",), findings=many)
+    text = render_markdown_comment(result)
     assert len(text) <= markdown.MAX_CHARS
     header = "| Severity | Rule | Location | Finding | Effort | Replace with |"
     shown = len(table_rows(text, header))
     assert 0 < shown < 2000
     assert f"_{2000 - shown} more findings are not shown" in text
+    # the document form keeps them all
+    assert len(table_rows(render_markdown(result), header)) == 2000
 
 
 def test_link_base_from_github_actions_environment() -> None:
