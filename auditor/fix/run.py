@@ -38,10 +38,11 @@ from auditor.fix.plan import (
 )
 from auditor.fix.python_codemod import rewrite_python
 from auditor.fix.roles import by_role, keeps_route
+from auditor.fix.templates import TemplateTable, project_registry, template_moves
 from auditor.fix.verify import refuse_unsafe
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import META_ONLY_MODULE, MODEL_ID
-from auditor.types import AuditResult, Effort, FileKind, Finding
+from auditor.types import AuditResult, Effort, FileKind, Finding, Role
 
 _GUARD_VARIANTS = ("guard", "guard-vision", "prompt-guard")
 
@@ -63,8 +64,12 @@ class _Memo:
 
     chooser: ReplacementChooser
     answers: dict[Finding, Choice] = field(default_factory=dict)
+    templates: dict[Finding, Choice] = field(default_factory=dict)
+    """Template selections: the registered name they move to, or why they stay."""
 
     def __call__(self, finding: Finding) -> Choice:
+        if finding in self.templates:
+            return self.templates[finding]
         if finding not in self.answers:
             self.answers[finding] = keeps_route(finding, self.chooser.choose(finding))
         return self.answers[finding]
@@ -134,6 +139,9 @@ def build_plan(
     for key, group in grouped.items():
         grouped[key], not_swapped = by_role(group)  # only model references are swapped
         outcomes.extend(not_swapped)
+    if any(f.role is Role.TEMPLATE_SELECTION for g in grouped.values() for f in g):
+        table = TemplateTable.from_ruleset(ruleset)
+        memo.templates = template_moves(grouped, memo, project_registry(roots, table), table)
 
     changes: list[FileChange] = []
     notes: list[str] = []
