@@ -77,7 +77,8 @@ class _Memo:
 
 def needs_catalog(findings: Iterable[Finding], overrides: OverrideChooser) -> bool:
     """Does any model finding need a replacement no override gives?"""
-    return any(f.model is not None and f.effort in (Effort.SWAP, Effort.RETRAIN)
+    return any(f.model is not None and (f.effort in (Effort.SWAP, Effort.RETRAIN)
+                                        or f.detail("decide") is not None)
                and not overrides.covers(f) for f in findings)
 
 
@@ -121,6 +122,7 @@ def build_plan(
     ``findings``: ``result``'s findings, enriched when the catalog is used. ``roots``: each
     root label of the result to its directory (or file).
     """
+    findings = decided_by_overrides(findings, chooser)
     memo = _Memo(chooser)
     for finding in findings:
         if finding.model is not None and finding.effort is Effort.SWAP:
@@ -141,7 +143,8 @@ def build_plan(
         outcomes.extend(not_swapped)
     if any(f.role is Role.TEMPLATE_SELECTION for g in grouped.values() for f in g):
         table = TemplateTable.from_ruleset(ruleset)
-        memo.templates = template_moves(grouped, memo, project_registry(roots, table), table)
+        memo.templates = template_moves(grouped, memo, project_registry(roots, table), table,
+                                        roots)
 
     changes: list[FileChange] = []
     notes: list[str] = []
@@ -246,6 +249,19 @@ def _rewrite_file(
     text_rewrite = rewrite_text(rel, kind, text, group, choose, ruleset, label=display)
     return (text_rewrite.text, list(text_rewrite.outcomes), list(text_rewrite.notes),
             text_rewrite.error)
+
+
+def decided_by_overrides(findings: Sequence[Finding],
+                         chooser: ReplacementChooser) -> list[Finding]:
+    """A finding that waits for a person's decision (a fine-tune, a guard model: its
+    ``decide`` detail) is a swap once ``--model OLD=NEW`` names it: the person decided."""
+    overrides = getattr(chooser, "overrides", None)
+    if not isinstance(overrides, OverrideChooser):
+        return list(findings)
+    return [replace(f, effort=Effort.SWAP,
+                    details=tuple((k, v) for k, v in f.details if k != "decide"))
+            if f.effort is Effort.ADAPT and f.detail("decide") and overrides.covers(f) else f
+            for f in findings]
 
 
 def _location(finding: Finding) -> str:

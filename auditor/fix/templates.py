@@ -76,25 +76,48 @@ def project_registry(roots: Mapping[str, Path], table: TemplateTable) -> Registr
 
 def template_moves(groups: Mapping[tuple[str, str], Sequence[Finding]],
                    choose: Callable[[Finding], Choice], registry: Registry,
-                   table: TemplateTable) -> dict[Finding, Choice]:
+                   table: TemplateTable, roots: Mapping[str, Path]) -> dict[Finding, Choice]:
     """The choice for every template selection: the registered name of the template of the
-    family its file's models move to, or why it stays."""
+    family its models move to, or why it stays. In Python the models are those of the same
+    function (or of the module's top level); in a config file, the file's."""
     moves: dict[Finding, Choice] = {}
-    for group in groups.values():
+    for (root, rel), group in groups.items():
         selections = [f for f in group if f.role is Role.TEMPLATE_SELECTION and f.identifier]
         if not selections:
             continue
+        scope = _scopes(roots.get(root, Path(root)), rel)
         models = [f for f in group if f.model is not None and f.role in (
             None, Role.MODEL_REFERENCE)]
-        chosen = [(f, c) for f in models if f.effort is Effort.SWAP
-                  for c in [choose(f)] if isinstance(c, Chosen)]
-        retrained = [(f, c) for f in models if f.effort is Effort.RETRAIN
-                     for c in [choose(f)] if isinstance(c, Chosen)]
         for finding in selections:
+            near = [f for f in models if scope(f.line) == scope(finding.line)]
+            chosen = [(f, c) for f in near if f.effort is Effort.SWAP
+                      for c in [choose(f)] if isinstance(c, Chosen)]
+            retrained = [(f, c) for f in near if f.effort is Effort.RETRAIN
+                         for c in [choose(f)] if isinstance(c, Chosen)]
             moves[finding] = _move(finding, chosen, registry, table)
             if not chosen and retrained:
                 moves[finding] = _after_retraining(retrained, registry, table)
     return moves
+
+
+def _scopes(base: Path, rel: str) -> Callable[[int], tuple[int, int]]:
+    """line -> the innermost function or class around it ((0, 0): the top level, or a file
+    that is not Python)."""
+    spans: list[tuple[int, int]] = []
+    if rel.endswith(".py"):
+        path = base / rel if base.is_dir() else base
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            tree = None
+        if tree is not None:
+            spans = [(n.lineno, n.end_lineno or n.lineno) for n in ast.walk(tree)
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+
+    def scope(line: int) -> tuple[int, int]:
+        around = [s for s in spans if s[0] <= line <= s[1]]
+        return max(around, default=(0, 0))  # the innermost starts last
+    return scope
 
 
 def _after_retraining(retrained: Sequence[tuple[Finding, Chosen]], registry: Registry,
@@ -119,8 +142,9 @@ def _move(finding: Finding, chosen: Sequence[tuple[Finding, Chosen]], registry: 
         return NotChosen("it is compared with or listed among template names, not a "
                          "selection: change it by hand if the code should handle the new one")
     if not chosen:
-        return NotChosen("no model reference in this file is swapped: the template follows "
-                         "the model, so change it when you change the model")
+        return NotChosen("no model reference beside it (its function, or its file) is "
+                         "swapped: the template follows the model, so change it when you "
+                         "change the model")
     return _move_to(chosen, registry, table)
 
 

@@ -188,3 +188,30 @@ def test_every_task_fact_cites_a_primary_source() -> None:
     sources = support_sources(RULES)
     assert len(sources) == 12
     assert [s for s in sources if not is_primary(s)] == []
+
+
+def test_a_guard_model_is_a_manual_step_until_model_names_its_replacement(
+        tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    text = ('from transformers import AutoModelForCausalLM\n'
+            'guard = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-Guard-3-8B")\n')
+    (app / "guard.py").write_text(text, encoding="utf-8")
+    git(app, "init", "-q")
+    git(app, "add", "-A")
+    git(app, "commit", "-qm", "start")
+    run = run_fix(["."], app)
+    assert (run.code, run.out) == (0, "")
+    manual = run.err.split("Manual steps (1):\n", 1)[1].splitlines()[0].strip()
+    assert manual.startswith(
+        "guard.py:2:9  LA102  'meta-llama/Llama-Guard-3-8B' is a guard model (safety "
+        "classifier): its replacement answers in another format; change the code that reads its "
+        "answer to the new format; then pass --model OLD=NEW (the plan's replacement: "
+        "Qwen/Qwen3Guard-Gen-8B; guard: Qwen/Qwen3Guard-Gen-8B is a safety classifier; output "
+        "format changes (adapt the code that reads it): Llama Guard 3 answers 'safe', or "
+        "'unsafe' and a line of violated category codes (S1, S2, ...)")
+    decided = run_fix([".", "--write", "--model",
+                       "meta-llama/Llama-Guard-3-8B=Qwen/Qwen3Guard-Gen-8B"], app)
+    assert decided.code == 0, decided.err
+    assert (app / "guard.py").read_text(encoding="utf-8") == text.replace(
+        "meta-llama/Llama-Guard-3-8B", "Qwen/Qwen3Guard-Gen-8B")

@@ -154,3 +154,24 @@ def test_models_of_two_families_in_one_file_leave_the_template(tmp_path: Path) -
         "train.py:11:30  LA108  Chat template 'llama3' selected by name (name): it formats "
         "prompts the Llama way; left as it is: the family of the replacement Qwen/Qwen3.5-0.8B "
         "is not known, so its template cannot be chosen: select it by hand"]
+
+
+def test_a_model_swapped_in_another_function_does_not_move_the_selection(
+        tmp_path: Path) -> None:
+    # LLaMA-Factory's tests: one test swaps a Meta model id, the others select "llama3" for a
+    # tokenizer that stays Llama; moving theirs would break them
+    tests = ('from lf.template import TEMPLATES\n\n\n'
+             'def get_template(name):\n    return TEMPLATES[name]\n\n\n'
+             'def test_tiny():\n    return get_template(name="llama3")\n\n\n'
+             'def test_meta():\n    return "meta-llama/Llama-3.1-8B-Instruct"\n')
+    root = _repo(tmp_path / "app", {"lf/__init__.py": "", "lf/template.py": REGISTRY,
+                                    "test_template.py": tests})
+    run = run_fix([".", "--write"], root)
+    assert run.code == 0, run.err
+    assert (root / "test_template.py").read_text(encoding="utf-8") == tests.replace(
+        "meta-llama/Llama-3.1-8B-Instruct", "google/gemma-4-E4B-it")
+    assert _lines(run.err, "test_template.py:9:") == [
+        "test_template.py:9:30  LA108  Chat template 'llama3' selected by name (name): it "
+        "formats prompts the Llama way; left as it is: no model reference beside it (its "
+        "function, or its file) is swapped: the template follows the model, so change it when "
+        "you change the model"]
