@@ -76,7 +76,7 @@ def test_each_task_is_detected_recorded_and_checked(tmp_path: Path) -> None:
                      first["runtime_name"], _check(first)))
     assert rows == [
         (4, "codellama:7b-code", "fim", "swap", "qwen2.5-coder:7b-base", True),
-        (5, "llama3.1", "tools", "swap", "gemma4:e4b", None),
+        (5, "llama3.1", "tools", "swap", "gemma4:e4b", True),
         (6, "llama3.2", "vision", "swap", "gemma4:e4b", True),
         (7, "llama3.2", "embeddings", "swap", "gemma4:e4b", None),
         (8, "llama-guard3:8b", "guard", "adapt", "Qwen/Qwen3Guard-Gen-8B", True),
@@ -120,8 +120,11 @@ def test_a_fact_decides_fim_support_and_no_row_is_unknown() -> None:
     assert TABLE.check(("fim", "tools"), "google/gemma-4-E4B-it", None, "Llama 3.1") == \
         Check("task", None, "code completion with fill-in-the-middle: no primary source in the "
               "catalog says google/gemma-4-E4B-it does it; check before merging; tool calling: "
-              "no primary source in the catalog says google/gemma-4-E4B-it does it; check "
-              "before merging")
+              "function calling with Gemma 4 (Google's guide, this model among those it runs) "
+              "(https://ai.google.dev/gemma/docs/capabilities/text/function-calling-gemma4)")
+    assert TABLE.check(("tools",), "Qwen/Qwen3.5-9B", None, "Llama 3.1") == Check(
+        "task", None, "tool calling: no primary source in the catalog says Qwen/Qwen3.5-9B does "
+        "it; check before merging")
     assert [TABLE.rank(h, ("fim",)) for h in ("Qwen/Qwen2.5-Coder-7B", "Qwen/Qwen3.5-9B",
                                                "mistralai/Mamba-Codestral-7B-v0.1")] == [0, 1, 2]
 
@@ -186,7 +189,7 @@ def test_every_task_fact_cites_a_primary_source() -> None:
     from auditor.enrich.sources import is_primary
     from auditor.enrich.tasks import support_sources
     sources = support_sources(RULES)
-    assert len(sources) == 12
+    assert len(sources) == 16
     assert [s for s in sources if not is_primary(s)] == []
 
 
