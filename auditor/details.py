@@ -13,6 +13,8 @@ DetailKey = Literal[
     # dependency declarations (scan/deps): what the manifest or lockfile says
     "package", "constraint", "direct", "manifest", "class", "reason", "pulled_in_by", "group",
     "marker", "extras", "declared_at", "include_chain", "direct_from",
+    # set where the manifest's own type does not say it (a container image in compose/k8s)
+    "ecosystem",
     # structured config, artefacts, GGUF headers, notebooks, infra (scan)
     "key", "confidence", "peft_type", "evidence", "name_or_path", "header_key", "part",
     "base_model",
@@ -27,6 +29,9 @@ DetailKey = Literal[
     # what the model is used for (scan/python/roles.py from the call; enrich/tasks.py from
     # the model itself): fim, tools, vision, guard, embeddings, joined by "+"
     "task",
+    # a documentation code block or commented-out code (scan/docs, scan/commented): reported
+    # at info, counted by the gate only with --include-docs (policy)
+    "mention",
     # a plan file shown by `report --plan` (enrich.plan_file)
     "plan",
     # the baseline (policy): a finding matched in a renamed file

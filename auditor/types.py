@@ -49,8 +49,7 @@ class Effort(str, enum.Enum):
 
 
 class Role(str, enum.Enum):
-    """What a string naming Llama is, decided from where it sits (docs/detection.md#roles).
-    Only a model reference is swapped by ``fix``."""
+    """What a Llama string is, by where it sits (docs/detection.md#roles)."""
 
     MODEL_REFERENCE = "model-reference"
     TEMPLATE_SELECTION = "template-selection"
@@ -60,6 +59,7 @@ class Role(str, enum.Enum):
     PATH = "path"
     PLUGIN_NAME = "plugin-name"
     DOCUMENTATION = "documentation"
+    ARCHITECTURE = "architecture"
 
 
 class FileKind(str, enum.Enum):

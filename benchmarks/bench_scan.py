@@ -3,6 +3,7 @@
     python benchmarks/bench_scan.py corpus TREE... [--semgrep PATH] [--semgrep-rules FILE]
     python benchmarks/bench_scan.py jobs [--files 20000]              # -j 2 against -j 1; discovery
     python benchmarks/bench_scan.py scale [--lines 400]               # 2M, 4M, 8M-line monorepos
+    python benchmarks/bench_scan.py discovery [--files 20000] [--rounds 9]   # against os.walk
 
 Every command is measured over its whole process tree (``proctree``: wall time, CPU summed over
 every process of its process group, the largest process's peak RSS, and the tree's peak RSS and
@@ -178,26 +179,78 @@ def _walk_count(root: Path) -> int:
 
 
 def _discover_count(root: Path) -> int:
-    from auditor.discover.walk import DiscoverOptions, discover
+    """What the main process does before the workers get the files: the walk, ignores and
+    each file's type (``discover_found``; the ``stat`` and ``SourceFile`` come in the
+    worker that scans the file)."""
+    from auditor.discover.walk import DiscoverOptions, discover_found
 
-    return sum(1 for _ in discover([root], DiscoverOptions()))
+    return sum(1 for _ in discover_found([root], DiscoverOptions()))
 
 
-def bench_jobs(root: Path, rounds: int) -> None:
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(CPU s, wall s) of one call."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def bench_discovery(root: Path, rounds: int) -> None:
+    """Discovery against a bare ``os.walk`` over the same tree, paired: each round runs both
+    (alternating which goes first), the ratio is the median of the rounds' ratios."""
+    walk: list[tuple[float, float]] = []
+    disc: list[tuple[float, float]] = []
+    _walk_count(root), _discover_count(root)  # warm the directory cache and the imports
+    for number in range(rounds):
+        if number % 2:
+            disc.append(_timed(lambda: _discover_count(root)))
+            walk.append(_timed(lambda: _walk_count(root)))
+        else:
+            walk.append(_timed(lambda: _walk_count(root)))
+            disc.append(_timed(lambda: _discover_count(root)))
+    print(f"\n## discovery: {root}  ({_walk_count(root):,} files), {rounds} paired rounds, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    for index, name in ((0, "CPU"), (1, "wall")):
+        ratios = [d[index] / w[index] for d, w in zip(disc, walk, strict=True)]
+        print(f"- discovery / bare os.walk, {name}: **{_med(ratios):.2f}x** "
+              f"({_med([d[index] for d in disc]):.4f} s against "
+              f"{_med([w[index] for w in walk]):.4f} s; rounds: "
+              f"{', '.join(f'{r:.2f}' for r in ratios)})")
+
+
+def bench_jobs(root: Path, rounds: int, before: Path | None = None) -> None:
     one: list[TreeRun] = []
     two: list[TreeRun] = []
+    old: list[tuple[TreeRun, TreeRun]] = []
     walk: list[float] = []
     disc: list[float] = []
+    loads: list[float] = []
     for _ in range(rounds):
+        loads.append(os.getloadavg()[0])
         walk.append(_cpu(lambda: _walk_count(root)))
         disc.append(_cpu(lambda: _discover_count(root)))
         one.append(run_tree([*_scan(root, 1), "--no-cache"]))
         two.append(run_tree([*_scan(root, 2), "--no-cache"]))
-    print(f"\n## {root}  ({_walk_count(root):,} files), cold, --no-cache\n")
+        if before is not None:
+            env = {**os.environ, "PYTHONPATH": str(before)}
+            old.append((run_tree([*_scan(root, 1), "--no-cache"], env, cwd=str(before)),
+                        run_tree([*_scan(root, 2), "--no-cache"], env, cwd=str(before))))
+    print(f"\n## {root}  ({_walk_count(root):,} files), cold, --no-cache; load average at "
+          f"each round's start: {', '.join(f'{x:.1f}' for x in loads)}\n")
     print(_HEADER)
     print(_row("llama-audit -j 1", one))
     print(_row("llama-audit -j 2", two))
+    if old:
+        print(_row(f"llama-audit -j 1, before ({before})", [a for a, _ in old]))
+        print(_row(f"llama-audit -j 2, before ({before})", [b for _, b in old]))
     print()
+    if old:
+        ratios = [b.main_cpu_seconds / n.main_cpu_seconds
+                  for (_, b), n in zip(old, two, strict=True)]
+        print(f"- before / now, -j 2 main process CPU: **{_med(ratios):.2f}x** "
+              f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+        ratios = [a.seconds / b.seconds for a, b in old]
+        print(f"- before: -j 1 / -j 2, wall: **{_med(ratios):.2f}x** "
+              f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     ratios = [a.seconds / b.seconds for a, b in zip(one, two, strict=True)]
     print(f"- -j 1 / -j 2, wall: **{_med(ratios):.2f}x** "
           f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
@@ -224,15 +277,15 @@ def bench_scale(lines: int, sizes: list[int], jobs: int, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=("corpus", "jobs", "scale"))
+    parser.add_argument("mode", choices=("corpus", "jobs", "scale", "discovery"))
     parser.add_argument("paths", nargs="*", type=Path, help="trees (corpus; jobs: else generated)")
     parser.add_argument("--files", type=int, default=20_000, help="jobs: generated tree size")
     parser.add_argument("--lines", type=int, default=400, help="scale: lines per file")
     parser.add_argument("--sizes", default="5000,10000,20000", help="scale: file counts")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--before", type=Path, help="corpus: also run the llama-audit source "
-                        "tree at PATH (e.g. `git archive` of an older commit), paired")
+    parser.add_argument("--before", type=Path, help="corpus, jobs: also run the llama-audit "
+                        "source tree at PATH (e.g. `git archive` of an older commit), paired")
     parser.add_argument("--semgrep", default=shutil.which("semgrep"), help="semgrep executable")
     parser.add_argument("--semgrep-rules", type=Path, default=SEMGREP_RULES,
                         help="corpus: the Semgrep rule file (benchmarks/semgrep-llama-js.yml for "
@@ -244,14 +297,20 @@ def main() -> None:
         for path in args.paths:
             bench_corpus(path.resolve(), args.jobs, args.rounds, args.semgrep, args.before,
                          args.semgrep_rules)
-    elif args.mode == "jobs":
+    elif args.mode in ("jobs", "discovery"):
+        def bench(root: Path) -> None:
+            if args.mode == "jobs":
+                bench_jobs(root, args.rounds, args.before)
+            else:
+                bench_discovery(root, args.rounds)
+
         if args.paths:
-            bench_jobs(args.paths[0], args.rounds)
+            bench(args.paths[0])
             return
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "monorepo"
             generate(root, args.files, 100, 0.01)
-            bench_jobs(root, args.rounds)
+            bench(root)
     else:
         bench_scale(args.lines, [int(s) for s in args.sizes.split(",")], args.jobs, args.rounds)
 

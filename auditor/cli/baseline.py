@@ -26,7 +26,8 @@ from auditor.policy.gate import GateOptions, display_path
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help=f"Baseline file to write (default: the config's 'baseline', else "
                    f"{DEFAULT_BASELINE_NAME}).")
-@scan_input_options("Also record mentions in documentation (info severity).")
+@scan_input_options("Accepted as in scan: documentation code blocks and commented-out code "
+                    "are always recorded.")
 @config_options()
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def baseline_command(
@@ -43,7 +44,7 @@ def baseline_command(
     of a recorded line is still reported as new.
     """
     options = AuditOptions(
-        scan=build_scan_options(**scan_inputs),
+        scan=build_scan_options(**{**scan_inputs, "include_docs": True}),
         enrich=None,
         gate=GateOptions(baseline=output, record_baseline=True),
         config_file=config_file, use_config=not no_config,

@@ -53,7 +53,8 @@ from auditor.report.roots import describe_roots
               help="Exit 1 when a finding is at or above this severity "
                    "[default: the config's fail-on, else high].")
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the scan could not run.")
-@scan_input_options("Also report mentions in documentation (info severity).")
+@scan_input_options("Count documentation code blocks, notebook outputs and commented-out code "
+                    "towards --fail-on (they are always reported, at info severity).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the source line of each finding.")
 @click.option("--parse-timeout", type=click.FloatRange(min=0.1), default=DEFAULT_PARSE_TIMEOUT,
@@ -105,12 +106,12 @@ def scan(
     options = AuditOptions(
         scan=build_scan_options(
             exclude=exclude, rules_dirs=rules_dirs, max_file_size=max_file_size,
-            no_gitignore=no_gitignore, include_docs=include_docs, jobs=jobs,
+            no_gitignore=no_gitignore, include_docs=True, jobs=jobs,
             no_cache=no_cache, parse_timeout=parse_timeout),
         enrich=EnrichOptions(online=online, prefer=prefer, catalog_file=catalog_file,
                              refresh=refresh),
-        gate=build_gate_options(gate_params, fail_on=fail_on if fail_on_given else None,
-                                exit_zero=exit_zero),
+        gate=replace(build_gate_options(gate_params, fail_on=fail_on if fail_on_given else None,
+                                        exit_zero=exit_zero), count_docs=include_docs),
         config_file=gate_params.get("config_file"),
         use_config=not gate_params.get("no_config"),
     )

@@ -72,7 +72,7 @@ class Row:
 class _Matcher:
     """A row compiled for speed: its name tests as one regular expression."""
 
-    __slots__ = ("ancestors", "name", "parents", "type")
+    __slots__ = ("ancestors", "name", "parents", "row", "type")
 
     def __init__(self, row: Row) -> None:
         alternatives = [*(re.escape(n) + r"\Z" for n in row.names),
@@ -82,6 +82,7 @@ class _Matcher:
         self.parents = tuple(tuple(parent.split("/")) for parent in row.parents)
         self.ancestors = frozenset(row.ancestors)
         self.type = row.type
+        self.row = row
 
     def matches(self, name: str, dirs: tuple[str, ...]) -> bool:
         if self.name is not None and self.name.match(name) is None:
@@ -202,7 +203,7 @@ ROWS: tuple[Row, ...] = (
     Row(_type(_T, "text", HASH), globs=("*license*", "*licence*"), suffixes=(".txt",)),
     # configuration
     *(Row(_type(_C, fmt, comments), suffixes=suffixes) for suffixes, fmt, comments in _CONFIG),
-    Row(_type(_C, "env", HASH), names=(".env",), prefixes=(".env.",)),
+    Row(_type(_C, "env", HASH), names=(".env",), prefixes=(".env.", ".env_", ".env-")),
     # documentation
     *(Row(_type(_T, fmt, comments), suffixes=suffixes) for suffixes, fmt, comments in _TEXT),
     # read by nothing; listed for their comment syntax
@@ -225,6 +226,70 @@ def file_type(rel: str) -> FileType:
     by_suffix, any_suffix = _compiled(ROWS)
     rows = by_suffix.get(suffix, any_suffix)
     return next((row.type for row in rows if row.matches(name, dirs)), OTHER)
+
+
+def path_type(rel_dir: str, name: str) -> FileType:
+    """``file_type(rel_dir + "/" + name)``, fast: discovery calls it for every file. Per
+    suffix, a set, a tuple and one regular expression hold the name tests of the rows
+    before the first row with no test at all; a name that matches none of them (most names)
+    gets that row's type, or that of the first row with only a directory test that holds
+    for ``rel_dir`` (known once per directory). Other names are tried row by row."""
+    lower = name.lower()
+    dot = lower.rfind(".")
+    suffix = lower[dot:] if 0 < dot < len(lower) - 1 else ""
+    if _NAME_INDEX and _NAME_INDEX[0][0] is ROWS:
+        by_suffix, any_suffix = _NAME_INDEX[0][1]
+    else:
+        by_suffix, any_suffix = _name_index(ROWS)
+    names, prefixes, globs, dir_rows, default, matchers = by_suffix.get(suffix, any_suffix)
+    if not (lower in names or lower.startswith(prefixes)
+            or (globs is not None and globs.match(lower) is not None)):
+        if not dir_rows:
+            return default
+        key = (suffix, rel_dir)
+        known = _BY_DIRECTORY.get(key)
+        if known is None:
+            if len(_BY_DIRECTORY) > 10_000:
+                _BY_DIRECTORY.clear()
+            dirs = _dirs(rel_dir)
+            known = _BY_DIRECTORY[key] = next(
+                (m.type for m in dir_rows if m.matches(lower, dirs)), default)
+        return known
+    dirs = _dirs(rel_dir)
+    return next((m.type for m in matchers if m.matches(lower, dirs)), OTHER)
+
+
+def _dirs(rel_dir: str) -> tuple[str, ...]:
+    return tuple(part for part in rel_dir.lower().split("/") if part and part != ".")
+
+
+_BY_DIRECTORY: dict[tuple[str, str], FileType] = {}
+_NameIndex = tuple[frozenset[str], tuple[str, ...], re.Pattern[str] | None, tuple[_Matcher, ...],
+                   FileType, tuple[_Matcher, ...]]
+_NAME_INDEX: list[tuple[tuple[Row, ...], tuple[dict[str, _NameIndex], _NameIndex]]] = []
+
+
+def _name_index(rows: tuple[Row, ...]) -> tuple[dict[str, _NameIndex], _NameIndex]:
+    """Per suffix: the name tests of the rows before the first row without tests (names,
+    prefixes, globs as one pattern), those of them with only a directory test, the type
+    when none of them applies (that row's, or ``OTHER``), and all the rows."""
+    by_suffix, any_suffix = _compiled(rows)
+
+    def entry(matchers: tuple[_Matcher, ...]) -> _NameIndex:
+        first = next((i for i, m in enumerate(matchers)
+                      if m.name is None and not m.parents and not m.ancestors), None)
+        before = matchers if first is None else matchers[:first]
+        globs = [fnmatch.translate(g) for m in before for g in m.row.globs]
+        dir_rows = tuple(m for m in before if m.name is None)
+        return (frozenset(n for m in before for n in m.row.names),
+                tuple(p for m in before for p in m.row.prefixes),
+                re.compile("|".join(globs), re.DOTALL) if globs else None,
+                dir_rows, OTHER if first is None else matchers[first].type, matchers)
+
+    _BY_DIRECTORY.clear()
+    _NAME_INDEX[:] = [(rows, ({suffix: entry(ms) for suffix, ms in by_suffix.items()},
+                              entry(any_suffix)))]
+    return _NAME_INDEX[0][1]
 
 
 _Index = tuple[dict[str, tuple[_Matcher, ...]], tuple[_Matcher, ...]]

@@ -182,7 +182,9 @@ def runtime_check(facts: ModelFacts, hub_id: str, naming: str, original: Origina
                                 f"serves {templated}")
     model_id = entry.hosted_id(provider) if entry is not None else None
     if model_id:
-        note = entry.unconfirmed_note("hosted") if entry is not None else None
+        # an unconfirmed note is per provider (``hosted:groq``) or for every hosted id
+        note = (entry.unconfirmed_note(f"hosted:{provider}") or entry.unconfirmed_note("hosted")
+                if entry is not None else None)
         return model_id, Check("runtime_format", True, f"{provider} serves it as {model_id}"
                                + (f" [unconfirmed: {note}]" if note else ""))
     return hub_id, Check("runtime_format", None,

@@ -2,8 +2,9 @@
 
 The catalog names a replacement for the finding's runtime (Hugging Face id, Ollama tag, GGUF
 repository, provider id). The code may wrap that name: a LiteLLM route prefix
-(``ollama_chat/llama3.1:8b``), Ollama's ``hf.co/<repo>:<quant>`` form, or a local GGUF file
-path. This module keeps the wrapper and swaps only the model part.
+(``ollama_chat/llama3.1:8b``), Ollama's ``hf.co/<repo>:<quant>`` form, a local GGUF file
+path, or Vertex AI's resource path (``publishers/meta/models/<model>``, with or without
+``projects/<p>/locations/<l>/``). This module keeps the wrapper and swaps only the model part.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ _QUANT = re.compile(
     r"(?i)(?:^|[-_.])(?P<quant>I?Q\d(?:_[A-Z0-9]+)*|BF16|F16|F32)(?=\.gguf$|$|[-_.])")
 _HF_HOSTS = ("hf.co/", "huggingface.co/")
 _BEDROCK_PROFILE = re.compile(r"(?i)^(us|eu|apac|us-gov|global)\.")
+_VERTEX_PATH = re.compile(
+    r"^(?P<head>projects/[^/]+/locations/[^/]+/)?(?P<publishers>publishers/)?"
+    r"(?P<publisher>[\w.-]+)/(?P<models>models/)?(?P<model>[^/]+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +54,29 @@ def shape(identifier: str, ref: ModelRef, runtime_name: str,
         if isinstance(shaped, Unshapeable):
             return shaped
         return Shaped(prefix + shaped.text, shaped.steps)
+    if ref.runtime == "vertex-ai":
+        return _vertex(prefix, rest, runtime_name)
     steps: tuple[str, ...] = ()
     profile = _BEDROCK_PROFILE.match(rest) if ref.runtime == "bedrock" else None
     if profile is not None and not _BEDROCK_PROFILE.match(runtime_name):
         steps = (f"the original used the cross-region inference profile '{profile.group(0)}': "
                  f"check whether {runtime_name} needs one in your region",)
     return Shaped(prefix + runtime_name, steps)
+
+
+def _vertex(prefix: str, rest: str, model_id: str) -> Shaped:
+    """``publisher/model`` (the catalog's Vertex AI id) in the original's form: the OpenAI
+    compatible ``publisher/model``, or the ``[projects/p/locations/l/]publishers/p/models/m``
+    resource path. A location written in the path is kept, with a step to check it."""
+    original, replacement = _VERTEX_PATH.match(rest), _VERTEX_PATH.match(model_id)
+    if original is None or replacement is None or not original.group("models"):
+        return Shaped(prefix + model_id)
+    head = original.group("head") or ""
+    steps = ((f"the original names the location in '{head.rstrip('/')}': check that "
+              f"{model_id} is served in that location (Vertex AI lists each model's "
+              "regions)",) if head else ())
+    return Shaped(f"{prefix}{head}{original.group('publishers') or ''}"
+                  f"{replacement.group('publisher')}/models/{replacement.group('model')}", steps)
 
 
 def _gguf(rest: str, repo: str) -> Shaped | Unshapeable:

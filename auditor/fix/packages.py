@@ -42,6 +42,8 @@ def package_moves(ruleset: RuleSet) -> PackageMoves:
             if row.get("class") != "replace" or "name" not in row:
                 continue
             name = normalise(str(row["name"]))
+            if row.get("ecosystem", "pypi") != "pypi" and name in moves:
+                continue  # a PyPI package's move wins over another ecosystem's namesake
             modules = _modules(row, name)
             instead = str(row.get("instead", default)).format_map(shared)
             moves[name] = PackageMove(modules, instead)

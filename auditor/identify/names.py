@@ -11,7 +11,8 @@ from auditor.types import ModelRef
 
 _LLAMA_CORE = re.compile(r"(?<![a-z])(?P<code>code[-_]?)?llama(?=guard|[^a-z]|$)")
 _MOE = re.compile(r"(?<![\d.])(?P<active>\d+)b-(?P<experts>\d+)e(?![a-z])")
-_SIZE = re.compile(r"(?<![\d.a-z])(?P<num>\d+(?:\.\d+)?)(?P<unit>[bm])(?![a-z])")
+# A size stands alone or right after "llama" (llama7b-v2-chat).
+_SIZE = re.compile(r"(?:(?<![\d.a-z])|(?<=llama))(?P<num>\d+(?:\.\d+)?)(?P<unit>[bm])(?![a-z])")
 _GGUF_FILE = re.compile(
     r"\.(gguf|ggml|ggmlv3\.[\w.]+\.bin)(\.part\d+of\d+)?$|(?<![a-z])gguf(?![a-z])"
 )
@@ -82,7 +83,7 @@ def parse_name(
         family = f"Llama Guard {number}"
         variant = "guard-vision" if "vision" in name else "guard"
     else:
-        major = grammar.version.match(version_text)
+        major = grammar.version.match(version_text) or grammar.version_after_size.match(rest)
         codename = tables.codename_in(rest)
         if code:
             family = "Code Llama"
@@ -92,7 +93,8 @@ def parse_name(
             elif "instruct" in name:
                 variant = "code-instruct"
         elif major:
-            minor = major.group("minor") or major.group("minor2")
+            groups = major.groupdict()
+            minor = groups.get("minor") or groups.get("minor2")
             number = major.group("major")
             family = f"Llama {number}.{minor}" if minor and minor != "0" else f"Llama {number}"
             variant = _variant(name, runtime, hosted, tables)

@@ -52,6 +52,7 @@ class Grammar:
     hint_words: tuple[str, ...]
     path_words: tuple[str, ...]
     version: re.Pattern[str]
+    version_after_size: re.Pattern[str]
     guard: re.Pattern[str]
     prompt_guard: re.Pattern[str]
     unnumbered_guard_version: str
@@ -118,6 +119,7 @@ def _grammar(table: Mapping[str, Any]) -> Grammar:
         hint_words=tuple(str(w).lower() for w in table["hint_words"]),
         path_words=tuple(str(w).lower() for w in table["path_words"]),
         version=re.compile(table["version"]),
+        version_after_size=re.compile(table["version_after_size"]),
         guard=re.compile(table["guard"]),
         prompt_guard=re.compile(table["prompt_guard"]),
         unnumbered_guard_version=str(table["unnumbered_guard_version"]),

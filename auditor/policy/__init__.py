@@ -30,16 +30,26 @@ KNOWN = "known"
 FAIL_ON_CHOICES = ("high", "medium", "low", "info", "none")
 
 
-def counts_towards_failure(finding: Finding, fail_on: str) -> bool:
-    """Whether ``finding`` makes a run fail at threshold ``fail_on`` (known findings never do)."""
+def counts_towards_failure(finding: Finding, fail_on: str, count_docs: bool = False) -> bool:
+    """Whether ``finding`` makes a run fail at threshold ``fail_on`` (known findings never do;
+    a documentation code block or commented-out code only when ``count_docs``)."""
     if fail_on == "none" or finding.baseline_state == KNOWN:
         return False
+    if not count_docs and is_docs_mention(finding):
+        return False
     return finding.severity.rank >= Severity(fail_on).rank
+
+
+def is_docs_mention(finding: Finding) -> bool:
+    """A model named in a documentation code block, notebook output or commented-out code."""
+    return any(key == "mention" for key, _ in finding.details)
 
 
 @dataclass(frozen=True)
 class PolicyOptions:
     fail_on: str = "high"
+    count_docs: bool = False
+    """``--include-docs``: documentation and commented-out code count towards ``fail_on``."""
     exit_zero: bool = False
     roots: RootMap = field(default_factory=dict)
     """Root label to where it is; needed to relate findings to files, baseline, config, git."""
@@ -102,7 +112,8 @@ def apply_policy(result: AuditResult, options: PolicyOptions) -> PolicyOutcome:
     new = tuple(f for f in remaining if f.baseline_state != KNOWN)
     known = tuple(f for f in remaining if f.baseline_state == KNOWN)
     shown = new if options.only_new else tuple(remaining)
-    failing = tuple(f for f in new if counts_towards_failure(f, options.fail_on))
+    failing = tuple(f for f in new if counts_towards_failure(f, options.fail_on,
+                                                                options.count_docs))
 
     diagnostics.sort(key=lambda d: d.sort_key)
     strict_codes = {"suppression-unused", "suppression-no-reason", "suppression-unknown-rule",

@@ -55,6 +55,8 @@ class GateOptions:
     strict: bool = False
     force_exclude: bool = False
     """Apply excludes to files given as paths too (pre-commit passes every changed file)."""
+    count_docs: bool = False
+    """``--include-docs``: documentation and commented-out code count towards ``fail_on``."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Gate:
     report_unused: bool
     strict: bool
     today: datetime.date
+    count_docs: bool = False
 
     def root_map(self, result: AuditResult) -> RootMap:
         """The result's root labels to where they are (empty when nothing was scanned)."""
@@ -97,7 +100,8 @@ class Gate:
             anchored = [anchored_path(roots, f, baseline_dir) for f in result.findings]
             hashes = rename_candidates(self.baseline, anchored, baseline_dir)
         return PolicyOptions(
-            fail_on=self.fail_on, exit_zero=self.exit_zero, roots=roots,
+            fail_on=self.fail_on, count_docs=self.count_docs, exit_zero=self.exit_zero,
+            roots=roots,
             suppressions=tuple(found.suppressions),
             suppression_problems=tuple(found.problems), file_labels=found.labels,
             report_unused=self.report_unused, strict_suppressions=self.strict,
@@ -177,6 +181,7 @@ def open_gate(
         baseline=baseline, new_since=options.new_since, changed_lines=changed,
         only_new=options.only_new, report_unused=options.report_unused,
         strict=options.strict, today=today or datetime.date.today(),
+        count_docs=options.count_docs,
     )
 
 

@@ -37,7 +37,10 @@ _EXACT = re.compile(r"^v?\d[\w.+-]*$")
 
 
 def purl_type(finding: Finding) -> str:
-    """The purl type of a package finding's ecosystem (npm, golang, cargo, maven, pypi)."""
+    """The purl type of a package finding's ecosystem (npm, golang, cargo, maven, docker,
+    pypi)."""
+    if finding.detail("ecosystem"):
+        return finding.detail("ecosystem") or "pypi"
     return _ECOSYSTEMS.get(file_type(finding.detail("manifest") or finding.path).parser, "pypi")
 
 
@@ -54,7 +57,8 @@ def exact_other_version(findings: Iterable[Finding]) -> str | None:
 
 def package_url(ecosystem: str, written: str, key: str, version: str | None) -> PackageURL:
     """``pkg:npm/%40scope/name``, ``pkg:golang/github.com/org/mod``, ``pkg:cargo/name``,
-    ``pkg:maven/group/artifact``; ``pkg:pypi/<normalised>`` for Python."""
+    ``pkg:maven/group/artifact``, ``pkg:docker/org/name?repository_url=ghcr.io``;
+    ``pkg:pypi/<normalised>`` for Python."""
     namespace: str | None = None
     name = written
     if ecosystem == "pypi":
@@ -63,6 +67,11 @@ def package_url(ecosystem: str, written: str, key: str, version: str | None) -> 
         namespace, name = written.split(":", 1)
     elif ecosystem in ("npm", "golang") and "/" in written:
         namespace, name = written.rsplit("/", 1)
+    elif ecosystem == "docker":
+        registry, _, path = written.partition("/")
+        namespace, _, name = path.rpartition("/")
+        return PackageURL(type=ecosystem, namespace=namespace or None, name=name,
+                          version=version, qualifiers={"repository_url": registry})
     return PackageURL(type=ecosystem, namespace=namespace, name=name, version=version)
 
 

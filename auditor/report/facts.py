@@ -56,12 +56,22 @@ def _words(value: str) -> str:
     return _KEY_COLON.sub(lambda m: m.group(1).replace("_", " ") + " — ", value)
 
 
-def unconfirmed_note(finding: Finding) -> str | None:
-    """One sentence naming the catalog facts behind this finding that are not confirmed."""
+def unconfirmed_names(finding: Finding) -> list[str]:
+    """The catalog facts behind this finding that are not confirmed, in words, sorted."""
     value = finding.detail("catalog_unconfirmed")
     if not value:
+        return []
+    return sorted({part.split(":", 1)[0].strip().replace("_", " ")
+                   for part in value.split(";") if part.strip()})
+
+
+def unconfirmed_note(finding: Finding) -> str | None:
+    """One sentence naming the catalog facts behind this finding that are not confirmed."""
+    return unconfirmed_sentence(unconfirmed_names(finding))
+
+
+def unconfirmed_sentence(names: list[str] | tuple[str, ...]) -> str | None:
+    if not names:
         return None
-    names = sorted({part.split(":", 1)[0].strip().replace("_", " ")
-                    for part in value.split(";") if part.strip()})
     return ("Not confirmed from a primary source, so check before relying on it: the "
             "catalog's " + ", ".join(names) + ".")

@@ -14,7 +14,9 @@ from typing import Any
 
 import jinja2
 
+from auditor.report.cards import appendix_rows, model_cards, other_groups, planned_text
 from auditor.report.charts import BarChart, StackedChart, bar_chart, stacked_chart
+from auditor.report.check_matrix import check_matrix
 from auditor.report.effort import (
     EFFORT_MEANING,
     EFFORT_ORDER,
@@ -22,8 +24,8 @@ from auditor.report.effort import (
     effort_by_directory,
     effort_rows,
 )
-from auditor.report.facts import finding_facts, unconfirmed_note
-from auditor.report.licenses import eu_restriction_text, license_exposure
+from auditor.report.facts import finding_facts, unconfirmed_note, unconfirmed_sentence
+from auditor.report.licenses import LicenseExposure, eu_restriction_text, license_exposure
 from auditor.report.repos import RepositoryRow, repository_rows, shows_repositories
 from auditor.report.rule_info import PROJECT_URL, RuleInfo, installed_rules, rule_info
 from auditor.report.summary import (
@@ -66,6 +68,8 @@ def report_context(result: AuditResult) -> dict[str, Any]:
             infos[finding.rule_id] = rule_info(finding.rule_id, finding, rules)
     rows = effort_rows(result)
     repo_rows = repository_rows(result) if shows_repositories(result) else []
+    exposures = license_exposure(result)
+    plans = migration_plans(result)
     return {
         "result": result,
         "tool": result.tool,
@@ -76,9 +80,17 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "efforts": EFFORT_ORDER,
         "effort_meaning": EFFORT_MEANING,
         "effort_rows": rows,
-        "licenses": license_exposure(result),
+        "licenses": exposures,
         "eu_text": eu_restriction_text(),
-        "plans": migration_plans(result),
+        "plans": plans,
+        "cards": model_cards(result),
+        "others": other_groups(result, lambda f: infos[f.rule_id].use_instead,
+                               lambda f: infos[f.rule_id].title),
+        "check_matrix": check_matrix(plans),
+        "license_chart": _license_chart(result, exposures),
+        "effort_bars": bar_chart("Findings by effort",
+                                 [(e.value, view.by_effort.count(e), f"eff-{e.value}")
+                                  for e in EFFORT_ORDER], width=420, label_width=90),
         "files": group_by_file(result),
         "rule_infos": infos,
         "severity_chart": _severity_chart(result),
@@ -94,6 +106,9 @@ def report_context(result: AuditResult) -> dict[str, Any]:
         "snippet_parts": snippet_parts,
         "finding_facts": finding_facts,
         "unconfirmed_note": unconfirmed_note,
+        "unconfirmed_sentence": unconfirmed_sentence,
+        "planned_text": planned_text,
+        "appendix_rows": appendix_rows,
     }
 
 
@@ -130,6 +145,15 @@ def _category_chart(result: AuditResult) -> BarChart:
     if not items:
         items = [(cat.value, 0, "cat") for cat in CATEGORY_ORDER]
     return bar_chart("Findings by category", items, width=420, label_width=130)
+
+
+def _license_chart(result: AuditResult, exposures: list[LicenseExposure]) -> BarChart:
+    """Findings by the Llama license they bring in; the rest as one bar."""
+    items = [(e.license.name, len(e.findings), "lic") for e in exposures]
+    covered = sum(len(e.findings) for e in exposures)
+    if len(result.findings) > covered:
+        items.append(("no Llama license", len(result.findings) - covered, "lic-none"))
+    return bar_chart("Findings by license", items, width=520, label_width=230)
 
 
 def _effort_chart(rows: list[EffortRow], multi_root: bool) -> StackedChart:

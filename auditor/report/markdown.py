@@ -7,49 +7,55 @@ hostile identifier shows as text and cannot break the table or inject markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
+from auditor.report.cards import model_cards, other_groups, planned_text
 from auditor.report.effort import EFFORT_ORDER, EffortCounts, effort_rows, finding_root
 from auditor.report.licenses import license_exposure
+from auditor.report.markdown_cards import md_code, md_text, model_section, other_section
 from auditor.report.repos import repository_rows, shows_repositories
-from auditor.report.rule_info import PROJECT_URL
+from auditor.report.rule_info import PROJECT_URL, installed_rules, rule_info
 from auditor.report.summary import (
     CATEGORY_ORDER,
     SEVERITY_ORDER,
+    group_by_file,
     join_root,
     migration_plans,
     overview,
-    replacement_text,
 )
 from auditor.types import AuditResult, Finding
+
+__all__ = ["MAX_CHARS", "link_base_from_env", "md_code", "md_text", "render_markdown"]
 
 MAX_CHARS = 60_000
 """Stay under GitHub's 65,536-character comment limit with room for a wrapper."""
 
 _SEVERITY_BADGE = {"high": "🔴 high", "medium": "🟠 medium", "low": "🟡 low", "info": "⚪ info"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-"""Enough to keep text literal inside a table cell: no emphasis, links, HTML, code or cells."""
 
 
 def render_markdown(result: AuditResult, *, link_base: str | None = None) -> str:
-    """``link_base`` (e.g. ``https://github.com/o/r/blob/<sha>/``) makes locations links."""
+    """``link_base`` (e.g. ``https://github.com/o/r/blob/<sha>/``) makes locations links.
+
+    The summary, then one section per model and the other findings grouped, then every
+    finding by file as an appendix; past ``MAX_CHARS`` the sections and then the appendix
+    rows are cut, and the comment says how many were left out."""
     head = _head(result)
     tail = _tail(result)
-    ordered = sorted(result.findings, key=lambda f: (-f.severity.rank, f.sort_key))
+    budget = MAX_CHARS - len(head) - len(tail) - 600
+    parts = [head]
+    body, used = _body(result, link_base, budget)
+    parts.extend(body)
+    ordered = [f for group in group_by_file(result) for f in group.findings]
     rows = [_finding_row(f, result, link_base) for f in ordered]
-    budget = MAX_CHARS - len(head) - len(tail) - 400
     kept: list[str] = []
-    used = 0
     for row in rows:
         if used + len(row) + 1 > budget:
             break
         kept.append(row)
         used += len(row) + 1
-    parts = [head]
     if rows:
-        parts.append("### Findings\n")
+        parts.append("### Appendix: every finding, by file\n")
         parts.append("| Severity | Rule | Location | Finding | Effort | Replace with |")
         parts.append("| --- | --- | --- | --- | --- | --- |")
         parts.extend(kept)
@@ -61,6 +67,35 @@ def render_markdown(result: AuditResult, *, link_base: str | None = None) -> str
         parts.append("")
     parts.append(tail)
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _body(result: AuditResult, link_base: str | None, budget: int) -> tuple[list[str], int]:
+    """The model sections and the other findings, as many as fit in ``budget``."""
+    def link(shown: str, line: int) -> str:
+        target = shown if len(result.roots) > 1 else join_root(result.roots[0], shown)
+        return f"{link_base or ''}{quote(target, safe='/')}#L{line}"
+
+    rules = installed_rules()
+    cards = [model_section(card, link) for card in model_cards(result)]
+    others = [other_section(group, link) for group in other_groups(
+        result, lambda f: rule_info(f.rule_id, f, rules).use_instead,
+        lambda f: rule_info(f.rule_id, f, rules).title)]
+    parts: list[str] = []
+    used = 0
+    for title, sections in (("### Models", cards), ("### Other findings", others)):
+        if not sections:
+            continue
+        parts.append(f"{title}\n")
+        used += len(title) + 2
+        for number, text in enumerate(sections):
+            if used + len(text) + 1 > budget:
+                parts.append(f"_{len(sections) - number} more sections are not shown to keep "
+                             "this comment within GitHub's size limit; the HTML report has "
+                             "them all._\n")
+                break
+            parts.append(text)
+            used += len(text) + 1
+    return parts, used
 
 
 def link_base_from_env(env: Mapping[str, str]) -> str | None:
@@ -141,7 +176,7 @@ def _tail(result: AuditResult) -> str:
     lines: list[str] = []
     plans = [p for p in migration_plans(result) if p.suggestions]
     if plans:
-        lines += ["### Replacements", "",
+        lines += ["### Appendix: replacements and their checks", "",
                   "| Llama model | Written as | Replace with | Checks | Source |",
                   "| --- | --- | --- | --- | --- |"]
         for plan in plans:
@@ -197,8 +232,8 @@ def _finding_row(finding: Finding, result: AuditResult, link_base: str | None) -
     else:
         href = f"{quote(target, safe='/')}#L{finding.line}"
     location = f"[{md_text(place)}]({href})"
-    replacement = (md_code(replacement_text(finding.suggestions[0]))
-                   if finding.suggestions else "")
+    planned = planned_text(finding)
+    replacement = "not swapped" if planned == "not swapped" else md_code(planned)
     rule = md_text(finding.rule_id)
     if finding.baseline_state == "new":
         rule += " **new**"
@@ -209,24 +244,6 @@ def _finding_row(finding: Finding, result: AuditResult, link_base: str | None) -
 def _shown(result: AuditResult, root: str, path: str) -> str:
     """Paths carry their root only when several roots were scanned."""
     return join_root(root, path) if len(result.roots) > 1 else path
-
-
-def md_text(text: str | None) -> str:
-    """Plain text safe in a table cell: markdown and HTML punctuation backslash-escaped."""
-    if not text:
-        return ""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def md_code(text: str | None) -> str:
-    """An inline code span that survives backticks and pipes in ``text``."""
-    if not text:
-        return ""
-    flat = " ".join(text.split()).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") or longest else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -86,6 +86,9 @@ def finding_lines(finding: Finding, *, verbose: bool = False) -> list[Text]:
     head.append(finding.message)
     head.append("  ")
     head.append(f"[{finding.effort.value}]", style=EFFORT_STYLE[finding.effort.value])
+    mention = next((value for key, value in finding.details if key == "mention"), None)
+    if mention is not None:  # docs or commented-out code: not counted by --fail-on
+        head.append(f" [docs: {mention}]", style="dim")
     if finding.baseline_state == "new":
         head.append(" [new]", style="bold magenta")
     lines = [head]

@@ -42,7 +42,7 @@ def render_rules_markdown(ruleset: RuleSet) -> str:
                 "",
                 f"Category `{rule.category.value}`, severity `{rule.severity.value}`, "
                 f"effort `{rule.effort.value}`"
-                + ("" if rule.default_enabled else ", off unless `--include-docs`") + ".",
+                + ("" if rule.default_enabled else _DOCS_NOTE) + ".",
                 "",
                 f"**Why it matters.** {rule.why}",
             ]
@@ -55,6 +55,10 @@ def render_rules_markdown(ruleset: RuleSet) -> str:
                 lines += ["", "**Not reported:**", ""]
                 lines += _example_block(rule.no_match[0])
     return "\n".join(lines) + "\n"
+
+
+_DOCS_NOTE = (", reported by `scan` and `baseline`, counted by `--fail-on` only with "
+              "`--include-docs` (`fix` and `plan`: only with `--include-docs`)")
 
 
 def _example_block(example: str) -> list[str]:

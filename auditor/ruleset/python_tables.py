@@ -59,6 +59,12 @@ class PythonTables:
     template_names: re.Pattern[str]
     """LA108: the names (keyword, parameter, target, key) that select a chat template."""
     template_values: re.Pattern[str]
+    template_parts: re.Pattern[str] | None
+    """LA108 in a template position: Llama's format as a part of a longer name."""
+    template_enums: re.Pattern[str] | None
+    """LA108: names of enums whose members name a chat format (``SeparatorStyle``)."""
+    template_shared: re.Pattern[str] | None
+    """Template names of families that use Llama 2's format as their own (Mistral)."""
     meta_only_hosts: tuple[str, ...]
     """LA104: hosts that serve only Meta's models (lower-case)."""
     lower_triggers: tuple[str, ...]
@@ -189,6 +195,9 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
             token_context=re.compile(tokens["context_pattern"]),
             template_names=re.compile(names["names"]),
             template_values=re.compile(names["values"]),
+            template_parts=re.compile(names["parts"]) if names.get("parts") else None,
+            template_enums=re.compile(names["enums"]) if names.get("enums") else None,
+            template_shared=re.compile(names["shared"]) if names.get("shared") else None,
             meta_only_hosts=tuple(str(h).lower() for h in api.get("meta_only_hosts", [])),
             lower_triggers=_lower_triggers(api, classes, tuple(
                 str(w).lower()

@@ -30,12 +30,14 @@ PROMPT_FORMAT: Final = _id("llama-prompt-format")
 SPECIAL_TOKEN_ID: Final = _id("llama-special-token-id")
 TEMPLATE_NAME_IN_CODE: Final = _id("llama-chat-template-name-in-code")
 ARCHITECTURE_ONLY: Final = _id("llama-architecture-only")
+ARCHITECTURE_CHECK: Final = _id("llama-architecture-check")
 # Configuration and infrastructure (LA3xx)
 MODEL_IN_CONFIG: Final = _id("llama-model-in-config")
 MODEL_IN_INFRA: Final = _id("llama-model-in-infra")
 MODELFILE_FROM_LLAMA: Final = _id("ollama-modelfile-from-llama")
 ARCHITECTURE_DECLARED: Final = _id("llama-architecture-declared")
 DOCS_CODE: Final = _id("llama-in-docs-code")
+COMMENTED_CODE: Final = _id("llama-in-commented-code")
 TEMPLATE_BY_NAME: Final = _id("llama-chat-template-by-name")
 # Artefacts and license (LA4xx)
 FINE_TUNE: Final = _id("llama-fine-tune")
@@ -48,8 +50,10 @@ BUILT_WITH_NOTICE: Final = _id("built-with-llama-notice")
 
 EMITTED_BY_CODE: Final = frozenset({
     MODEL_ID, MODEL_LOADER, LLAMA_CLASS, META_ONLY_MODULE, RUNTIME_MODULE, PROMPT_FORMAT,
-    SPECIAL_TOKEN_ID, TEMPLATE_NAME_IN_CODE, ARCHITECTURE_ONLY, MODEL_IN_CONFIG, MODEL_IN_INFRA,
-    MODELFILE_FROM_LLAMA, ARCHITECTURE_DECLARED, DOCS_CODE, TEMPLATE_BY_NAME, FINE_TUNE,
+    SPECIAL_TOKEN_ID, TEMPLATE_NAME_IN_CODE, ARCHITECTURE_ONLY, ARCHITECTURE_CHECK, MODEL_IN_CONFIG,
+    MODEL_IN_INFRA,
+    MODELFILE_FROM_LLAMA, ARCHITECTURE_DECLARED, DOCS_CODE, COMMENTED_CODE, TEMPLATE_BY_NAME,
+    FINE_TUNE,
     CHECKPOINT_CONFIG, CHAT_TEMPLATE_ARTEFACT, EOS_IDS_ARTEFACT, GGUF_FILE, LICENSE_FILE,
     BUILT_WITH_NOTICE,
 })

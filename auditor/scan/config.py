@@ -38,6 +38,7 @@ from auditor.scan.documents.values import (
     make_document,
 )
 from auditor.scan.documents.yaml_values import YamlFailure, yaml_documents
+from auditor.scan.images import document_image_hits
 from auditor.scan.text.lines import scan_lines
 from auditor.scan.text.positions import LineIndex
 from auditor.types import Hit, SourceFile
@@ -84,6 +85,7 @@ def scan_structured(rel: str, text: str, ruleset: RuleSet, *, default_rule: str,
     index = LineIndex(text)
     hits = document_hits(documents, text, ruleset, default_rule=default_rule, index=index)
     hits.extend(host_hits(documents, text, ruleset, index))
+    hits.extend(document_image_hits(documents, text, ruleset, index, rel))
     return ScanOutput(hits=hits, problems=problems)
 
 

@@ -106,7 +106,8 @@ def code_block_hits(text: str, ruleset: RuleSet, flavour: str = "markdown") -> l
                 continue
             hits.append(Hit(rule_id=RULE_DOCS, line=number + 1, column=found.start + 1,
                             end_line=number + 1, end_column=found.end + 1,
-                            identifier=found.token, model=found.model))
+                            identifier=found.token, model=found.model,
+                            details=(("mention", "code-block"),)))
     return hits
 
 

@@ -78,6 +78,11 @@ class StatIndex:
             return {}
         return data if isinstance(data, dict) else {}
 
+    def knows(self, key: str) -> bool:
+        """Whether the index holds a result for the file at ``key`` (its absolute path): only
+        then is the file ``stat``ed before it is scanned."""
+        return key in self._old
+
     def lookup(self, file: SourceFile) -> Outcome | None:
         """The indexed result when the file's stat is unchanged, else None."""
         key = str(file.path)

@@ -377,7 +377,8 @@ def _docs_hits(cells: list[_Cell], ruleset: RuleSet, index: LineIndex) -> list[H
     for cell in cells:
         if cell.kind in ("markdown", "raw"):
             for hit in code_block_hits(cell.source.text, ruleset):
-                hits.append(_to_file(replace(hit, details=(("part", cell.kind),)), cell, index))
+                hits.append(_to_file(replace(hit, details=(("part", cell.kind), *hit.details)),
+                                     cell, index))
         for output in cell.outputs:
             for number in range(1, len(output.line_starts) + 1):
                 for found in identifiers_in(output.line(number), ruleset):
@@ -386,6 +387,6 @@ def _docs_hits(cells: list[_Cell], ruleset: RuleSet, index: LineIndex) -> list[H
                     hit = Hit(rule_id=RULE_DOCS, line=number, column=found.start + 1,
                               end_line=number, end_column=found.end + 1,
                               identifier=found.token, model=found.model,
-                              details=(("part", "output"),))
+                              details=(("part", "output"), ("mention", "output")))
                     hits.append(_to_file(hit, cell, index, output))
     return hits

@@ -36,6 +36,9 @@ class RoleRow:
     names: re.Pattern[str] | None
     dict_key: bool
     examples: tuple[tuple[str, str], ...]
+    owners: re.Pattern[str] | None = None
+    """With ``compared``: one of the names the compared attribute is read from must match
+    (``config`` of ``self.model.config.model_type``)."""
 
     def takes(self, callee: str, argument: str) -> bool:
         """Is a string passed to ``callee`` as ``argument`` (keyword or ``#N``) this role?"""
@@ -66,7 +69,8 @@ def role_tables(ruleset: RuleSet) -> RoleTables:
                 args=frozenset(row.get("args", [])), compared=_pattern(row.get("compared")),
                 options=_pattern(row.get("options")), names=_pattern(row.get("names")),
                 dict_key=bool(row.get("dict_key", False)),
-                examples=tuple((str(c), str(s)) for c, s in row.get("examples", [])))
+                examples=tuple((str(c), str(s)) for c, s in row.get("examples", [])),
+                owners=_pattern(row.get("owners")))
         for row in ruleset.section_list("role"))
     outcomes = {Role(name): (Severity(value["severity"]), Effort(value["effort"]))
                 for name, value in ruleset.section_table("role_outcome").items()}

@@ -11,16 +11,18 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 
 from auditor import __version__
-from auditor.discover.walk import DiscoverOptions, discover
+from auditor.discover.found import Found, source_file
+from auditor.discover.walk import DiscoverOptions, discover_found
 from auditor.errors import ScanError
 from auditor.isolate import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
+from auditor.scan.commented import commented_code_hits
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
+from auditor.scan.crossmodule import cross_module_findings, python_sources
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
@@ -49,7 +51,8 @@ POOL_THRESHOLD = 64
 @dataclass(frozen=True)
 class ScanOptions:
     discover: DiscoverOptions = field(default_factory=DiscoverOptions)
-    include_docs: bool = False
+    include_docs: bool = True
+    """Record documentation code blocks and commented-out code (info; ``fix``/``plan`` off)."""
     rules_dirs: tuple[Path, ...] = ()
     jobs: int = 1
     cache_dir: Path | None = None
@@ -67,6 +70,11 @@ class FileResult:
     inputs: tuple[str, ...] = ()
     """Absolute paths of other files the scanners looked at (see ``scan.inputs``)."""
     comments: tuple[SuppressionComment, ...] = ()  # from the text the scan decoded
+    stat: tuple[int, int, int, int] | None = None
+    """(size, mtime_ns, ctime_ns, inode) the file had when read, for the warm-scan index."""
+    discarded: bool = False
+    """Skipped before it was read (not a regular file, over ``--max-file-size``, gone): not
+    one of the scan's files, as when discovery skipped it."""
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -81,30 +89,42 @@ def scan_paths(
 ) -> AuditResult:
     started = time.perf_counter()
     ruleset = load_ruleset(options.rules_dirs)
-    files: list[SourceFile] = []
+    files: list[tuple[Path, Found]] = []
     diagnostics: list[Diagnostic] = []
     root_labels = _root_labels(roots)
     label_of = {Path(os.path.abspath(r)): label for r, label in zip(roots, root_labels,
                                                                      strict=True)}
-    for root, item in discover(roots, options.discover):
+    for root, item in discover_found(roots, options.discover):
         if isinstance(item, Diagnostic):
             diagnostics.append(_with_root(item, label_of[root]))
         else:
-            files.append(item)
+            files.append((root, item))
 
-    kinds = Counter(f.kind.value for f in files)
     results = _run(files, options, ruleset, progress)
+    python = python_sources(files, options.discover.max_file_size)
+    joined, join_failed = cross_module_findings(python, [r.findings for r in results],
+                                                _context(options, ruleset))
+    diagnostics.extend(_with_root(d, label_of[root]) for root, d in join_failed.items())
+    kinds: Counter[FileKind] = Counter()
     findings: list[Finding] = []
-    scanned = parsed = 0
+    scanned = parsed = discarded = 0
     first_party = {root: first_party_modules(root) for root in label_of}
-    for file, result in zip(files, results, strict=True):
-        label = label_of[file.root]
-        own = first_party.get(file.root, frozenset())
-        findings.extend(_finding_root(f, label) for f in result.findings
-                        if not is_first_party_import(f, own))
-        diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
+    label, own, last = "", frozenset[str](), None
+    for position, ((root, found), result) in enumerate(zip(files, results, strict=True)):
+        if root is not last:  # the files of a root are together: one look-up per root
+            label, own, last = label_of[root], first_party.get(root, frozenset()), root
+        extra = joined.get(position, ())
+        if result.findings or extra:
+            findings.extend(_finding_root(f, label) for f in (*result.findings, *extra)
+                            if not is_first_party_import(f, own))
+        if result.diagnostics:
+            diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
         scanned += result.scanned
         parsed += result.parsed
+        if result.discarded:
+            discarded += 1
+        else:
+            kinds[found.type.kind] += 1
     findings = _dedupe(findings)
     findings.sort(key=lambda f: f.sort_key)
     diagnostics.sort(key=lambda d: d.sort_key)
@@ -115,15 +135,15 @@ def scan_paths(
         findings=tuple(findings),
         diagnostics=tuple(diagnostics),
         stats=ScanStats(
-            files_discovered=len(files) + skipped,
+            files_discovered=len(files) - discarded + skipped,
             files_scanned=scanned,
             files_parsed=parsed,
             files_skipped=skipped,
-            files_by_kind=tuple(sorted(kinds.items())),
+            files_by_kind=tuple(sorted((kind.value, count) for kind, count in kinds.items())),
             duration_seconds=time.perf_counter() - started,
         ),
-        comments=tuple(FileComments(label_of[f.root], f.rel, r.comments)
-                       for f, r in zip(files, results, strict=True) if r.comments),
+        comments=tuple(FileComments(label_of[root], found.rel, r.comments)
+                       for (root, found), r in zip(files, results, strict=True) if r.comments),
     )
 
 
@@ -168,43 +188,62 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+
 def _run(
-    files: list[SourceFile], options: ScanOptions, ruleset: RuleSet,
+    files: list[tuple[Path, Found]], options: ScanOptions, ruleset: RuleSet,
     progress: ProgressCallback | None,
 ) -> list[FileResult]:
     """Every file's result, in order: from the warm-scan index when the file is unchanged,
-    else scanned (in a process pool when there are enough of them)."""
+    else scanned (in a process pool when there are enough of them). A file is ``stat``ed
+    here only when the index knows it; the others where they are scanned."""
     total = len(files)
     cache = _cache_for(options, ruleset)
-    index = (StatIndex(cache.directory, sorted({f.root for f in files}), _options_tag(options),
-                       time.time_ns())
+    index = (StatIndex(cache.directory, sorted({root for root, _ in files}),
+                       _options_tag(options), time.time_ns())
              if cache is not None else None)
     results: list[FileResult | None] = [None] * total
-    todo: list[int] = []
-    for position, file in enumerate(files):
-        known = index.lookup(file) if index is not None else None
-        if known is None:
-            todo.append(position)
-        else:
-            found, problems, scanned, parsed, marked = known
-            results[position] = FileResult(found, problems, scanned=scanned, parsed=parsed,
-                                           comments=marked)
+    todo: list[tuple[Path, Found]] = []
+    positions: list[int] = []
+    limit = options.discover.max_file_size
+    for position, (root, found) in enumerate(files):
+        if index is not None and index.knows(found.path):
+            file = source_file(root, found, limit)
+            if isinstance(file, Diagnostic):
+                results[position] = _discarded(file)
+                continue
+            known = index.lookup(file)
+            if known is not None:
+                found_, problems, scanned, parsed, marked = known
+                results[position] = FileResult(found_, problems, scanned=scanned,
+                                               parsed=parsed, comments=marked)
+                continue
+            found = found._replace(size=file.size, stamp=file.stamp)
+        todo.append((root, found))
+        positions.append(position)
     done = total - len(todo)
     if progress is not None and done:
         progress(done, total)
-    for position, result in zip(todo, _scan_all([files[i] for i in todo], options, ruleset),
-                                strict=True):
+    for position, result in zip(positions, _scan_all(todo, options, ruleset), strict=True):
         results[position] = result
         done += 1
         if progress is not None:
             progress(done, total)
-        if index is not None and _indexable(result):
-            index.record(files[position], (result.findings, result.diagnostics, result.scanned,
-                                           result.parsed, result.comments), result.inputs)
+        if index is not None and result.stat is not None and _indexable(result):
+            root, found = files[position]
+            size, *stamp = result.stat
+            file = SourceFile(root=root, path=Path(found.path), rel=found.rel,
+                              kind=found.type.kind, size=size,
+                              stamp=(stamp[0], stamp[1], stamp[2]))
+            index.record(file, (result.findings, result.diagnostics, result.scanned,
+                                result.parsed, result.comments), result.inputs)
     if index is not None and cache is not None:
         index.save()
         cache.prune_stale_versions()
     return [result for result in results if result is not None]
+
+
+def _discarded(problem: Diagnostic) -> FileResult:
+    return FileResult((), (problem,), scanned=False, parsed=False, discarded=True)
 
 
 _UNSETTLED_CODES = frozenset({"changed-during-scan", "unreadable"})
@@ -221,30 +260,19 @@ def _options_tag(options: ScanOptions) -> str:
 
 
 def _scan_all(
-    files: list[SourceFile], options: ScanOptions, ruleset: RuleSet
+    files: list[tuple[Path, Found]], options: ScanOptions, ruleset: RuleSet
 ) -> Iterable[FileResult]:
     total = len(files)
     if options.jobs > 1 and total >= POOL_THRESHOLD:
         load_all_scanners()  # imported once here, inherited by the forked workers
-        from auditor.scan.pool import inherits_memory, ordered_map  # only pool users import it
+        from auditor.scan.pool import scan_in_pool  # only pool users import it
 
-        if not inherits_memory():
-            yield from ordered_map(partial(_scan_in_worker, options=options), files, options.jobs)
-            return
-        # Forked workers inherit the file list: each is sent a position (a few bytes), not a
-        # pickled SourceFile (two Paths to rebuild: ~9 us a file, a tenth of a worker's time
-        # on a tree of small files).
-        _POOL_FILES[:] = files
-        try:
-            yield from ordered_map(partial(_scan_position_in_worker, options=options),
-                                   range(total), options.jobs)
-        finally:
-            _POOL_FILES.clear()
+        yield from scan_in_pool(files, options)
         return
     ctx = _context(options, ruleset)
     cache = _cache_for(options, ruleset)
-    for file in files:
-        yield scan_file(file, ctx, cache)
+    for root, found in files:
+        yield _scan_found(root, found, options, ctx, cache)
 
 
 _WORKER_CACHE: dict[tuple[Path | None, str], ResultCache | None] = {}
@@ -264,18 +292,25 @@ def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
                        parse_timeout_seconds=options.parse_timeout_seconds)
 
 
-_POOL_FILES: list[SourceFile] = []
-"""The files of the scan a pool runs, set before its workers fork."""
-
-
-def _scan_position_in_worker(position: int, options: ScanOptions) -> FileResult:
-    return _scan_in_worker(_POOL_FILES[position], options)
-
-
-def _scan_in_worker(file: SourceFile, options: ScanOptions) -> FileResult:
+def scan_batch(files: Sequence[tuple[Path, Found]], options: ScanOptions) -> list[FileResult]:
+    """The results of a batch of files, in a pool worker."""
     ruleset = load_ruleset(options.rules_dirs)
     ctx = _context(options, ruleset)
-    return scan_file(file, ctx, _cache_for(options, ruleset))
+    cache = _cache_for(options, ruleset)
+    return [_scan_found(root, found, options, ctx, cache) for root, found in files]
+
+
+def _scan_found(root: Path, found: Found, options: ScanOptions, ctx: ScanContext,
+                cache: ResultCache | None) -> FileResult:
+    """``scan_file`` of a discovered file, after its ``stat`` (which may skip it). The stat
+    goes back with the result when the warm-scan index records it."""
+    file = source_file(root, found, options.discover.max_file_size)
+    if isinstance(file, Diagnostic):
+        return _discarded(file)
+    result = scan_file(file, ctx, cache)
+    if options.cache_dir is None:
+        return result
+    return replace(result, stat=(file.size, *file.stamp))
 
 
 def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = None) -> FileResult:
@@ -347,6 +382,8 @@ def _run_scanners(
             diagnostics.append(Diagnostic(file.rel, problem_item.code, problem_item.message,
                                           line=problem_item.line))
         hits.extend(output.hits)
+    if ctx.include_docs:  # commented-out code, in every kind with line comments
+        hits.extend(commented_code_hits(file.rel, text, ctx.ruleset, hits))
     findings, dropped = capped_findings(hits, file.rel, lines, ctx)
     if dropped:
         diagnostics.append(Diagnostic(

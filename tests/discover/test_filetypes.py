@@ -64,6 +64,8 @@ K = FileKind
         ("settings.jsonc", FileType(K.CONFIG, "jsonc", None)),
         ("app.conf", FileType(K.CONFIG, "ini", HASH)),
         (".env.production", FileType(K.CONFIG, "env", HASH)),
+        (".env_template", FileType(K.CONFIG, "env", HASH)),
+        (".env-example", FileType(K.CONFIG, "env", HASH)),
         ("docs/guide.rst", FileType(K.TEXT, "rst", RST)),
         ("page.html", FileType(K.OTHER, "html", HTML)),
         ("image.png", FileType(K.OTHER, "", None)),

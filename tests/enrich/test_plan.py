@@ -213,7 +213,15 @@ def test_runtime_naming_follows_the_finding() -> None:
         None, "no GGUF repository recorded in the catalog; convert the safetensors with "
               "llama.cpp's convert_hf_to_gguf.py")
     hosted = plan("groq/llama-3.3-70b-versatile")
+    # Groq lists Qwen 3.6 27B (its own model page): the candidate Groq can name leads
+    assert [(s.hub_id, s.runtime_name) for s in hosted.plan.suggestions[:2]] == [
+        ("Qwen/Qwen3.6-27B", "qwen/qwen3.6-27b"),
+        ("google/gemma-4-31B-it", "google/gemma-4-31B-it")]
     assert check(hosted.plan.suggestions[0], "runtime_format") == (
+        None, "groq serves it as qwen/qwen3.6-27b [unconfirmed: groq id read from the address "
+              "of Groq's model page (Groq names its model pages by model id); the stored page "
+              "text does not print the id]")
+    assert check(hosted.plan.suggestions[1], "runtime_format") == (
         None, "groq does not list google/gemma-4-31B-it on the model list the catalog read, "
               "so there is no groq id to write. Nearest runtimes that serve these models: their "
               "Hugging Face ids (vLLM, TGI, SGLang, Inference Endpoints) or Ollama/GGUF builds. "

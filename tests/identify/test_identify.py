@@ -159,6 +159,14 @@ UNSEEN_VERSIONS = [
      "meta-llama/Meta-Llama-Guard-2-8B", False),
     ("huggyllama/llama-65b", "Llama 1", "65B", "base", "huggingface", None, True),
     ("llama-65b", "Llama (version not stated)", "65B", "base", "model-name", None, False),
+    # the size first, the version after it as "v" and a number
+    ("llama13b-v2-chat", "Llama 2", "13B", "instruct", "model-name",
+     "meta-llama/Llama-2-13b-chat-hf", False),
+    ("llama-7b-v2", "Llama 2", "7B", "base", "model-name", "meta-llama/Llama-2-7b-hf", False),
+    ("acme/llama70b-v2-chat:" + "0f" * 32, "Llama 2", "70B", "instruct", "replicate",
+     "meta-llama/Llama-2-70b-chat-hf", False),
+    ("replicate/llama70b-v2-chat", "Llama 2", "70B", "instruct", "replicate",
+     "meta-llama/Llama-2-70b-chat-hf", False),
 ]
 
 

@@ -90,7 +90,7 @@ def test_cli_subfolder_scan_paths_resolve_from_the_repository_root(
     data: list[dict[str, Any]] = json.loads(done.out)
     assert_valid(data)
     assert (tmp_path / "extra.json").read_text() == done.out
-    assert len(data) == 21
+    assert len(data) == 24  # with the README code block (LA305, info)
     for issue in data:
         assert issue["location"]["path"].startswith("services/demo/")
         assert (repo / issue["location"]["path"]).is_file()
@@ -100,7 +100,7 @@ def test_cli_subfolder_scan_paths_resolve_from_the_repository_root(
         ("LA203", "services/demo/requirements.txt", 8),
         ("LA201", "services/demo/requirements.txt", 9),
     ]
-    assert {i["severity"] for i in data} == {"major", "critical", "minor"}
+    assert {i["severity"] for i in data} == {"major", "critical", "minor", "info"}
     # the saved JSON result re-rendered by `report` gives the same report
     saved = tmp_path / "result.json"
     assert run_cli(["scan", "demo", "--format", "json", "-o", str(saved), "-q"]).code == 1

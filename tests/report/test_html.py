@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 from auditor.report.html import render_html, report_context, snippet_parts
 from tests.report_samples import XSS_ATTR, XSS_PATH, XSS_SCRIPT, empty_result, sample_result
 
-SECTIONS = ("summary", "licenses", "effort", "plan", "findings", "appendix", "diagnostics")
+SECTIONS = ("summary", "licenses", "effort", "plan", "other", "findings", "appendix", "checks",
+            "diagnostics")
 
 
 class _Collector(HTMLParser):
@@ -82,9 +83,13 @@ def test_license_exposure_names_licenses_and_obligations() -> None:
     assert "models/llama3_1/LICENSE" in text
 
 
-def test_migration_plan_lists_every_check_with_its_source() -> None:
+def section(html: str, name: str) -> str:
+    return html.split(f'<section id="{name}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_check_appendix_lists_every_check_with_its_source() -> None:
     html = render_html(sample_result())
-    plan = html[html.index('<section id="plan">'):html.index('<section id="findings">')]
+    plan = section(html, "checks")
     rows = re.findall(r"<tr><td>([\w-]+)</td><td><span class=\"check (\w+)\">", plan)
     assert rows[:6] == [("exists", "pass"), ("license", "pass"), ("gated", "pass"),
                         ("size-class", "pass"), ("context-length", "pass"),
@@ -160,8 +165,103 @@ def test_no_raw_key_value_dumps_and_facts_are_labelled() -> None:
     assert "the catalog&#39;s gguf repos, mlx repos." in html
 
 
-def test_every_finding_is_one_appendix_row() -> None:
+def printed_findings(html: str) -> list[tuple[str, int, str]]:
+    """(file, line, rule) of every finding the printed appendix lists."""
+    listed = []
+    path = ""
+    for row in re.findall(r'<tr class="(?:file-row|f)">.*?</tr>', section(html, "appendix")):
+        head = re.match(r'<tr class="file-row"><th colspan="4"><code>(.*?)</code>', row)
+        if head:
+            path = head.group(1)
+            continue
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        listed += [(path, int(line), cells[1]) for line in cells[0].split(", ")]
+    return sorted(listed)
+
+
+def test_every_finding_is_in_the_printed_appendix() -> None:
     result = sample_result()
     html = render_html(result)
-    appendix = html.split('<section id="appendix">', 1)[1].split("</section>", 1)[0]
-    assert appendix.count("<tr><td><code>") == len(result.findings)
+    assert printed_findings(html) == sorted((f.path, f.line, f.rule_id)
+                                            for f in result.findings)
+
+
+def test_model_cards_show_where_plan_and_effort() -> None:
+    from tests.report.test_cards import decided_result
+
+    plan = section(render_html(decided_result()), "plan")
+    assert plan.count('<div class="card model"') == 2
+    assert ('<h3>Llama 3.1 8B instruct <span class="badge effort retrain">retrain</span></h3>'
+            in plan)
+    text = " ".join(re.sub(r"<[^>]+>", " ", plan).split())
+    assert ("Meta repository meta-llama/Llama-3.1-8B-Instruct · 3 references in 2 files · "
+            "effort: 1 retrain, 2 swap · Llama 3.1 Community License") in text
+    assert ('<tr><td><code>meta-llama/Llama-3.1-8B-Instruct</code></td><td>huggingface</td>'
+            '<td>write <code class="to">google/gemma-4-E4B-it</code></td></tr>') in plan
+    assert ('<tr><td><code>llama3.1:8b</code></td><td>ollama</td>'
+            '<td>write <code class="to">gemma4:e4b</code></td></tr>') in plan
+    assert ('<tr><td><code>app/chat.py</code></td><td class="lines">3, 9</td>'
+            '<td>code, loader</td></tr>') in plan
+    assert ('<tr><td><code>adapters/support-bot/adapter_config.json</code></td>'
+            '<td class="lines">4</td><td>model file, fine-tune</td></tr>') in plan
+    assert ("<span class=\"keep\">not swapped:</span> the catalog has no replacement for "
+            "Llama 2 13B instruct (no replacement class fits it)") in plan
+
+
+def test_other_findings_grouped_by_package_and_rule() -> None:
+    other = section(render_html(sample_result()), "other")
+    heads = re.findall(r"<h3>(.*?)</h3>", other)
+    assert [re.sub(r" <span.*", "", h) for h in heads] == [
+        "Package <code>llama-cpp-python</code>", "Package <code>llama-models</code>",
+        "Checkpoint of a Llama model", "Llama-specific transformers class or module",
+        "Module that exists only for Meta Llama"]
+    assert ('<tr><td><code>requirements.txt</code></td><td class="lines">4</td>'
+            '<td>dependency</td></tr>') in other
+
+
+def test_unconfirmed_model_facts_marked_once_on_the_card() -> None:
+    base = sample_result()
+    unconfirmed = ("catalog_unconfirmed", "ollama_tag: from knowledge; gated: assumed")
+    findings = tuple(replace(f, details=(*f.details, unconfirmed)) if f.model else f
+                     for f in base.findings)
+    html = render_html(replace(base, findings=findings))
+    for name in ("plan", "other", "findings", "appendix", "checks"):
+        assert RAW_DUMP.findall(visible_text_outside_code(section(html, name))) == [], name
+    assert "catalog_unconfirmed" not in html
+    assert html.count("Not confirmed from a primary source") == 2  # one per model card
+    assert section(html, "plan").count(
+        "the catalog&#39;s gated, ollama tag.") == 2
+
+
+def test_hostile_strings_escaped_in_cards_appendix_and_checks() -> None:
+    html = render_html(sample_result(hostile=True))
+    for name in ("plan", "appendix", "checks"):
+        part = section(html, name)
+        assert XSS_ATTR not in part and XSS_SCRIPT not in part, name
+    assert "meta-llama/Llama-3.1-8B&#34;&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in (
+        section(html, "plan"))
+    assert "src/&lt;script&gt;boom&lt;/script&gt;.py" in section(html, "plan")
+    assert "evil/&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in section(html, "checks")
+
+
+def test_license_chart_counts_findings_per_license() -> None:
+    html = render_html(sample_result())
+    chart = html.split('aria-label="Findings by license"', 1)[1].split("</svg>", 1)[0]
+    labels = re.findall(r'class="chart-label">(.*?)</text>', chart)
+    values = re.findall(r'class="chart-value">(\d+)</text>', chart)
+    assert list(zip(labels, values, strict=True)) == [
+        ("Llama 2 Community License", "1"), ("Llama 3.1 Community License", "4"),
+        ("no Llama license", "4")]
+    assert 'aria-label="Findings by effort"' in html
+
+
+def test_finding_cards_show_the_same_decision_as_the_model_card() -> None:
+    from tests.report.test_cards import decided_result
+
+    findings = section(render_html(decided_result()), "findings")
+    assert ('<p class="fix"><strong>Write instead</strong> <code>gemma4:e4b</code> (Gemma 4)</p>'
+            in findings)
+    assert ('<p class="fix"><strong>Write instead</strong> <code>google/gemma-4-E4B-it</code> '
+            '(Gemma 4)</p>') in findings
+    # the adapter (no runtime name recorded) and config/serve.yaml (no replacement class)
+    assert findings.count("<strong>Not swapped here:</strong>") == 2

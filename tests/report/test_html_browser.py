@@ -22,8 +22,10 @@ SECTIONS = {
     "summary": "Executive summary",
     "licenses": "License exposure",
     "effort": "Effort breakdown",
-    "plan": "Migration plan per model",
-    "findings": "Findings by file",
+    "plan": "Migration plan: one card per model",
+    "other": "Other findings: packages, APIs, prompt formats, licenses",
+    "findings": "Appendix: every finding, by file",
+    "checks": "Appendix: every Hub check",
     "diagnostics": "Files not fully scanned",
 }
 PAYLOAD = "<script>alert('xss')</script>"
@@ -93,6 +95,8 @@ def test_html_report_renders_in_chromium(run_cli, hostile_repo: Path, tmp_path: 
         session.call("Emulation.setEmulatedMedia", {"media": "print"})
         nav_in_print = session.evaluate(
             "getComputedStyle(document.querySelector('nav.toc')).display")
+        printed = json.loads(session.evaluate(SECTION_STATE % json.dumps(
+            ["plan", "other", "findings", "appendix", "checks"])))
         print_to_pdf(session, pdf)
         errors = session.console_errors()
         dialogs = session.dialogs()
@@ -108,5 +112,9 @@ def test_html_report_renders_in_chromium(run_cli, hostile_repo: Path, tmp_path: 
     assert HOSTILE_NAME in active["text"]
     assert "Llama 3.1 Community License" in active["text"]
     assert nav_in_print == "none"
+    # on paper: the model cards, the one-row-per-finding appendix and the check table; the
+    # long per-finding cards are left to the screen
+    assert {key: state["visible"] for key, state in printed.items()} == {
+        "plan": True, "other": True, "findings": False, "appendix": True, "checks": True}
     assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 20_000
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -53,20 +53,70 @@ def test_category_and_effort_tables() -> None:
     ]
 
 
-def test_findings_table_is_most_severe_first_with_links_to_lines() -> None:
-    text = render_markdown(sample_result(), link_base="https://github.com/o/r/blob/abc123/")
+def test_appendix_lists_every_finding_by_file_with_links_and_the_decision() -> None:
+    from tests.report.test_cards import decided_result
+
+    text = render_markdown(decided_result(), link_base="https://github.com/o/r/blob/abc123/")
     rows = table_rows(text, "| Severity | Rule | Location | Finding | Effort | Replace with |")
-    assert len(rows) == 9
-    assert rows[0] == [
+    assert text.index("### Models") < text.index("### Other findings") < text.index(
+        "### Appendix: every finding, by file")
+    assert [r[2].split("](")[0].lstrip("[") for r in rows] == [
+        "LICENSE-LLAMA:1", r"adapters/support-bot/adapter\_config.json:4", "app/chat.py:3",
+        "app/chat.py:9", "app/prompts.py:2", "config/serve.yaml:3",
+        "notebooks/explore.ipynb:27 (cell 2, line 3)", "requirements.txt:4",
+        "requirements.txt:5"]
+    assert rows[2] == [
         "🔴 high", "LA101",
         "[app/chat.py:3](https://github.com/o/r/blob/abc123/demo/app/chat.py#L3)",
         "Llama model 'meta-llama/Llama-3.1-8B-Instruct' (Llama 3.1 8B instruct) is named here",
         "swap", "`google/gemma-4-E4B-it`",
     ]
+    assert rows[3][5] == "`gemma4:e4b`"
+    assert rows[5][5] == "not swapped"
+    assert rows[0][5] == ""
     notebook = next(r for r in rows if r[1] == "LA103")
     assert notebook[2] == ("[notebooks/explore.ipynb:27 (cell 2, line 3)]"
                            "(https://github.com/o/r/blob/abc123/demo/notebooks/explore.ipynb#L27)")
-    assert [r[0].split()[1] for r in rows] == ["high"] * 4 + ["medium"] * 4 + ["low"]
+
+
+def test_one_section_per_model_with_plan_files_and_effort() -> None:
+    from tests.report.test_cards import decided_result
+
+    text = render_markdown(decided_result(), link_base="https://github.com/o/r/blob/abc123/")
+    models = text.split("### Models\n", 1)[1].split("### Other findings", 1)[0]
+    assert models.count("#### ") == 2
+    assert models.startswith(
+        "\n#### Llama 3.1 8B instruct\n\n"
+        "Meta repository `meta-llama/Llama-3.1-8B-Instruct` · 3 references in 2 files · "
+        "effort: 1 retrain, 2 swap · Llama 3.1 Community License\n")
+    plan = table_rows(models, "| Written as | Runtime | Plan |")
+    assert plan == [
+        ["`meta-llama/Llama-3.1-8B-Instruct`", "huggingface",
+         "not swapped: google/gemma-4-E4B-it has no name for huggingface"],
+        ["`meta-llama/Llama-3.1-8B-Instruct`", "huggingface", "write `google/gemma-4-E4B-it`"],
+        ["`llama3.1:8b`", "ollama", "write `gemma4:e4b`"],
+    ]
+    assert table_rows(models, "| File | Lines | Kind |") == [
+        [r"[adapters/support-bot/adapter\_config.json](https://github.com/o/r/blob/abc123/"
+         "demo/adapters/support-bot/adapter_config.json#L4)", "4", "model file, fine-tune"],
+        ["[app/chat.py](https://github.com/o/r/blob/abc123/demo/app/chat.py#L3)", "3, 9",
+         "code, loader"],
+    ]
+    other = text.split("### Other findings\n", 1)[1].split("### Appendix", 1)[0]
+    assert re.findall(r"^#### (.*)$", other, flags=re.M) == [
+        "Package `llama-cpp-python`", "Package `llama-models`", "Checkpoint of a Llama model",
+        "Llama-specific transformers class or module", "Module that exists only for Meta Llama"]
+    assert "1 finding in 1 file · rule LA201 · effort: 1 adapt" in other
+
+
+def test_unconfirmed_model_facts_marked_once_per_model_section() -> None:
+    base = sample_result()
+    unconfirmed = ("catalog_unconfirmed", "ollama_tag: from knowledge")
+    findings = tuple(replace(f, details=(*f.details, unconfirmed)) if f.model else f
+                     for f in base.findings)
+    text = render_markdown(replace(base, findings=findings))
+    assert text.count("Not confirmed from a primary source") == 2
+    assert "catalog\\_unconfirmed" not in text and "catalog_unconfirmed" not in text
 
 
 def test_replacement_table_lists_each_model_once() -> None:
@@ -99,6 +149,21 @@ def test_hostile_text_cannot_break_cells_or_inject_markup() -> None:
     assert rows[0][3] == r"a\|b\`c\<script\>x\</script\>\[l\](http://e)\*s\*"
     assert rows[0][2] == r"[d\|ir/\<x\>.py:3](demo/d%7Cir/%3Cx%3E.py#L3)"
     assert "<script>" not in text
+    # the model section's file table and plan table keep their three cells
+    assert table_rows(text, "| File | Lines | Kind |") == [
+        [r"[d\|ir/\<x\>.py](demo/d%7Cir/%3Cx%3E.py#L3)", "3", "code"]]
+    assert [len(r) for r in table_rows(text, "| Written as | Runtime | Plan |")] == [3]
+
+
+def test_hostile_identifiers_in_model_sections_stay_literal() -> None:
+    text = render_markdown(sample_result(hostile=True))
+    models = text.split("### Models\n", 1)[1].split("### Other findings", 1)[0]
+    outside_code = re.sub(r"`[^`]*`", "", models)  # a code span shows its text literally
+    assert "<img" not in outside_code and "<script>" not in outside_code
+    plan = table_rows(models, "| Written as | Runtime | Plan |")
+    assert all(len(row) == 3 for row in plan)
+    hostile = [row[0] for row in plan if "img" in row[0]]
+    assert hostile == ['`meta-llama/Llama-3.1-8B"><img src=x onerror="alert(1)">`']
 
 
 def test_md_helpers() -> None:

@@ -120,6 +120,7 @@ _GENERIC = {  # ecosystem: (manifest, declaration of {name}, line and column of 
     "golang": ("go.mod", "module example.com/app\n\nrequire {name} v1.0.0", 3, 9),
     "cargo": ("Cargo.toml", '[dependencies]\n{name} = "1.0"', 2, 1),
     "maven": ("build.gradle", "dependencies {{\n    implementation '{name}:1.0'\n}}", 2, 21),
+    "docker": ("docker-compose.yml", "services:\n  api:\n    image: {name}:1.0", 3, 12),
 }
 
 

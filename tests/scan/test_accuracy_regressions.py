@@ -221,6 +221,20 @@ def test_output_option_of_a_command_is_not_a_model(tmp_path: Path) -> None:
     ]
 
 
+def test_an_output_option_value_starting_with_dot_slash_or_quoted_is_not_a_model(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "python qlora.py \\\n"
+        "    --model_name_or_path meta-llama/Llama-2-7b-hf \\\n"
+        "    --output_dir ./output/llama-2-guanaco-7b \\\n"
+        '    --save_dir "/abs/llama3-8b-ft" --export_dir=\'./x/llama-3-8b\'\n'
+    )
+    assert findings(tmp_path, "finetune.sh", text) == [
+        ("LA302", 2, 26, "meta-llama/Llama-2-7b-hf"),
+    ]
+
+
 def test_pip_install_in_a_dockerfile_uses_the_package_table(tmp_path: Path) -> None:
     text = (
         "FROM python:3.11\n"

@@ -172,7 +172,7 @@ def test_options_that_change_results_use_their_own_index(
     root = _tree(tmp_path / "repo")
     _scan(root, tmp_path / "cache")
     scanned_files.clear()
-    _scan(root, tmp_path / "cache", include_docs=True)
+    _scan(root, tmp_path / "cache", include_docs=False)
     assert "pkg/serve.py" in scanned_files
 
 

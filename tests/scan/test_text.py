@@ -113,10 +113,11 @@ def test_rst_and_asciidoc_blocks() -> None:
     assert list(code_lines(adoc, "adoc")) == [(2, "ollama pull llama3")]
 
 
-def test_docs_skip_unless_included(tmp_path: Path) -> None:
+def test_docs_are_recorded_by_default_and_skipped_when_not_included(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "README.md").write_text("```\nollama pull llama3.1:8b\n```\n")
-    assert scan_paths([repo], ScanOptions()).findings == ()
-    (finding,) = scan_paths([repo], ScanOptions(include_docs=True)).findings
+    assert scan_paths([repo], ScanOptions(include_docs=False)).findings == ()
+    (finding,) = scan_paths([repo], ScanOptions()).findings
     assert (finding.rule_id, finding.severity.value, finding.line) == ("LA305", "info", 2)
+    assert finding.details == (("mention", "code-block"),)

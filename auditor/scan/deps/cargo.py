@@ -14,6 +14,9 @@ from auditor.scan.deps.packages import normalise
 from auditor.scan.deps.pyproject import TomlDocument, load_toml
 from auditor.types import SourceFile
 
+ECOSYSTEM = "cargo"
+"""The ``[[package]]`` rows these files are looked up in."""
+
 _TABLES = {"dependencies": "", "dev-dependencies": "dev", "build-dependencies": "build"}
 
 
@@ -55,7 +58,7 @@ def scan_cargo_toml(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput
     doc, problem = load_toml(file.rel, text)
     if doc is None:
         return ScanOutput(problems=[problem] if problem else [], parsed=False)
-    return declarations_output(cargo_declarations(doc), ctx)
+    return declarations_output(cargo_declarations(doc), ctx, ECOSYSTEM)
 
 
 def scan_cargo_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
@@ -78,4 +81,4 @@ def scan_cargo_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput
         graph.packages.append(LockedPackage(entry["name"], str(entry.get("version", "")), span,
                                             "package", deps))
     graph.skip = frozenset(members)
-    return graph_output(graph, ctx)
+    return graph_output(graph, ctx, ECOSYSTEM)

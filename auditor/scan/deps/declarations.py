@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.details import DetailKey
-from auditor.scan.deps.packages import PackageTable
+from auditor.scan.deps.packages import PYPI, PackageTable
 from auditor.types import Hit, Span
 
 DIRECT = "true"
@@ -42,11 +42,13 @@ class Declaration:
     """Named in a ``-c`` constraints file: pins a version, does not ask for the package."""
 
 
-def declaration_hits(declarations: Iterable[Declaration], table: PackageTable) -> list[Hit]:
-    """A hit for every declaration of a package the table reports; look-alikes never."""
+def declaration_hits(declarations: Iterable[Declaration], table: PackageTable,
+                     ecosystem: str = PYPI) -> list[Hit]:
+    """A hit for every declaration of a package the table reports among ``ecosystem``'s rows;
+    look-alikes never."""
     hits: list[Hit] = []
     for decl in declarations:
-        verdict = table.reported(decl.name)
+        verdict = table.reported(decl.name, ecosystem)
         if verdict is None or verdict.rule_id is None:
             continue
         details: list[tuple[DetailKey, str]] = [

@@ -15,6 +15,9 @@ from auditor.scan.deps.packages import normalise
 from auditor.scan.text.positions import LineIndex
 from auditor.types import SourceFile
 
+ECOSYSTEM = "golang"
+"""The ``[[package]]`` rows these files are looked up in."""
+
 _REQUIRE_LINE = re.compile(r"^\s*require\s+(?P<rest>[^(\s].*)$")
 _BLOCK_START = re.compile(r"^\s*(?P<verb>require|replace|exclude|retract)\s*\(\s*$")
 _MODULE = re.compile(r"^\s*(?P<path>\"?[^\s\"/]+(?:/[^\s\"]+)*\"?)\s+(?P<version>v\S+)"
@@ -49,7 +52,7 @@ def gomod_declarations(text: str, rel: str) -> list[Declaration]:
 
 
 def scan_go_mod(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    return declarations_output(gomod_declarations(text, file.rel), ctx)
+    return declarations_output(gomod_declarations(text, file.rel), ctx, ECOSYSTEM)
 
 
 def scan_go_sum(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
@@ -70,4 +73,4 @@ def scan_go_sum(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         graph.roots = {normalise(d.name): "" for d in gomod_declarations(found[1], found[0])
                        if d.direct == DIRECT}
         graph.root_source = found[0]
-    return graph_output(graph, ctx)
+    return graph_output(graph, ctx, ECOSYSTEM)

@@ -47,14 +47,16 @@ def find_name(text: str, name: str, start: int, end: int = -1) -> int:
         at += 1
 
 
-def declarations_output(decls: list[Declaration], ctx: ScanContext,
+def declarations_output(decls: list[Declaration], ctx: ScanContext, ecosystem: str,
                         problems: list[Problem] | None = None) -> ScanOutput:
-    return ScanOutput(hits=declaration_hits(decls, package_table(ctx.ruleset)),
+    """Hits for the declarations of ``ecosystem`` (npm, golang, cargo, maven): only that
+    ecosystem's ``[[package]]`` rows are looked at."""
+    return ScanOutput(hits=declaration_hits(decls, package_table(ctx.ruleset), ecosystem),
                       problems=problems or [])
 
 
-def graph_output(graph: LockGraph, ctx: ScanContext,
+def graph_output(graph: LockGraph, ctx: ScanContext, ecosystem: str,
                  problems: list[Problem] | None = None) -> ScanOutput:
     if not graph.roots and not graph.root_source and graph.records_edges:
         graph.infer_roots()
-    return declarations_output(graph_declarations(graph), ctx, problems)
+    return declarations_output(graph_declarations(graph), ctx, ecosystem, problems)

@@ -15,6 +15,9 @@ from auditor.scan.deps.located import declarations_output, declared
 from auditor.scan.text.positions import LineIndex
 from auditor.types import SourceFile
 
+ECOSYSTEM = "maven"
+"""The ``[[package]]`` rows these files are looked up in."""
+
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _DEPENDENCY = re.compile(r"<dependency>(?P<body>.*?)</dependency>", re.DOTALL)
 _MANAGED = re.compile(r"<dependencyManagement>.*?</dependencyManagement>", re.DOTALL)
@@ -56,7 +59,7 @@ def _artifact_span(decl: Declaration, index: LineIndex, start: int, length: int)
 
 
 def scan_pom(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    return declarations_output(pom_declarations(text, file.rel), ctx)
+    return declarations_output(pom_declarations(text, file.rel), ctx, ECOSYSTEM)
 
 
 _GRADLE_STRING = re.compile(
@@ -91,7 +94,7 @@ def gradle_declarations(text: str, rel: str) -> list[Declaration]:
 
 
 def scan_gradle(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    return declarations_output(gradle_declarations(text, file.rel), ctx)
+    return declarations_output(gradle_declarations(text, file.rel), ctx, ECOSYSTEM)
 
 
 _LOCK_LINE = re.compile(r"^(?P<group>[\w.\-]+):(?P<artifact>[\w.\-]+):(?P<version>[^=\s]+)="
@@ -107,5 +110,5 @@ def scan_gradle_lockfile(file: SourceFile, text: str, ctx: ScanContext) -> ScanO
                         constraint=found.group("version"), context="gradle.lockfile",
                         direct=UNKNOWN)
         out.append(replace(decl, locked=True))
-    return declarations_output(out, ctx)
+    return declarations_output(out, ctx, ECOSYSTEM)
 

@@ -18,6 +18,9 @@ from auditor.scan.documents.json_positions import JNode, JObject, JsonError, JSt
 from auditor.scan.text.positions import LineIndex
 from auditor.types import SourceFile
 
+ECOSYSTEM = "npm"
+"""The ``[[package]]`` rows these files are looked up in."""
+
 SECTIONS = {"dependencies": "", "devDependencies": "dev", "optionalDependencies": "optional",
             "peerDependencies": "peer"}
 """package.json dependency sections and the group each one means."""
@@ -57,7 +60,8 @@ def scan_package_json(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutp
     root, problem = _load(text, "package.json")
     if root is None:
         return ScanOutput(problems=[problem] if problem else [], parsed=False)
-    return declarations_output(manifest_declarations(root, LineIndex(text), file.rel), ctx)
+    return declarations_output(manifest_declarations(root, LineIndex(text), file.rel), ctx,
+                               ECOSYSTEM)
 
 
 def _roots_from(entry: JObject | None, graph: LockGraph) -> None:
@@ -126,7 +130,7 @@ def scan_npm_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     root, problem = _load(text, file.path.name)
     if root is None:
         return ScanOutput(problems=[problem] if problem else [], parsed=False)
-    return graph_output(npm_lock_graph(file, root, LineIndex(text)), ctx)
+    return graph_output(npm_lock_graph(file, root, LineIndex(text)), ctx, ECOSYSTEM)
 
 
 def scan_bun_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
@@ -157,4 +161,4 @@ def scan_bun_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         at = key.start + 1 + (len(path) - len(name) if path.endswith(name) else 0)
         graph.packages.append(locked(index, name, version, at, "packages", edges))
     graph.skip = frozenset(normalise(n) for n in skip)
-    return graph_output(graph, ctx)
+    return graph_output(graph, ctx, ECOSYSTEM)

@@ -14,7 +14,7 @@ from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.deps.common import read_neighbour
 from auditor.scan.deps.edges import LockGraph
 from auditor.scan.deps.located import graph_output, locked
-from auditor.scan.deps.npm import SECTIONS, _load, _roots_from
+from auditor.scan.deps.npm import ECOSYSTEM, SECTIONS, _load, _roots_from
 from auditor.scan.deps.packages import normalise
 from auditor.scan.text.positions import LineIndex
 from auditor.types import SourceFile
@@ -82,7 +82,7 @@ def scan_pnpm_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         name, version = split_spec(key)
         graph.packages.append(locked(index, name, version, start + key.find(name), "packages",
                                      tuple(edges.get(key, ()))))
-    return graph_output(graph, ctx)
+    return graph_output(graph, ctx, ECOSYSTEM)
 
 
 _ENTRY = re.compile(r"^(?P<specs>[^\s#][^\n]*):\s*$")
@@ -139,4 +139,4 @@ def scan_yarn_lock(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
             _roots_from(manifest, graph)
             graph.root_source = found[0]
     graph.skip = frozenset(skip)
-    return graph_output(graph, ctx)
+    return graph_output(graph, ctx, ECOSYSTEM)

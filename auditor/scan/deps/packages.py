@@ -1,9 +1,10 @@
 """The package table: which declared packages are Llama dependencies, of which class and why.
 
 Read from the ``[[package]]`` and ``[package_classes]`` sections of ``rules/*.toml``. Names are
-compared after PEP 503 normalisation; an exact name wins over the longest matching prefix, so
-``llama-index-llms-meta`` can be a Llama dependency inside the look-alike ``llama-index-*``
-family.
+compared after PEP 503 normalisation, within one ecosystem (a row's ``ecosystem``, pypi by
+default: an npm, Go, Cargo or Maven name is looked up among that ecosystem's rows only); an
+exact name wins over the longest matching prefix, so ``llama-index-llms-meta`` can be a Llama
+dependency inside the look-alike ``llama-index-*`` family.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from auditor.ruleset.load import RuleError, RuleSet
 
 CLASSES = ("replace", "review", "keep", "lookalike")
+ECOSYSTEMS = ("pypi", "npm", "golang", "cargo", "maven", "docker")
+PYPI = "pypi"
 LOOKALIKE = "lookalike"
 
 _SEPARATORS = re.compile(r"[-_.]+")
@@ -44,6 +47,7 @@ class PackageEntry:
     package_class: PackageClass
     reason: str
     sources: tuple[str, ...]
+    ecosystem: str = PYPI
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,22 +77,25 @@ class Verdict:
 
 @dataclass(frozen=True, eq=False)
 class PackageTable:
-    exact: Mapping[str, PackageEntry]
+    exact: Mapping[tuple[str, str], PackageEntry]
+    """(ecosystem, normalised name) → entry."""
     prefixes: tuple[PackageEntry, ...]
     """Longest first."""
     classes: Mapping[str, PackageClass]
 
-    def lookup(self, name: str) -> Verdict | None:
-        """The table's verdict on ``name`` (any spelling), or None when it is not listed."""
+    def lookup(self, name: str, ecosystem: str = PYPI) -> Verdict | None:
+        """The table's verdict on ``name`` (any spelling) in ``ecosystem``, or None when that
+        ecosystem does not list it."""
         package = normalise(name)
-        entry = self.exact.get(package)
+        entry = self.exact.get((ecosystem, package))
         if entry is None:
-            entry = next((p for p in self.prefixes if package.startswith(p.pattern)), None)
+            entry = next((p for p in self.prefixes if p.ecosystem == ecosystem
+                          and package.startswith(p.pattern)), None)
         return None if entry is None else Verdict(package, entry)
 
-    def reported(self, name: str) -> Verdict | None:
+    def reported(self, name: str, ecosystem: str = PYPI) -> Verdict | None:
         """The verdict when ``name`` is a Llama dependency worth a finding, else None."""
-        verdict = self.lookup(name)
+        verdict = self.lookup(name, ecosystem)
         return verdict if verdict is not None and verdict.reported else None
 
 
@@ -96,13 +103,14 @@ class PackageTable:
 def package_table(ruleset: RuleSet) -> PackageTable:
     """Build and validate the table once per rule set; RuleError names the bad entry."""
     classes = _classes(ruleset.section_table("package_classes"), ruleset)
-    exact: dict[str, PackageEntry] = {}
-    prefixes: dict[str, PackageEntry] = {}
+    exact: dict[tuple[str, str], PackageEntry] = {}
+    prefixes: dict[tuple[str, str], PackageEntry] = {}
     for number, raw in enumerate(ruleset.section_list("package"), start=1):
         entry = _entry(raw, number, classes)
         # Later files (user rule directories) override the bundled entry of the same name.
-        (prefixes if entry.is_prefix else exact)[entry.pattern] = entry
-    ordered = tuple(sorted(prefixes.values(), key=lambda e: (-len(e.pattern), e.pattern)))
+        (prefixes if entry.is_prefix else exact)[(entry.ecosystem, entry.pattern)] = entry
+    ordered = tuple(sorted(prefixes.values(), key=lambda e: (-len(e.pattern), e.pattern,
+                                                             e.ecosystem)))
     return PackageTable(exact=exact, prefixes=ordered, classes=classes)
 
 
@@ -151,10 +159,15 @@ def _entry(raw: Mapping[str, Any], number: int, classes: Mapping[str, PackageCla
                                  "instead", "examples", "ecosystem"})
     if unknown:
         raise RuleError(f"{where}: unknown keys {unknown}")
+    ecosystem = raw.get("ecosystem", PYPI)
+    if ecosystem not in ECOSYSTEMS:
+        raise RuleError(f"{where}: 'ecosystem' must be one of {list(ECOSYSTEMS)}, "
+                        f"not {ecosystem!r}")
     return PackageEntry(
         pattern=normalise(pattern),
         is_prefix=prefix is not None,
         package_class=classes[str(class_key)],
         reason=str(raw.get("reason", "")),
         sources=tuple(sources),
+        ecosystem=str(ecosystem),
     )

@@ -117,12 +117,29 @@ class PythonRoles:
         return None
 
     def _compare_role(self, compare: ast.Compare, child: ast.AST) -> Role | None:
-        others = [compare.left, *compare.comparators]
-        names = [_last_name(o) for o in others if o is not child]
+        others = [o for o in (compare.left, *compare.comparators) if o is not child]
         for row in self.tables.rows:
-            if row.compared is not None and any(row.compared.search(n) for n in names if n):
+            if row.compared is None:
+                continue
+            compared = row.compared
+            if any(compared.search(_last_name(o)) and (row.owners is None or any(
+                    row.owners.search(owner) for owner in _owners(o))) for o in others):
                 return row.role
         return None
+
+
+def _owners(node: ast.AST) -> list[str]:
+    """The names an attribute or subscript is read from (``self.model.config.model_type``:
+    config, model, self)."""
+    found: list[str] = []
+    current = node.value if isinstance(node, (ast.Attribute, ast.Subscript)) else None
+    while current is not None:
+        name = _last_name(current)
+        if name:
+            found.append(name)
+        current = current.value if isinstance(current, (ast.Attribute, ast.Subscript)) \
+            else None
+    return found
 
 
 def _last_name(node: ast.AST) -> str:

@@ -35,6 +35,7 @@ from auditor.scan.python.positions import SourceIndex
 from auditor.scan.python.records import CallRecord, Chain, StringUnit, Where
 from auditor.scan.python.resolve import Resolver
 from auditor.scan.python.roles import PythonRoles
+from auditor.scan.python.styles import is_llama2, may_name_template, name_rule, style_uses
 from auditor.scan.text.lines import identify_tokens, scan_lines
 from auditor.types import Hit, ModelRef, Role, SourceFile
 
@@ -123,6 +124,7 @@ class _Analysis:
         self.resolver = Resolver(self.collection, self.index)
         self.locator = Locator(self.index)
         self.roles = PythonRoles(tree, ruleset)
+        self.styles = style_uses(tree, text, self.tables)
         self.loader_literals: set[int] = set()
         self.context_marker_units: list[_Pending] = []
         self.markers = (*self.tables.strong_markers, *self.tables.context_markers)
@@ -141,9 +143,13 @@ class _Analysis:
         for token in collection.tokens:
             pending.append(_Pending(token.node, SPECIAL_TOKEN_ID, str(token.value), None,
                                     token.context, chain=token.chain))
+        pending.extend(_Pending(s.node, TEMPLATE_NAME_IN_CODE, s.identifier, None, s.context,
+                                (("key", s.key),), role=Role.TEMPLATE_SELECTION)
+                       for s in self.styles)
         hits = [self._to_hit(p) for p in pending]
-        llama2_lines = [h.line for h in hits if h.rule_id == PROMPT_FORMAT
-                        and h.identifier in self.tables.llama2_markers]
+        llama2_lines = [h.line for h in hits if (h.rule_id == PROMPT_FORMAT and h.identifier in
+                        self.tables.llama2_markers) or (h.rule_id == TEMPLATE_NAME_IN_CODE
+                                                        and is_llama2(h.identifier or ""))]
         for candidate in self.context_marker_units:
             line = self.locator.span(candidate.where, candidate.chain).line
             if any(abs(line - other) <= self.tables.context_lines for other in llama2_lines):
@@ -217,12 +223,12 @@ class _Analysis:
             spaced = any(c.isspace() for c in text)
             if not skip_identifiers and "\n" not in text and not spaced:
                 ref = identify(text, self.ruleset)
-                if ref is not None or self.tables.template_values.fullmatch(text):
+                if ref is not None or may_name_template(text, self.tables):
                     role = role or self.roles.role_of(node, unit.names)
-                if role is Role.TEMPLATE_SELECTION and text not in seen and \
-                        self.tables.template_values.fullmatch(text):
-                    seen.add(text)  # a template chosen by name (LA108), not a model
-                    hits.append(_Pending(node, TEMPLATE_NAME_IN_CODE, text, None, unit.context,
+                by_name = name_rule(role, text, self.tables) if text not in seen else None
+                if by_name is not None:
+                    seen.add(text)  # a template (LA108) or an architecture chosen by name
+                    hits.append(_Pending(node, by_name, text, None, unit.context,
                                          (("key", unit.names.split()[-1] if unit.names.split()
                                            else "name"),), chain=unit.chain, role=role))
                     continue

@@ -20,7 +20,9 @@ from auditor.types import ModelRef
 _SUBSPLIT = re.compile(r"\$?\{|\}|:[-=?+]|(?<=[A-Z_]):|[=,;|()\[\]]")
 """Where a token that does not identify as a whole is cut: ``${VAR:-default}``, Spring-style
 ``${VAR:default}`` (a colon after an upper-case variable name, not ``llama3.1:8b``), ``k=v``."""
-_OPTION_BEFORE = re.compile(r"(?:^|\s)--?(?P<option>[A-Za-z][\w-]*)(?:=|\s+)$")
+# The option a value follows; the value may be quoted and start with "./" or "/", which the
+# token reader strips before the token starts.
+_OPTION_BEFORE = re.compile(r"(?:^|\s)--?(?P<option>[A-Za-z][\w-]*)(?:=|\s+)[\"']?[.:/-]*$")
 _HINTS = ("llama", "vicuna", "guard")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from tree_sitter import Node
 
@@ -19,6 +20,7 @@ from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.scan.context import Problem, ScanContext, ScanOutput
 from auditor.scan.treesitter import golang, javascript, jvm, rust
+from auditor.scan.treesitter.prompts import template_call_hits, token_id_hits
 from auditor.scan.treesitter.spec import LanguageSpec, parser_for
 from auditor.scan.treesitter.tables import source_tables
 from auditor.scan.treesitter.walker import Walk
@@ -56,6 +58,8 @@ def scan_source(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     walk.loader_hits()
     walk.string_hits()
     walk.import_hits(modules(walk))
+    walk.hits.extend(token_id_hits(walk))
+    walk.hits.extend(template_call_hits(walk))
     problems = []
     root = tree.root_node
     if root.has_error:
@@ -74,12 +78,16 @@ _TOKEN = re.compile(r"[\w./:@+-]*(?:llama|vicuna|guard)[\w./:@+-]*", re.IGNORECA
 
 def may_have_findings(text: str, language: str, ruleset: RuleSet) -> bool:
     """A cheap look before the parse: some word in the file identifies as a Llama model, or
-    it holds a Llama prompt marker or the name of a ``[[source_import]]`` module. Files that
-    only mention LlamaIndex, or variables named llama, are not parsed at all."""
-    if any(marker in text for marker in python_tables(ruleset).strong_markers):
+    it holds a Llama prompt marker, a Llama stop token id, the name of a ``[[source_import]]``
+    module or of a ``[[source_template]]`` call. Files that only mention LlamaIndex, or
+    variables named llama, are not parsed at all."""
+    tables = python_tables(ruleset)
+    if any(marker in text for marker in tables.strong_markers):
         return True
-    rows = source_tables(ruleset).imports.get(language, ())
-    if any(row.module in text for row in rows):
+    sources = source_tables(ruleset)
+    if any(row.module in text for row in sources.imports.get(language, ())):
+        return True
+    if any(callee in text for lang, callee in sources.templates if lang == language):
         return True
     seen: set[str] = set()
     for found in _TOKEN.finditer(text):
@@ -91,7 +99,14 @@ def may_have_findings(text: str, language: str, ruleset: RuleSet) -> bool:
                 identify(part, ruleset) is not None
                 for part in re.split(r"[:/@]", token) if part and part != token):
             return True
-    return False
+    return _token_ids(tables.token_ids).search(text.replace("_", "")) is not None
+
+
+@lru_cache(maxsize=4)
+def _token_ids(ids: frozenset[int]) -> re.Pattern[str]:
+    """A Llama stop token id written in decimal or hexadecimal (underscores removed)."""
+    written = sorted({str(i) for i in ids} | {f"0x0*{i:x}" for i in ids})
+    return re.compile(rf"(?i)(?<![\w.])(?:{'|'.join(written)})(?:[iu]\d+|[lun])?(?![\w.])")
 
 
 def _language_and_code(fmt: str, text: str) -> tuple[tuple[LanguageSpec, Modules] | None, bytes]:

@@ -17,6 +17,7 @@ GO = LanguageSpec(
                  "short_var_declaration": ("left", "right")},
     pairs={"keyed_element": (0, 1)},
     imports=frozenset({"import_spec"}),
+    numbers=frozenset({"int_literal"}),
 )
 
 

@@ -24,6 +24,7 @@ def _spec(grammar: Callable[[], object]) -> LanguageSpec:
                      "public_field_definition": ("name", "value")},
         pairs={"pair": (0, 1)},
         imports=frozenset({"import_statement", "export_statement"}),
+        numbers=frozenset({"number"}),
     )
 
 

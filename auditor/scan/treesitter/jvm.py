@@ -16,6 +16,8 @@ JAVA = LanguageSpec(
            "object_creation_expression": ("type", "arguments")},
     declarators={"variable_declarator": ("name", "value")},
     imports=frozenset({"import_declaration"}),
+    numbers=frozenset({"decimal_integer_literal", "hex_integer_literal", "octal_integer_literal",
+                       "binary_integer_literal"}),
 )
 
 KOTLIN = LanguageSpec(
@@ -26,6 +28,8 @@ KOTLIN = LanguageSpec(
     declarators={"property_declaration": ("", "")},
     pairs={"value_argument": (0, 1)},
     imports=frozenset({"import", "import_header"}),
+    numbers=frozenset({"number_literal", "integer_literal", "hex_literal", "bin_literal",
+                       "long_literal"}),
 )
 
 

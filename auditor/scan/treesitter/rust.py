@@ -17,6 +17,7 @@ RUST = LanguageSpec(
                  "let_declaration": ("pattern", "value")},
     pairs={"field_initializer": (0, 1)},
     imports=frozenset({"use_declaration"}),
+    numbers=frozenset({"integer_literal"}),
 )
 
 

@@ -41,6 +41,8 @@ class LanguageSpec:
     """Import node types: their text names a module."""
     wrappers: frozenset[str] = frozenset()
     """Expressions whose first argument is the value (``aws.String(x)``, ``&T{}``)."""
+    numbers: frozenset[str] = frozenset()
+    """Integer literal node types (a Llama special token id, LA107)."""
 
 
 @cache

@@ -1,10 +1,11 @@
-"""The rows of ``rules/sources.toml``: which calls carry a model (``[[source_loader]]``) and
-which imports tie code to a Llama-named package (``[[source_import]]``), per language."""
+"""The rows of ``rules/sources.toml``: which calls carry a model (``[[source_loader]]``),
+which imports tie code to a Llama-named package (``[[source_import]]``) and which calls select
+Llama's chat format by name (``[[source_template]]``), per language."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -34,11 +35,31 @@ class ImportRow:
 
 
 @dataclass(frozen=True)
+class TemplateRow:
+    callee: str
+    """The called or constructed name's last part (``Llama3ChatWrapper``,
+    ``resolveChatWrapper``)."""
+    args: tuple[int, ...]
+    keys: frozenset[str]
+    """With no args and no keys the call itself selects the format (a class named after it);
+    else the string at these positions or keys names the template."""
+    values: frozenset[str]
+    """Template names this API knows besides ``[prompt_template_names] values``."""
+    label: str
+
+    @property
+    def by_class(self) -> bool:
+        return not self.args and not self.keys
+
+
+@dataclass(frozen=True)
 class SourceTables:
     loaders: Mapping[tuple[str, str], tuple[Loader, ...]]
     """(language, callee) → rows."""
     imports: Mapping[str, tuple[ImportRow, ...]]
     """language → rows, longest module first."""
+    templates: Mapping[tuple[str, str], TemplateRow] = field(default_factory=dict)
+    """(language, callee) → the call that selects a Llama chat format."""
 
     def import_rule(self, language: str, module: str) -> ImportRow | None:
         for row in self.imports.get(language, ()):
@@ -80,4 +101,21 @@ def source_tables(ruleset: RuleSet) -> SourceTables:
             imports.setdefault(language, []).append(ImportRow(module, IMPORT_RULES[str(kind)]))
     return SourceTables(
         loaders={k: tuple(v) for k, v in loaders.items()},
-        imports={k: tuple(sorted(v, key=lambda r: -len(r.module))) for k, v in imports.items()})
+        imports={k: tuple(sorted(v, key=lambda r: -len(r.module))) for k, v in imports.items()},
+        templates=_templates(ruleset))
+
+
+def _templates(ruleset: RuleSet) -> dict[tuple[str, str], TemplateRow]:
+    rows: dict[tuple[str, str], TemplateRow] = {}
+    for number, raw in enumerate(ruleset.section_list("source_template"), start=1):
+        where = f"[[source_template]] #{number} ({raw.get('callee', '?')})"
+        callee, label = raw.get("callee"), raw.get("label")
+        args = raw.get("args", [])
+        if not isinstance(callee, str) or not isinstance(label, str) or not isinstance(
+                args, list) or not all(isinstance(a, int) for a in args):
+            raise RuleError(f"{where}: needs 'callee' and 'label' strings, 'args' integers")
+        row = TemplateRow(callee, tuple(args), frozenset(_strings(raw, "keys", where)),
+                          frozenset(_strings(raw, "values", where)), label)
+        for language in _strings(raw, "languages", where):
+            rows[(language, callee)] = row
+    return rows

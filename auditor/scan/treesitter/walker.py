@@ -20,6 +20,7 @@ from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import ARCHITECTURE_ONLY, MODEL_ID, MODEL_LOADER, PROMPT_FORMAT
 from auditor.scan.text.lines import identify_tokens
+from auditor.scan.treesitter.prompts import context_marker_hits, template_string_hit
 from auditor.scan.treesitter.spec import LanguageSpec, field_or_child
 from auditor.scan.treesitter.tables import SourceTables, source_tables
 from auditor.types import Hit, ModelRef
@@ -32,6 +33,10 @@ _MODEL_CONTEXT = re.compile(r"(?i)model|llm|ollama|tag|checkpoint|engine|deploy|
                             r"generat|embed|pull|serve")
 _NOT_MODEL_CONTEXT = re.compile(r"(?i)type|rope|arch|family|format|template|scaling|mapping")
 _KEY_TRIM = "\"'`"
+_TRANSPARENT = frozenset({"arguments", "argument_list", "value_argument", "value_arguments",
+                          "call_suffix", "literal_element", "parenthesized_expression",
+                          "expression_list"})
+"""Nodes between a value and the key, declaration or call it is given to."""
 
 
 @dataclass
@@ -73,6 +78,7 @@ class Walk:
         self.constants: dict[str, Literal | None] = {}
         self.calls: list[Node] = []
         self.imports: list[Node] = []
+        self.numbers: list[Node] = []
         self.consumed: set[int] = set()
         self.hits: list[Hit] = []
 
@@ -92,6 +98,9 @@ class Walk:
                 self._declare(node)
             elif kind in spec.imports:
                 self.imports.append(node)
+            elif kind in spec.numbers:
+                self.numbers.append(node)
+                continue
             stack.extend(reversed(node.children))
 
     def _literal(self, node: Node) -> Literal:
@@ -238,15 +247,27 @@ class Walk:
 
     # -- strings and imports ------------------------------------------------------------------
     def string_hits(self) -> None:
-        markers = python_tables(self.ruleset).strong_markers
+        tables = python_tables(self.ruleset)
+        llama2_lines: list[int] = []
+        near_llama2: list[tuple[int, Node, str]] = []
         for literal in self.literals.values():
             node = literal.node
             written = self.text(node)
-            marker = next((m for m in markers if m in written), None)
+            marker = next((m for m in tables.strong_markers if m in written), None)
             if marker is not None:
-                self.hits.append(self._hit(PROMPT_FORMAT, node.start_byte, node.end_byte,
-                                           marker, None))
+                hit = self.hit_at(PROMPT_FORMAT, node, marker)
+                self.hits.append(hit)
+                if any(m in written for m in tables.llama2_markers):
+                    llama2_lines.append(hit.line)
+            else:
+                shared = next((m for m in tables.context_markers if m in written), None)
+                if shared is not None:
+                    near_llama2.append((self.positions.at(node.start_byte)[0], node, shared))
             if literal.substituted or node.id in self.consumed or not literal.value:
+                continue
+            template = template_string_hit(self, literal)
+            if template is not None:
+                self.hits.append(template)
                 continue
             value = literal.value
             if not any(c.isspace() for c in value):
@@ -256,6 +277,7 @@ class Walk:
                     self.hits.append(self._hit(rule, node.start_byte, node.end_byte, value, ref))
                 continue
             self._token_hits(literal)
+        self.hits.extend(context_marker_hits(self, llama2_lines, near_llama2))
 
     def _token_hits(self, literal: Literal) -> None:
         names = f"{self._names(literal.node)} {literal.value}"
@@ -275,21 +297,42 @@ class Walk:
 
     def _names(self, node: Node) -> str:
         """Names around a literal: the key, variable or callee it is given to."""
+        return " ".join(self.names_around(node, 4, up_to=4))
+
+    def nearest_name(self, node: Node) -> str | None:
+        """The name a node is directly given to: its key, its declared name or the callee it
+        is an argument of (through argument lists and parentheses only); None when it sits
+        elsewhere (a comparison, an array, a return)."""
+        parent = node.parent
+        while parent is not None and parent.type in _TRANSPARENT and self.pair(parent) is None:
+            parent = parent.parent
+        return None if parent is None else self._name_of(parent)
+
+    def names_around(self, node: Node, count: int, up_to: int = 6) -> list[str]:
+        """The first ``count`` names a node is given to, nearest first (a key, a declared
+        name or a callee), looking at most ``up_to`` parents up."""
         out: list[str] = []
         current: Node | None = node.parent
-        for _ in range(4):
-            if current is None:
+        for _ in range(up_to):
+            if current is None or len(out) >= count:
                 break
-            pair = self.pair(current)
-            if pair is not None:
-                out.append(pair[0])
-            elif current.type in self.spec.declarators:
-                name = field_or_child(current, self.spec.declarators[current.type][0], 0)
-                out.append(self.text(name) if name is not None else "")
-            elif current.type in self.spec.calls:
-                out.append(self.callee(current)[0])
+            name = self._name_of(current)
+            if name is not None:
+                out.append(name)
             current = current.parent
-        return " ".join(out)
+        return out
+
+    def _name_of(self, node: Node) -> str | None:
+        """The name a key/value node, a declaration or a call gives its value; else None."""
+        pair = self.pair(node)
+        if pair is not None:
+            return pair[0]
+        if node.type in self.spec.declarators:
+            name = field_or_child(node, self.spec.declarators[node.type][0], 0)
+            return self.text(name) if name is not None else ""
+        if node.type in self.spec.calls:
+            return self.callee(node)[0]
+        return None
 
     def _bare_tag_out_of_context(self, ref: ModelRef, text: str, node: Node | None,
                                  names: str | None = None) -> bool:
@@ -304,6 +347,10 @@ class Walk:
             if row is not None:
                 self.hits.append(self._hit(row.rule_id, at, at + len(module.encode("utf-8")),
                                            module, None))
+
+    def hit_at(self, rule: str, node: Node, identifier: str,
+               message_values: tuple[tuple[str, str], ...] = ()) -> Hit:
+        return self._hit(rule, node.start_byte, node.end_byte, identifier, None, message_values)
 
     def _hit(self, rule: str, start: int, end: int, identifier: str, ref: ModelRef | None,
              message_values: tuple[tuple[str, str], ...] = ()) -> Hit:
