@@ -26,6 +26,9 @@ DetailKey = Literal[
     # the string's role when it changed the rule's severity or effort, and what a person must
     # decide about a derivative fix cannot swap (scan/roles)
     "role", "decide",
+    # what the model is used for (scan/python/roles.py from the call; enrich/tasks.py from
+    # the model itself): fim, tools, vision, guard, embeddings, joined by "+"
+    "task",
     # a documentation code block or commented-out code (scan/docs, scan/commented): reported
     # at info, counted by the gate only with --include-docs (policy)
     "mention",

@@ -15,8 +15,14 @@ SET = PROJECT / "benchmarks" / "accuracy"
 # An SDK's own reference documentation cited as the source of the SDK call rows
 # (sources.toml: `pkg.go.dev/github.com/tmc/langchaingo/llms/ollama#WithModel`) is knowledge
 # of the SDK's API, not of the set's example programs.
+# A library's own template registry cited as the source of the template names it registers
+# (templates.toml: LLaMA-Factory's data/template.py, FastChat's conversation.py) is knowledge of
+# the library a project imports, used for any project that imports it.
 ALLOWED = {("abetlen/llama-cpp-python", "rules/packages.toml"),
-           ("tmc/langchaingo", "rules/sources.toml")}
+           ("tmc/langchaingo", "rules/sources.toml"),
+           ("hiyouga/llama-factory", "rules/templates.toml"),
+           ("lm-sys/fastchat", "rules/templates.toml"),
+           ("fastchat/conversation.py", "rules/templates.toml")}
 
 
 def _sources() -> dict[str, str]:

@@ -22,10 +22,12 @@ from auditor.enrich.licenses import LicenseTable
 from auditor.enrich.lineage import Lineage, looks_like_repo_id, trace_offline, trace_online
 from auditor.enrich.plan import Planner
 from auditor.enrich.snapshot import load_bundled, load_snapshot
+from auditor.enrich.tasks import TaskTable
 from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.types import Diagnostic, Finding
 
 DEFAULT_LICENSE_ALLOW = ("apache-2.0", "mit")
+_KEPT_ROLES = frozenset({"label", "dataset", "path", "documentation"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def open_session(options: EnrichOptions, *, ruleset: RuleSet | None = None,
     try:
         planner = Planner(resolver, ReplacementPolicy.from_ruleset(ruleset),
                           LicenseTable.from_ruleset(ruleset), options.license_allow,
-                          options.prefer)
+                          options.prefer, TaskTable.from_ruleset(ruleset))
     except ValueError as exc:
         raise CatalogError(str(exc)) from exc
     return Session(catalog, resolver, planner, ruleset, service, tuple(diagnostics))
@@ -145,8 +147,11 @@ def enrich(findings: Sequence[Finding], options: EnrichOptions, *,
         if model is None or not model.meta_weights:
             enriched.append(finding)
             continue
-        plan = session.planner.plan(model)
+        tasks = (session.planner.tasks.tasks_for(finding)
+                 if session.planner.tasks is not None else ())
+        plan = session.planner.plan(model, tasks)
         extra = list(plan.details())
+        finding = with_tasks(finding, tasks)
         if model.derivative and finding.identifier and looks_like_repo_id(finding.identifier):
             key = finding.identifier.lower()
             if key not in lineages:
@@ -154,7 +159,9 @@ def enrich(findings: Sequence[Finding], options: EnrichOptions, *,
             lineage = lineages[key]
             if lineage is not None:
                 extra.append(("lineage", lineage.describe()))
-        enriched.append(replace(finding, suggestions=plan.suggestions,
+        # a label, dataset id, path or help text names Llama without using it: no replacement
+        kept = finding.detail("role") in _KEPT_ROLES
+        enriched.append(replace(finding, suggestions=() if kept else plan.suggestions,
                                 details=_merge(finding.details, extra)))
     return EnrichResult(
         findings=tuple(enriched),
@@ -162,6 +169,15 @@ def enrich(findings: Sequence[Finding], options: EnrichOptions, *,
         catalog_date=session.catalog_date,
         catalog_source=session.catalog_source,
     )
+
+
+def with_tasks(finding: Finding, tasks: tuple[str, ...]) -> Finding:
+    """The finding with every task it is used for in its ``task`` detail (the scan's and
+    those its Llama model implies)."""
+    if not tasks:
+        return finding
+    details = tuple((k, v) for k, v in finding.details if k != "task")
+    return replace(finding, details=(*details, ("task", "+".join(tasks))))
 
 
 def lineage_for(repo_id: str, session: Session) -> Lineage | None:

@@ -35,6 +35,9 @@ class Decision:
     checks: tuple[Check, ...] = ()
     warnings: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
+    task: str = ""
+    """What the model is used for (the finding's ``task`` detail: fim, tools, vision, guard,
+    embeddings, joined by ``+``); "" for plain chat or completion. Part of the plan's key."""
 
 
 def routing_prefixes(ruleset: RuleSet) -> tuple[str, ...]:
@@ -51,8 +54,12 @@ def decide(finding: Finding, prefixes: Sequence[str], prefer: str | None = None,
     model = finding.model
     if model is None or not finding.identifier or not model.meta_weights:
         return None
+    task_ids = finding.detail("task") or ""
     base = Decision(identifier=finding.identifier, runtime=model.runtime, model=model.label(),
-                    replacement=None, hub_id=None, family=None, why="")
+                    replacement=None, hub_id=None, family=None, why="", task=task_ids)
+    role = finding.detail("role")  # set when where the string sits decided it
+    if role is not None and role != "model-reference":
+        return _none(base, f"it is a {role}, not a model reference: nothing is swapped")
     reason = fine_tune_reason(finding)
     if reason is not None:
         return _none(base, reason)
@@ -69,7 +76,13 @@ def decide(finding: Finding, prefixes: Sequence[str], prefer: str | None = None,
     shaped = shape(finding.identifier, model, first.runtime_name, prefixes)
     if not isinstance(shaped, Shaped):
         return _none(base, f"{first.hub_id}: {shaped.reason}", first)
+    task = _check(first, "task")
+    if task is not None and task.passed is False:
+        return _none(base, f"no candidate in the catalog is known to do the job {model.label()} "
+                     f"does here ({task.detail})", first)
     warnings: list[str] = []
+    if task is not None and (task.passed is None or "guard" in task_ids.split("+")):
+        warnings.append(f"{first.hub_id}: {task.detail}")
     family = (family_of or {}).get(first.hub_id.lower())
     if prefer is not None and family is not None and family != prefer:
         warnings.append(f"no usable {prefer} replacement for {model.label()}; "
@@ -82,7 +95,7 @@ def decide(finding: Finding, prefixes: Sequence[str], prefer: str | None = None,
     return Decision(identifier=finding.identifier, runtime=model.runtime, model=model.label(),
                     replacement=shaped.text, hub_id=first.hub_id, family=first.family,
                     why=first.reason, checks=first.checks, warnings=tuple(warnings),
-                    steps=shaped.steps)
+                    steps=shaped.steps, task=task_ids)
 
 
 def fine_tune_reason(finding: Finding) -> str | None:
@@ -119,7 +132,7 @@ def summarise_problems(problems: Sequence[tuple[str, str]]) -> str:
 def _none(base: Decision, why: str, first: Suggestion | None = None) -> Decision:
     return Decision(identifier=base.identifier, runtime=base.runtime, model=base.model,
                     replacement=None, hub_id=None, family=None, why=why,
-                    checks=first.checks if first is not None else ())
+                    checks=first.checks if first is not None else (), task=base.task)
 
 
 def _runtime_problem(suggestion: Suggestion, runtime: str) -> str:

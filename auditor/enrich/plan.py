@@ -21,6 +21,7 @@ from auditor.enrich.checks import (
 )
 from auditor.enrich.facts import Fact, FactsResolver, ModelFacts
 from auditor.enrich.licenses import LicenseFacts, LicenseTable, license_delta
+from auditor.enrich.tasks import TaskTable
 from auditor.types import Check, ModelRef, Suggestion
 
 _BASE_VARIANTS = ("base", "vision-base", "code", "code-python")
@@ -66,7 +67,7 @@ class Planner:
 
     def __init__(self, resolver: FactsResolver, policy: ReplacementPolicy,
                  licenses: LicenseTable, license_allow: Sequence[str],
-                 prefer: str | None = None) -> None:
+                 prefer: str | None = None, tasks: TaskTable | None = None) -> None:
         if prefer is not None and prefer not in policy.families:
             raise ValueError(f"--prefer must be one of {', '.join(policy.families)}, "
                              f"not {prefer!r}")
@@ -75,14 +76,19 @@ class Planner:
         self.licenses = licenses
         self.allow = tuple(license_allow)
         self.prefer = prefer
-        self._plans: dict[ModelRef, Plan] = {}
+        self.tasks = tasks
+        self._plans: dict[tuple[ModelRef, tuple[str, ...]], Plan] = {}
 
-    def plan(self, ref: ModelRef) -> Plan:
-        if ref not in self._plans:
-            self._plans[ref] = self._plan(ref)
-        return self._plans[ref]
+    def plan(self, ref: ModelRef, tasks: tuple[str, ...] = ()) -> Plan:
+        """The plan for ``ref`` used for ``tasks`` (``rules/tasks.toml`` ids): with tasks,
+        each family offers first the candidates a fact says can do them, and every
+        suggestion carries a ``task`` check."""
+        key = (ref, tasks if self.tasks is not None else ())
+        if key not in self._plans:
+            self._plans[key] = self._plan(ref, key[1])
+        return self._plans[key]
 
-    def _plan(self, ref: ModelRef) -> Plan:
+    def _plan(self, ref: ModelRef, tasks: tuple[str, ...]) -> Plan:
         original_facts = (self.resolver.facts(ref.canonical_id)
                           if ref.canonical_id and self.resolver.entry(ref.canonical_id)
                           else None)
@@ -100,11 +106,15 @@ class Planner:
         for family in self.policy.ordered_families(self.prefer):
             label = self.policy.label(family)
             candidates = [c for c in size_class.candidates if c.family == family]
+            if tasks and self.tasks is not None:
+                table = self.tasks
+                candidates.sort(key=lambda c: table.rank(_offered_id(ref, c), tasks))
             if not candidates:
                 gaps.append(Gap(label, size_class.gap(family) or "no candidate in the policy"))
                 continue
             for offered, candidate in enumerate(candidates, start=1):
-                suggestion = self._suggest(ref, original, size_class, candidate, license_facts)
+                suggestion = self._suggest(ref, original, size_class, candidate, license_facts,
+                                           tasks)
                 suggestions.append(suggestion)
                 # a candidate the runtime cannot name (no provider id, no Ollama tag) does not
                 # end the family's list: the next one may be served there
@@ -123,10 +133,9 @@ class Planner:
                     unconfirmed)
 
     def _suggest(self, ref: ModelRef, original: Original, size_class: SizeClass,
-                 candidate: Candidate, license_facts: LicenseFacts) -> Suggestion:
-        hub_id = candidate.hub_id
-        if ref.variant in _BASE_VARIANTS and candidate.base_id:
-            hub_id = candidate.base_id
+                 candidate: Candidate, license_facts: LicenseFacts,
+                 tasks: tuple[str, ...] = ()) -> Suggestion:
+        hub_id = _offered_id(ref, candidate)
         facts = self.resolver.facts(hub_id)
         source = facts.source
         runtime_name, runtime = runtime_check(facts, facts.hub_id,
@@ -141,6 +150,8 @@ class Planner:
             modalities_check(facts, original, source),
             runtime,
         ))
+        if tasks and self.tasks is not None:
+            checks += (self.tasks.check(tasks, facts.hub_id, facts.entry, ref.family),)
         known = self.licenses.model_license(facts.license.value)
         delta = license_delta(license_facts, facts.license.value, known)
         return Suggestion(
@@ -155,18 +166,27 @@ class Planner:
         )
 
 
-_DISQUALIFYING = frozenset({"exists", "modalities"})
-"""Failed checks that mean the candidate cannot do the job at all (gone from the Hub, or
-cannot read the inputs the original reads); others (license, gating, size, context, runtime
-naming) are costs of the move."""
+_DISQUALIFYING = frozenset({"exists", "modalities", "task"})
+"""Failed checks that mean the candidate cannot do the job at all (gone from the Hub, cannot
+read the inputs the original reads, cannot do the task it is used for); others (license,
+gating, size, context, runtime naming) are costs of the move."""
 
 
 def _rank(suggestion: Suggestion, family: str | None,
-          prefer: str | None) -> tuple[int, int, int, int]:
+          prefer: str | None) -> tuple[int, int, int, int, int]:
     failed = [check.name for check in suggestion.checks if check.passed is False]
+    task = next((c for c in suggestion.checks if c.name == "task"), None)
     return (0 if runtime_usable(suggestion) else 1,
             0 if prefer is None or family == prefer else 1,
-            sum(1 for name in failed if name in _DISQUALIFYING), len(failed))
+            sum(1 for name in failed if name in _DISQUALIFYING),
+            0 if task is None or task.passed is True else 1, len(failed))
+
+
+def _offered_id(ref: ModelRef, candidate: Candidate) -> str:
+    """The checkpoint offered: the base one for a base-model finding, when there is one."""
+    if ref.variant in _BASE_VARIANTS and candidate.base_id:
+        return candidate.base_id
+    return candidate.hub_id
 
 
 def runtime_usable(suggestion: Suggestion) -> bool:

@@ -49,26 +49,33 @@ class PlanFile:
     catalog: str = ""
     prefer: str | None = None
 
-    def lookup(self, identifier: str, runtime: str) -> Decision | None:
+    def lookup(self, identifier: str, runtime: str, task: str = "") -> Decision | None:
+        """The decision for a reference used for ``task``; a row without a task answers
+        for every task (a plan written before tasks were recorded, or edited by hand)."""
         key = (identifier.casefold(), runtime)
+        found = None
         for ref in self.references:
             if (ref.decision.identifier.casefold(), ref.decision.runtime) == key:
-                return ref.decision
-        return None
+                if ref.decision.task == task:
+                    return ref.decision
+                if not ref.decision.task and found is None:
+                    found = ref.decision
+        return found
 
 
-def plan_key(finding: Finding) -> tuple[str, str] | None:
+def plan_key(finding: Finding) -> tuple[str, str, str] | None:
+    """identifier (case-folded), runtime and task: one decision each."""
     if finding.model is None or not finding.identifier:
         return None
-    return finding.identifier.casefold(), finding.model.runtime
+    return finding.identifier.casefold(), finding.model.runtime, finding.detail("task") or ""
 
 
 def decisions_for(findings: Sequence[Finding], prefixes: Sequence[str], prefer: str | None,
                   family_of: Mapping[str, str], catalog: str = "") -> PlanFile:
     """The plan of enriched findings, in the findings' order."""
-    order: list[tuple[str, str]] = []
-    decisions: dict[tuple[str, str], Decision] = {}
-    where: dict[tuple[str, str], list[str]] = {}
+    order: list[tuple[str, str, str]] = []
+    decisions: dict[tuple[str, str, str], Decision] = {}
+    where: dict[tuple[str, str, str], list[str]] = {}
     for finding in findings:
         key = plan_key(finding)
         if key is None:
@@ -90,6 +97,7 @@ def _as_dict(ref: PlannedReference) -> dict[str, Any]:
     row: dict[str, Any] = {
         "identifier": d.identifier,
         "runtime": d.runtime,
+        **({"task": d.task} if d.task else {}),
         "model": d.model,
         "replacement": d.replacement or "",
         "hub_id": d.hub_id or "",
@@ -143,7 +151,7 @@ def load_plan(text: str, name: str) -> PlanFile:
     if not isinstance(rows, list):
         raise PlanFileError(f"{name}: 'decision' must be a list of tables")
     refs = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for number, row in enumerate(rows, start=1):
         refs.append(_row(row, f"{name}: decision {number}", seen))
     prefer = data.get("prefer")
@@ -151,7 +159,7 @@ def load_plan(text: str, name: str) -> PlanFile:
                     prefer if isinstance(prefer, str) else None)
 
 
-def _row(row: Any, where: str, seen: set[tuple[str, str]]) -> PlannedReference:
+def _row(row: Any, where: str, seen: set[tuple[str, str, str]]) -> PlannedReference:
     if not isinstance(row, dict):
         raise PlanFileError(f"{where} must be a table")
     for field in ("identifier", "runtime", "replacement"):
@@ -160,9 +168,13 @@ def _row(row: Any, where: str, seen: set[tuple[str, str]]) -> PlannedReference:
     identifier, runtime = row["identifier"].strip(), row["runtime"].strip()
     if not identifier:
         raise PlanFileError(f"{where}: 'identifier' is empty")
-    key = (identifier.casefold(), runtime)
+    task = row.get("task", "")
+    if not isinstance(task, str):
+        raise PlanFileError(f"{where}: 'task' must be a string")
+    key = (identifier.casefold(), runtime, task.strip())
     if key in seen:
-        raise PlanFileError(f"{where}: {identifier!r} ({runtime}) is decided twice")
+        used = f", used for {task}" if task else ""
+        raise PlanFileError(f"{where}: {identifier!r} ({runtime}{used}) is decided twice")
     seen.add(key)
     replacement = row["replacement"].strip()
     if any(c.isspace() for c in replacement) or any(c in replacement for c in "\"'`\\"):
@@ -177,7 +189,7 @@ def _row(row: Any, where: str, seen: set[tuple[str, str]]) -> PlannedReference:
     decision = Decision(identifier=identifier, runtime=runtime,
                         model=str(row.get("model", "")), replacement=replacement or None,
                         hub_id=hub_id or None, family=str(row.get("family", "")) or None,
-                        why=why)
+                        why=why, task=task.strip())
     locations = row.get("locations", [])
     return PlannedReference(decision, tuple(str(x) for x in locations)
                             if isinstance(locations, list) else ())

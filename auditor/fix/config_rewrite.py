@@ -23,6 +23,7 @@ import yaml
 from auditor.discover.filetypes import comment_style, file_type
 from auditor.fix import notes
 from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome
+from auditor.fix.templates import TEMPLATE_ORIGIN
 from auditor.fix.textedit import (
     EditConflict,
     TextEdit,
@@ -33,7 +34,7 @@ from auditor.fix.textedit import (
 )
 from auditor.ruleset.load import RuleSet
 from auditor.scan.treesitter import check_parses
-from auditor.types import Effort, FileKind, Finding
+from auditor.types import Effort, FileKind, Finding, Role
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,6 +79,18 @@ def rewrite_text(
             continue
         if finding.effort is Effort.RETRAIN:
             outcomes.append(Outcome(finding, Action.MANUAL, _retrain(finding, choose)))
+            continue
+        if finding.role is Role.TEMPLATE_SELECTION and finding.identifier:
+            moved = _template_edit(lines, finding, choose)
+            if isinstance(moved, TextEdit):
+                edits.append(moved)
+                choice = choose(finding)
+                assert isinstance(choice, Chosen)
+                outcomes.append(Outcome(finding, Action.REWRITTEN, f"'{finding.identifier}' -> "
+                                        f"'{choice.text}' ({choice.origin})"))
+            else:
+                outcomes.append(Outcome(finding, Action.MANUAL,
+                                        f"{_advice(finding, ruleset)}{moved}"))
             continue
         if finding.effort is not Effort.SWAP or finding.model is None or not finding.identifier:
             outcomes.append(Outcome(finding, Action.MANUAL, _advice(finding, ruleset)))
@@ -240,6 +253,19 @@ def _parse_error(check: Callable[[str], object], text: str) -> str | None:
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return None
+
+
+def _template_edit(lines: TextLines, finding: Finding,
+                   choose: Callable[[Finding], Choice]) -> TextEdit | str:
+    """The edit moving a template selection to its registered replacement
+    (``auditor/fix/templates.py``), or the note saying why it stays."""
+    choice = choose(finding)
+    if isinstance(choice, Chosen) and choice.origin.startswith(TEMPLATE_ORIGIN):
+        edit = _identifier_edit(lines, finding, choice.text)
+        if edit is not None:
+            return edit
+        choice = NotChosen("it was not found at the reported position")
+    return f"; left as it is: {choice.reason}" if isinstance(choice, NotChosen) else ""
 
 
 def _advice(finding: Finding, ruleset: RuleSet) -> str:

@@ -120,7 +120,8 @@ class PlanChooser:
             return self.overrides.choose(finding)
         if finding.model is None or not finding.identifier:
             return NotChosen("no Llama model was identified in it")
-        decision = self.plan.lookup(finding.identifier, finding.model.runtime)
+        decision = self.plan.lookup(finding.identifier, finding.model.runtime,
+                                    finding.detail("task") or "")
         if decision is None:
             return NotChosen(f"{self.name} has no decision for '{finding.identifier}' "
                              f"({finding.model.runtime}): run 'llama-audit plan' again")

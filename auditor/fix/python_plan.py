@@ -19,7 +19,7 @@ from libcst.metadata import (
 from auditor.fix import notes
 from auditor.fix.auto_classes import auto_class_for
 from auditor.fix.cst_names import root_name
-from auditor.fix.model import Action, Choice, NotChosen, Outcome
+from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome
 from auditor.fix.packages import advice_for_module
 from auditor.fix.python_imports import (
     ImportBinding,
@@ -28,6 +28,7 @@ from auditor.fix.python_imports import (
     transformers_bindings,
     uses_of,
 )
+from auditor.fix.templates import TEMPLATE_ORIGIN
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import (
     LLAMA_CLASS,
@@ -36,7 +37,7 @@ from auditor.ruleset.rule_ids import (
     PROMPT_FORMAT,
     SPECIAL_TOKEN_ID,
 )
-from auditor.types import Effort, Finding
+from auditor.types import Effort, Finding, Role
 
 Position = tuple[int, int]
 """(1-based line, 0-based column), as libcst's PositionProvider counts."""
@@ -95,6 +96,8 @@ class Planner:
             self._plan_token_id(finding)
         elif finding.rule_id in _MODULE_RULES:
             self._plan_module(finding)
+        elif finding.role is Role.TEMPLATE_SELECTION:
+            self._plan_template(finding)
         elif finding.effort is Effort.SWAP and finding.model is not None:
             self._plan_swap(finding)
         else:
@@ -125,6 +128,21 @@ class Planner:
         else:
             self._leave(finding, "the model id is assembled from several parts here "
                         f"(rewrite it by hand to {choice.text})")
+
+    def _plan_template(self, finding: Finding) -> None:
+        """A template selection moves to the registered template of its file's new model
+        (``auditor/fix/templates.py``), or stays with the reason."""
+        choice = self.choose(finding)
+        if isinstance(choice, Chosen) and choice.origin.startswith(TEMPLATE_ORIGIN):
+            targets = [s for s in self.strings if self._contains(s, _start(finding))]
+            if sum(self._edit_string(node, finding, choice.text) for node in targets):
+                self.outcomes.append(Outcome(
+                    finding, Action.REWRITTEN,
+                    f"'{finding.identifier}' -> '{choice.text}' ({choice.origin})"))
+                return
+            choice = NotChosen("the template name is assembled from several parts here")
+        why = f"; left as it is: {choice.reason}" if isinstance(choice, NotChosen) else ""
+        self.outcomes.append(Outcome(finding, Action.MANUAL, finding.message + why))
 
     def _edit_string(self, node: cst.SimpleString, finding: Finding, new: str) -> int:
         assert finding.identifier is not None

@@ -42,12 +42,23 @@ def by_role(findings: Sequence[Finding]) -> tuple[list[Finding], list[Outcome]]:
             outcomes.append(Outcome(finding, Action.MANUAL,
                                     f"'{finding.identifier}' is {_MANUAL[finding.role]}"))
         elif decide is not None and finding.model is not None:
+            planned = _planned(finding)
             outcomes.append(Outcome(finding, Action.MANUAL,
                                     f"'{finding.identifier}' is {decide}; then pass "
-                                    "--model OLD=NEW"))
+                                    f"--model OLD=NEW{planned}"))
         else:
             rewrite.append(finding)
     return rewrite, outcomes
+
+
+def _planned(finding: Finding) -> str:
+    """The plan's replacement of a model fix leaves to a person, and what its task check says
+    (a guard model's output-format change)."""
+    if not finding.suggestions or finding.model is None or finding.model.derivative:
+        return ""
+    first = finding.suggestions[0]
+    task = next((c.detail for c in first.checks if c.name == "task"), None)
+    return f" (the plan's replacement: {first.runtime_name}" + (f"; {task})" if task else ")")
 
 
 _ROUTE = re.compile(r"^([A-Za-z][\w.-]*):(?=\S)")

@@ -38,10 +38,11 @@ from auditor.fix.plan import (
 )
 from auditor.fix.python_codemod import rewrite_python
 from auditor.fix.roles import by_role, keeps_route
+from auditor.fix.templates import TemplateTable, project_registry, template_moves
 from auditor.fix.verify import refuse_unsafe
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import META_ONLY_MODULE, MODEL_ID
-from auditor.types import AuditResult, Effort, FileKind, Finding
+from auditor.types import AuditResult, Effort, FileKind, Finding, Role
 
 _GUARD_VARIANTS = ("guard", "guard-vision", "prompt-guard")
 
@@ -63,8 +64,12 @@ class _Memo:
 
     chooser: ReplacementChooser
     answers: dict[Finding, Choice] = field(default_factory=dict)
+    templates: dict[Finding, Choice] = field(default_factory=dict)
+    """Template selections: the registered name they move to, or why they stay."""
 
     def __call__(self, finding: Finding) -> Choice:
+        if finding in self.templates:
+            return self.templates[finding]
         if finding not in self.answers:
             self.answers[finding] = keeps_route(finding, self.chooser.choose(finding))
         return self.answers[finding]
@@ -72,7 +77,8 @@ class _Memo:
 
 def needs_catalog(findings: Iterable[Finding], overrides: OverrideChooser) -> bool:
     """Does any model finding need a replacement no override gives?"""
-    return any(f.model is not None and f.effort in (Effort.SWAP, Effort.RETRAIN)
+    return any(f.model is not None and (f.effort in (Effort.SWAP, Effort.RETRAIN)
+                                        or f.detail("decide") is not None)
                and not overrides.covers(f) for f in findings)
 
 
@@ -116,6 +122,7 @@ def build_plan(
     ``findings``: ``result``'s findings, enriched when the catalog is used. ``roots``: each
     root label of the result to its directory (or file).
     """
+    findings = decided_by_overrides(findings, chooser)
     memo = _Memo(chooser)
     for finding in findings:
         if finding.model is not None and finding.effort is Effort.SWAP:
@@ -134,6 +141,10 @@ def build_plan(
     for key, group in grouped.items():
         grouped[key], not_swapped = by_role(group)  # only model references are swapped
         outcomes.extend(not_swapped)
+    if any(f.role is Role.TEMPLATE_SELECTION for g in grouped.values() for f in g):
+        table = TemplateTable.from_ruleset(ruleset)
+        memo.templates = template_moves(grouped, memo, project_registry(roots, table), table,
+                                        roots)
 
     changes: list[FileChange] = []
     notes: list[str] = []
@@ -238,6 +249,19 @@ def _rewrite_file(
     text_rewrite = rewrite_text(rel, kind, text, group, choose, ruleset, label=display)
     return (text_rewrite.text, list(text_rewrite.outcomes), list(text_rewrite.notes),
             text_rewrite.error)
+
+
+def decided_by_overrides(findings: Sequence[Finding],
+                         chooser: ReplacementChooser) -> list[Finding]:
+    """A finding that waits for a person's decision (a fine-tune, a guard model: its
+    ``decide`` detail) is a swap once ``--model OLD=NEW`` names it: the person decided."""
+    overrides = getattr(chooser, "overrides", None)
+    if not isinstance(overrides, OverrideChooser):
+        return list(findings)
+    return [replace(f, effort=Effort.SWAP,
+                    details=tuple((k, v) for k, v in f.details if k != "decide"))
+            if f.effort is Effort.ADAPT and f.detail("decide") and overrides.covers(f) else f
+            for f in findings]
 
 
 def _location(finding: Finding) -> str:

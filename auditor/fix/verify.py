@@ -31,6 +31,7 @@ else:  # pragma: no cover
 
 from auditor.discover.filetypes import file_type
 from auditor.fix.model import Action, FileChange, FixPlan, Outcome, Skipped
+from auditor.fix.templates import TEMPLATE_ORIGIN
 from auditor.types import AuditResult, Finding, Role
 
 Problem = str | None
@@ -66,7 +67,8 @@ def change_problem(change: FileChange, outcomes: Iterable[Outcome] = ()) -> Prob
     for outcome in outcomes:
         finding = outcome.finding
         if outcome.action is Action.REWRITTEN and (finding.root, finding.path) == \
-                (change.root, change.rel) and not swappable(finding):
+                (change.root, change.rel) and not swappable(finding) and not (
+                    finding.role is Role.TEMPLATE_SELECTION and TEMPLATE_ORIGIN in outcome.detail):
             return (f"not rewritten: '{finding.identifier}' at line {finding.line} is a "
                     f"{finding.role.value if finding.role else ''}, not a model reference")
     return text_problem(change.rel, change.old_text, change.new_text)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.scan.context import ScanContext
-from auditor.scan.roles import default_role, role_outcome
+from auditor.scan.roles import default_role, role_message, role_outcome
 from auditor.types import Finding, Hit
 
 SNIPPET_LIMIT = 200
@@ -83,7 +83,7 @@ def hit_to_finding(hit: Hit, rel: str, lines: Sequence[str], ctx: ScanContext) -
         column=hit.column,
         end_line=hit.end_line,
         end_column=hit.end_column,
-        message=rule.render_message(values),
+        message=role_message(role, extra, values, ctx.ruleset) or rule.render_message(values),
         snippet=snippet,
         identifier=hit.identifier,
         model=hit.model,

@@ -10,7 +10,7 @@ gets. The Python scanner decides a string's role from the syntax tree in
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,6 +51,8 @@ class RoleRow:
 class RoleTables:
     rows: tuple[RoleRow, ...]
     outcomes: dict[Role, tuple[Severity, Effort]]
+    messages: dict[Role, str]
+    """``[role_outcome]`` messages: what a finding of that role says instead of its rule's."""
     reupload_name: re.Pattern[str]
     config_dataset_keys: frozenset[str]
     config_dataset_parents: frozenset[str]
@@ -72,9 +74,12 @@ def role_tables(ruleset: RuleSet) -> RoleTables:
         for row in ruleset.section_list("role"))
     outcomes = {Role(name): (Severity(value["severity"]), Effort(value["effort"]))
                 for name, value in ruleset.section_table("role_outcome").items()}
+    messages = {Role(name): str(value["message"])
+                for name, value in ruleset.section_table("role_outcome").items()
+                if "message" in value}
     config = ruleset.section_table("config_roles")
     return RoleTables(
-        rows=rows, outcomes=outcomes,
+        rows=rows, outcomes=outcomes, messages=messages,
         reupload_name=re.compile(str(ruleset.section_table("fine_tune_names")["reupload_name"])),
         config_dataset_keys=frozenset(normalise_key(k) for k in config.get("dataset", [])),
         config_dataset_parents=frozenset(normalise_key(k) for k in
@@ -111,12 +116,18 @@ def default_role(rule_id: str, hit: Hit) -> Role | None:
 
 
 def decision(identifier: str | None, ref: ModelRef | None, ruleset: RuleSet) -> str | None:
-    """What a person must decide before a derivative of Llama can be replaced, or None.
+    """What a person must decide before a derivative of Llama (or a model whose replacement
+    works differently: ``[variant_decide]`` of rules/tasks.toml) can be replaced, or None.
 
     ``fix`` swaps Meta's models and their quantisations (GGUF, MLX) only: any other derivative
     is a fine-tune or distillation (its repository name is not Llama's own) or a re-upload
     whose origin must be checked, and its effort is adapt, not swap."""
-    if ref is None or not ref.derivative or not identifier or ref.runtime in ("gguf", "mlx"):
+    if ref is None or not identifier:
+        return None
+    by_variant = ruleset.section_table("variant_decide").get(ref.variant)
+    if isinstance(by_variant, str):  # a guard model: its replacement answers differently
+        return by_variant
+    if not ref.derivative or ref.runtime in ("gguf", "mlx"):
         return None
     name = identifier.rsplit("/", 1)[-1]
     if role_tables(ruleset).reupload_name.match(name):
@@ -124,6 +135,23 @@ def decision(identifier: str | None, ref: ModelRef | None, ruleset: RuleSet) -> 
                 "use the original's replacement")
     return ("a fine-tune of Llama, not Meta's weights: decide whether to fine-tune the "
             "replacement the same way or choose a comparable model")
+
+
+def role_message(role: Role | None, details: Details, values: Mapping[str, object],
+                 ruleset: RuleSet) -> str | None:
+    """The message of a finding whose role, decided from where the string sits, is not a
+    model reference (``[role_outcome]`` ``message``); None keeps the rule's."""
+    if role is None or ("role", role.value) not in details:
+        return None
+    template = role_tables(ruleset).messages.get(role)
+    return template.format_map(_Blank(values)) if template is not None else None
+
+
+class _Blank(dict[str, object]):
+    """format_map helper: unknown placeholders render as '?'."""
+
+    def __missing__(self, key: str) -> object:
+        return "?"
 
 
 def role_outcome(role: Role | None, severity: Severity, effort: Effort, hit: Hit,

@@ -50,14 +50,15 @@ def test_fix_swaps_model_references_only(tmp_path: Path) -> None:
                    "--model", "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B",
                    "--model", "huggyllama/llama-30b=Qwen/Qwen3.5-27B"], tmp_path)
     app = (tmp_path / "app.py").read_text(encoding="utf-8")
-    assert app == APP.replace('"meta-llama/Llama-3.1-8B-Instruct"', '"Qwen/Qwen3.5-9B"')
+    # the re-upload waits for a person's decision; --model names it, so it is swapped
+    assert app == APP.replace('"meta-llama/Llama-3.1-8B-Instruct"', '"Qwen/Qwen3.5-9B"').replace(
+        '"huggyllama/llama-30b"', '"Qwen/Qwen3.5-27B"')
     ast.parse(app)
     assert (tmp_path / "settings.yaml").read_text(encoding="utf-8") == SETTINGS.replace(
         "llm_model: llama3.1:8b", "llm_model: qwen3.5:9b")
     assert "Files changed (2):\n  app.py\n  settings.yaml\n" in run.err
     assert "app.py:4:11  LA101  'Llama-30B' is a dict or registry key" in run.err
-    assert "app.py:4:31  LA101  'huggyllama/llama-30b' is a copy of Llama under another name" \
-        in run.err
+    assert "app.py:4:31  LA101  'huggyllama/llama-30b' -> 'Qwen/Qwen3.5-27B' (--model)" in run.err
     assert ("Kept as they are (not model references, or nothing to change) (2):\n"
             "  app.py:5:14  LA101  a path or output directory: renaming it would move files, "
             "not rewritten\n"

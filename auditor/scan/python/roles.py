@@ -10,6 +10,8 @@ nearest name it is the value of. Parents are computed once per file, only when a
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.ruleset.load import RuleSet
 from auditor.scan.roles import RoleTables, role_tables
@@ -25,6 +27,7 @@ class PythonRoles:
     def __init__(self, tree: ast.AST, ruleset: RuleSet) -> None:
         self.tree = tree
         self.tables: RoleTables = role_tables(ruleset)
+        self.signals: tuple[TaskSignal, ...] = task_signals(ruleset)
         self._parents: dict[int, ast.AST] | None = None
 
     def parent(self, node: ast.AST) -> ast.AST | None:
@@ -63,6 +66,21 @@ class PythonRoles:
         name = names.split()[-1] if names.split() else ""
         found = self._first(lambda row: row.names is not None and bool(row.names.search(name)))
         return found if found is not None else Role.MODEL_REFERENCE
+
+    def task_of(self, node: ast.AST) -> str | None:
+        """The tasks (``rules/tasks.toml`` ids joined by ``+``) the call a string is an
+        argument of shows: ``generate(model=..., suffix=...)`` is fim, ``tools=`` tools,
+        ``images=`` or an image content part vision, an ``embed`` call embeddings."""
+        call: ast.AST | None = node  # a loader call's finding sits on the call itself
+        if not isinstance(node, ast.Call):
+            child, call = node, self.parent(node)
+            while call is not None and isinstance(call, (*_THROUGH, ast.keyword)):
+                child, call = call, self.parent(call)
+            if not isinstance(call, ast.Call) or child is call.func:
+                return None
+        assert isinstance(call, ast.Call)
+        found = [s.task for s in self.signals if s.shown_by(call)]
+        return "+".join(dict.fromkeys(found)) or None
 
     def compared_names(self, node: ast.AST) -> str:
         """The names a string is compared with (``kwargs["model"] == "llama3.1"``: model)."""
@@ -132,3 +150,60 @@ def _last_name(node: ast.AST) -> str:
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return str(node.slice.value)
     return ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSignal:
+    """One ``[[task]]`` row's call signals."""
+
+    task: str
+    keywords: frozenset[str]
+    calls: frozenset[str]
+    tokens: tuple[str, ...]
+    content_types: frozenset[str]
+
+    def shown_by(self, call: ast.Call) -> bool:
+        if _last_name(call.func) in self.calls:
+            return True
+        if any(k.arg in self.keywords and not _is_none(k.value) for k in call.keywords):
+            return True
+        if not self.tokens and not self.content_types and not self.keywords:
+            return False
+        for argument in (*call.args, *(k.value for k in call.keywords)):
+            for inner in ast.walk(argument):
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str) and \
+                        any(t in inner.value for t in self.tokens):
+                    return True
+                if isinstance(inner, ast.Dict) and _shown_in_dict(inner, self):
+                    return True
+        return False
+
+
+@lru_cache(maxsize=8)
+def task_signals(ruleset: RuleSet) -> tuple[TaskSignal, ...]:
+    """The call signals of ``rules/tasks.toml``'s ``[[task]]`` rows, in row order."""
+    out = []
+    for row in ruleset.section_list("task"):
+        out.append(TaskSignal(
+            task=str(row["id"]), keywords=frozenset(row.get("call_keywords", ())),
+            calls=frozenset(row.get("calls", ())), tokens=tuple(row.get("tokens", ())),
+            content_types=frozenset(row.get("content_types", ()))))
+    return tuple(out)
+
+
+def _shown_in_dict(node: ast.Dict, signal: TaskSignal) -> bool:
+    """A message dict with the signal's key (``{"images": [...]}``) or content-part type
+    (``{"type": "image_url", ...}``)."""
+    for key, value in zip(node.keys, node.values, strict=True):
+        if not isinstance(key, ast.Constant):
+            continue
+        if key.value in signal.keywords and not _is_none(value):
+            return True
+        if key.value == "type" and isinstance(value, ast.Constant) and \
+                value.value in signal.content_types:
+            return True
+    return False
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

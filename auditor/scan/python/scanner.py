@@ -168,10 +168,13 @@ class _Analysis:
             line = line + delta
             column = offset_in_line + 1 if delta else column + offset_in_line
             end_line, end_column = line, column + length
+        task = (self.roles.task_of(pending.where)
+                if pending.model is not None and isinstance(pending.where, ast.AST) else None)
         return Hit(rule_id=pending.rule_id, line=line, column=column, end_line=end_line,
                    end_column=end_column, identifier=pending.identifier,
                    model=pending.model, context=pending.context,
-                   message_values=pending.message_values, role=pending.role)
+                   message_values=pending.message_values, role=pending.role,
+                   details=(("task", task),) if task else ())
 
     # -- LA102: loaders -------------------------------------------------------------------
     def _loader_hits(self, call: CallRecord) -> list[_Pending]:
