@@ -190,13 +190,21 @@ class AppendixRow:
 
 def appendix_rows(findings: Iterable[Finding]) -> list[AppendixRow]:
     """A file's findings as printed rows, in position order; every finding's line is in one
-    row, and findings that differ only in their line share it."""
+    row, and findings that differ only in their line share it. Mentions in documentation and
+    commented-out code (info, never swapped) share one row per rule whatever they name: the
+    row lists every line and every name."""
     grouped: dict[tuple[str, str, str, str, str], list[int]] = {}
+    names: dict[tuple[str, str, str, str, str], list[str]] = {}
     for finding in findings:
+        mention = bool(finding.detail("mention"))
         key = (finding.rule_id, finding.severity.value, finding.effort.value,
-               finding.identifier or "", planned_text(finding))
+               "" if mention else finding.identifier or "", planned_text(finding))
         grouped.setdefault(key, []).append(finding.line)
-    return [AppendixRow(tuple(lines), *key) for key, lines in grouped.items()]
+        written = names.setdefault(key, [])
+        if mention and finding.identifier and finding.identifier not in written:
+            written.append(finding.identifier)
+    return [AppendixRow(tuple(lines), *key[:3], key[3] or ", ".join(names[key]), key[4])
+            for key, lines in grouped.items()]
 
 
 def planned_text(finding: Finding) -> str:

@@ -34,16 +34,18 @@ from tests.report_browser import (
 ARTIFACTS = PROJECT / "test-artifacts"
 LARGE_REPO = Path(os.environ.get("LLAMA_AUDIT_LARGE_REPO", "/work/accuracy/llama-cookbook"))
 CHROMIUM = find_chromium()
-MAX_COOKBOOK_PAGES = 36
+MAX_COOKBOOK_PAGES = 32
 """The issue's target is about 30 printed pages (it was 277); measured: 29, then 35 once
 documentation code blocks and commented-out code were reported by default (issue 18 item 4:
-about 180 more info findings in the appendix)."""
+about 180 more info findings), then 31 with documentation files on one line per card and the
+column headings printed once."""
 
 CARDS_STATE = """
 JSON.stringify([...document.querySelectorAll("#plan .card.model")].map(card => {
   const box = card.getBoundingClientRect();
   return {visible: getComputedStyle(card).display !== "none" && box.height > 0,
-          uses: card.querySelectorAll("table.uses tbody tr").length};
+          uses: card.querySelectorAll("table.uses tbody tr").length
+                + card.querySelectorAll("p.docs-uses code").length};
 }))
 """
 
@@ -86,7 +88,8 @@ def element_screenshot(session: PageSession, selector: str, path: Path) -> None:
 
 
 def check_cards(result: AuditResult, html: str, cards: list[dict[str, object]]) -> None:
-    """One card per model, each printed with one row per file that uses the model."""
+    """One card per model, each printed with every file that uses the model (a table row, or
+    one entry of the line of documentation files)."""
     plans = migration_plans(result)
     assert len(cards) == len(plans)
     assert cards == [{"visible": True, "uses": len(plan.files)} for plan in plans]
