@@ -127,6 +127,17 @@ def test_appendix_rows_share_a_row_only_when_all_but_the_line_agree() -> None:
     ]
 
 
+def test_documentation_mentions_share_one_row_per_file_and_rule() -> None:
+    base = replace(decided_result().findings[2], path="README.md", rule_id="LA305",
+                   suggestions=(), details=(("mention", "code-block"),))
+    first = replace(base, line=4, end_line=4, identifier="meta-llama/Llama-3.1-8B")
+    second = replace(base, line=9, end_line=9, identifier="llama3.1:8b")
+    again = replace(base, line=15, end_line=15, identifier="meta-llama/Llama-3.1-8B")
+    rows = appendix_rows([first, second, again])
+    assert [(r.lines, r.rule_id, r.identifier) for r in rows] == [
+        ((4, 9, 15), "LA305", "meta-llama/Llama-3.1-8B, llama3.1:8b")]
+
+
 def test_finding_kind_from_category_else_file() -> None:
     reference: Finding = decided_result().findings[2]
     assert finding_kind(reference) == "code"

@@ -208,6 +208,19 @@ def test_model_cards_show_where_plan_and_effort() -> None:
             "Llama 2 13B instruct (no replacement class fits it)") in plan
 
 
+def test_documentation_files_are_one_line_of_the_model_card() -> None:
+    from tests.report.test_cards import decided_result
+
+    result = decided_result()
+    reference = result.findings[2]
+    docs = [replace(reference, path="docs/<guide>.md", line=line, end_line=line,
+                    rule_id="LA305", details=(("mention", "code-block"),)) for line in (4, 9)]
+    plan = section(render_html(replace(result, findings=(*result.findings, *docs))), "plan")
+    assert ('<p class="muted docs-uses">Named in documentation: '
+            '<code>docs/&lt;guide&gt;.md</code> (4, 9).</p>') in plan
+    assert "<td><code>docs/&lt;guide&gt;.md</code></td>" not in plan
+
+
 def test_other_findings_grouped_by_package_and_rule() -> None:
     other = section(render_html(sample_result()), "other")
     heads = re.findall(r"<h3>(.*?)</h3>", other)
