@@ -82,7 +82,10 @@ def _start_scan(tree: Path, output: Path) -> tuple[subprocess.Popen[bytes], dict
     descendants: dict[int, str] = {}
     while process.poll() is None:
         descendants = _descendants(process.pid)
-        if len(descendants) >= 4:
+        table = _processes()
+        workers = {pid for pid in descendants if table.get(pid, (0,))[0] == process.pid}
+        parse_workers = [pid for pid in descendants if table.get(pid, (0,))[0] in workers]
+        if len(workers) >= 2 and len(parse_workers) >= 2:
             break
         time.sleep(0.02)
     return process, descendants
@@ -104,7 +107,7 @@ def test_a_stopped_scan_reaps_every_process_and_keeps_the_previous_report(
     output.write_text("the previous report\n")
     process, descendants = _start_scan(slow_tree, output)
     assert process.poll() is None, "the scan ended before it could be stopped"
-    assert len(descendants) == 4  # two pool workers, each with its parse worker
+    assert len(descendants) >= 4  # two pool workers, each with its parse worker
     if to_group:
         os.killpg(process.pid, number)
     else:
