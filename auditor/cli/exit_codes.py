@@ -13,5 +13,10 @@ class ExitCode(enum.IntEnum):
     ``catalog verify``, changed entries."""
     ERROR = 2
     """Usage or configuration error, or the command could not run."""
+    HANGUP = 129
+    """SIGHUP (128 + 1): the terminal went away; the run stopped, nothing partial written."""
     INTERRUPTED = 130
     """Ctrl-C (128 + SIGINT), as shells report it."""
+    TERMINATED = 143
+    """SIGTERM (128 + 15): a CI cancel, ``timeout``, ``kill``; the run stopped, nothing
+    partial written."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import ClassVar
@@ -22,6 +23,7 @@ from auditor.cli.config_cmd import config_group
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.rules import rules_group
 from auditor.cli.scan import scan
+from auditor.cli.signals import Terminated, orderly_stop, stop_children
 
 
 class _LazyGroup(click.Group):
@@ -60,11 +62,22 @@ for _command in (scan, rules_group, baseline_command, config_group):
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: one-line errors, exit 2 for usage problems, 130 on Ctrl-C.
+    """Entry point: one-line errors, exit 2 for usage problems, 130 on Ctrl-C, 128 + the
+    signal's number on SIGTERM (143) and SIGHUP (129).
 
     Nothing escapes as a traceback: an unexpected error is one line too (exit 2), with the
-    traceback shown only when ``LLAMA_AUDIT_DEBUG`` is set.
+    traceback shown only when ``LLAMA_AUDIT_DEBUG`` is set. However the run ends, every
+    process it started is terminated and reaped before it exits (``signals``).
     """
+    with orderly_stop() as state:
+        try:
+            _run(argv)
+        finally:
+            state.ending = True
+            stop_children()
+
+
+def _run(argv: Sequence[str] | None) -> None:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="llama-audit",
                  standalone_mode=False)
@@ -74,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except (KeyboardInterrupt, click.Abort):
         _error("interrupted")
         sys.exit(ExitCode.INTERRUPTED)
+    except Terminated as exc:
+        _error(f"terminated by {exc.name}")
+        sys.exit(ExitCode.HANGUP if exc.number == getattr(signal, "SIGHUP", None)
+                 else ExitCode.TERMINATED)  # 128 + the signal's number
     except BrokenPipeError:
         # The reader went away (``llama-audit scan | head``): stop quietly; point stdout at
         # /dev/null so the interpreter's final flush cannot fail again.

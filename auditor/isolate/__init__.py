@@ -37,21 +37,33 @@ from auditor.isolate.limits import (
     too_large,
 )
 from auditor.isolate.outcomes import AnalysisError, AnalysisFailed, ParseGuardError, ParseRefused
-from auditor.isolate.worker import Analysis, run_isolated, shutdown
+from auditor.isolate.worker import (
+    STOP_SIGNALS,
+    Analysis,
+    die_with_parent,
+    held_signals,
+    run_isolated,
+    shutdown,
+    terminate,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_BRACKET_DEPTH",
     "MAX_PARSE_CHARS",
+    "STOP_SIGNALS",
     "Analysis",
     "AnalysisError",
     "AnalysisFailed",
     "ParseGuardError",
     "ParseRefused",
     "bracket_depth",
+    "die_with_parent",
+    "held_signals",
     "parse_module",
     "run_isolated",
     "screen",
     "shutdown",
+    "terminate",
     "too_large",
 ]

@@ -18,7 +18,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from auditor.isolate.limits import DEFAULT_TIMEOUT
@@ -79,7 +79,7 @@ class _Worker:
             os.close(request_w)
             os.close(response_r)
             if arm:
-                _die_with_parent(self.owner)
+                die_with_parent(self.owner)
             _child_main(request_r, response_w, context)
         os.close(request_r)
         os.close(response_w)
@@ -159,8 +159,11 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
     """The worker's loop (in the forked child): read a request, answer it, until EOF."""
     code = 0
     try:
-        # Ctrl-C ends the worker at once, even inside native code; the parent reports it.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        # Ctrl-C (and SIGTERM, SIGHUP) ends the worker at once, even inside native code; the
+        # parent reports it. The signals were held across the fork (``held_signals``).
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # a deadline that native code obeys
         _silence_output()  # a native abort writes its own backtrace to stderr
         faulthandler.disable()  # and so would faulthandler (pytest, -X faulthandler) on a crash
@@ -201,18 +204,24 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
 
 _PR_SET_PDEATHSIG = 1
 
+STOP_SIGNALS = frozenset(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+"""The signals that end a run (``docs/robustness.md``, "Signals")."""
 
-def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the forked child
-    """Linux: the kernel kills this worker when its parent dies, however the parent ends (a
-    pool worker killed by its pool, a parent killed outright). The parent reaps it on every
-    ordinary exit (``shutdown``); this is the backstop for the others."""
+
+def die_with_parent(parent: int, number: int = signal.SIGKILL) -> None:  # pragma: no cover
+    """Linux, in a forked child: the kernel sends ``number`` to this process when its parent
+    dies, however the parent ends (a pool worker killed by its pool, a parent killed
+    outright). The parent reaps it on every ordinary exit (``shutdown``); this is the
+    backstop for the others. The signal is tied to the thread that forked: call it only in a
+    child forked by a main thread. Exits at once when the parent is already gone."""
     if not sys.platform.startswith("linux"):
         return
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc.prctl(_PR_SET_PDEATHSIG, number, 0, 0, 0)
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # the parent died before the signal was armed
@@ -305,8 +314,23 @@ def _worker_for(context: Any) -> _Worker:
             worker.close()
         _WORKER = worker = None
     if worker is None:
-        worker = _WORKER = _Worker(context)
+        with held_signals():  # a signal handler must find every forked worker in _WORKER
+            worker = _WORKER = _Worker(context)
     return worker
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """``STOP_SIGNALS`` are held (delivered afterwards) in this thread while the block runs;
+    a child forked inside starts with them held and releases them itself."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _forget_worker() -> None:
@@ -325,6 +349,15 @@ def _after_fork_in_child() -> None:
         for fd in (worker.requests, worker.responses):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def terminate() -> None:
+    """Kill and reap this process's worker now, whatever it is doing. Safe in a signal
+    handler: it takes no lock."""
+    worker = _WORKER
+    if worker is not None and worker.owner == os.getpid():
+        worker.stop()
+    _forget_worker()
 
 
 def shutdown() -> None:

@@ -1,16 +1,27 @@
-"""An ordered, batched process-pool map that ends quietly on Ctrl-C.
+"""An ordered, batched process-pool map that ends quietly, and completely, on a signal.
 
-A terminal's Ctrl-C reaches every process of the group: the workers die at once (they restore
-the default SIGINT action) and the main process unwinds with KeyboardInterrupt. Python 3.11's
-``ProcessPoolExecutor`` then races with itself: ``Executor.map`` cancels the pending futures
-while the executor's manager thread, seeing its workers gone, tries to fail the same futures,
-and prints ``InvalidStateError`` tracebacks from that thread. Those (and only those) are
-silenced here while the pool is torn down, so the user sees the one "interrupted" line.
+No worker outlives the pool, however the run ends (``docs/robustness.md``, "Signals"):
+
+- a pool worker that gets SIGINT, SIGTERM or SIGHUP kills and reaps its parse worker
+  (``isolate``) and exits at once with 128 + the signal's number;
+- a pool that ends early (an exception, or a signal turned into one by the CLI) terminates its
+  workers and reaps them (``stop_pools`` does the same for every running pool: the CLI calls
+  it before it exits, since a generator left suspended is closed only when it is collected);
+- on Linux a pool worker gets SIGTERM from the kernel when the main process dies (killed
+  outright), so it still reaps its parse worker and ends.
+
+Python 3.11's ``ProcessPoolExecutor`` races with itself when its workers die: ``Executor.map``
+cancels the pending futures while the executor's manager thread, seeing its workers gone,
+tries to fail the same futures, and prints ``InvalidStateError`` tracebacks from that thread.
+Those (and only those) are silenced here while the pool is torn down, so the user sees the one
+"interrupted" line; the workers are joined here, not left to that thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +29,7 @@ from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from functools import partial
 from multiprocessing.util import Finalize
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor import isolate
@@ -49,12 +61,57 @@ def batched_map(function: Callable[[Sequence[Item]], list[Result]], items: Seque
     batches = [items[start:start + size] for start in range(0, len(items), size)]
     previous_hook = threading.excepthook
     threading.excepthook = _quiet_teardown(previous_hook)
+    # The workers fork in ``map`` (the fork start method starts them all at the first submit);
+    # a signal that arrives meanwhile is held until the pool knows every worker.
+    arm = threading.current_thread() is threading.main_thread()
+    with isolate.held_signals():
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                                   initargs=(os.getpid(), arm))
+        _RUNNING.append(pool)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
-            for results in pool.map(function, batches):
-                yield from results
+        with isolate.held_signals():
+            batch_results = pool.map(function, batches)
+        for results in batch_results:
+            yield from results
+    except BaseException:
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
+        with contextlib.suppress(ValueError):
+            _RUNNING.remove(pool)
         threading.excepthook = previous_hook
+
+
+_RUNNING: list[ProcessPoolExecutor] = []
+"""The pools whose map has not finished."""
+
+
+STOP_GRACE = 10.0
+"""Seconds a terminated worker has to reap its parse worker and exit before it is killed."""
+
+
+def stop_pools() -> None:
+    """Terminate and reap the workers of every pool still running (the CLI's last step)."""
+    while _RUNNING:
+        _stop(_RUNNING.pop())
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End ``pool`` now: SIGTERM to each worker (which kills and reaps its parse worker), the
+    pending work cancelled, every worker reaped (killed if it does not end in time)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(STOP_GRACE)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def scan_in_pool(files: list[tuple[Path, Found]], options: ScanOptions
@@ -101,12 +158,24 @@ def inherits_memory() -> bool:
     return multiprocessing.get_start_method() == "fork"
 
 
-def _start_worker() -> None:
-    """In a worker: Ctrl-C ends it at once, silently (the main process reports it once), and
-    its own parse worker (``isolate``) is stopped and reaped before it exits. A pool worker
-    ends with ``os._exit``, which skips ``atexit``; multiprocessing's finalizers still run."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _start_worker(parent: int, arm: bool) -> None:
+    """In a worker: its own parse worker (``isolate``) is stopped and reaped before it exits,
+    however it ends. A pool worker ends with ``os._exit``, which skips ``atexit``;
+    multiprocessing's finalizers still run. A stop signal (held since the fork) ends it at
+    once, silently: the main process reports it once. ``arm``: the pool was started by a main
+    thread, so the kernel's death signal can be tied to it (Linux)."""
+    for number in isolate.STOP_SIGNALS:
+        signal.signal(number, _end_worker)
+    if arm:
+        isolate.die_with_parent(parent, signal.SIGTERM)
     Finalize(None, isolate.shutdown, exitpriority=100)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, isolate.STOP_SIGNALS)
+
+
+def _end_worker(number: int, frame: FrameType | None) -> None:  # pragma: no cover - in a worker
+    isolate.terminate()
+    os._exit(128 + number)
 
 
 def _quiet_teardown(
