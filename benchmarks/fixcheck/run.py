@@ -132,6 +132,9 @@ def setup_venv(spec: dict[str, Any], venv: Path, venv_root: Path) -> None:
     if spec.get("install"):
         sh([str(venv / "bin" / "pip"), "install", "-q", *spec["install"]], venv_root,
            timeout=7200, log=venv / "fixcheck-pip.log")
+    if spec.get("install_nodeps"):  # e.g. torchaudio, whose newest release pins an older torch
+        sh([str(venv / "bin" / "pip"), "install", "-q", "--no-deps", *spec["install_nodeps"]],
+           venv_root, timeout=7200, log=venv / "fixcheck-pip-nodeps.log")
     done.write_text(wanted, encoding="utf-8")
 
 
