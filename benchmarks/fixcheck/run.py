@@ -345,13 +345,35 @@ def check_repo(name: str, spec: dict[str, Any], args: argparse.Namespace) -> dic
 def summarize_checker(result: dict[str, str] | None) -> str | None:
     if result is None:
         return None
-    c = Counter("ok" if v == "ok" else "failed" for v in result.values())
+    c = Counter("ok" if v == "ok" or v.startswith("ok: ") else "failed" for v in result.values())
     return f"{c['ok']} ok, {c['failed']} failed ({len(result)} checks)"
+
+
+def _top(counter: dict[str, int], n: int = 4) -> str:
+    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{k} {v}" for k, v in items[:n])
+    return text + (", ..." if len(items) > n else "")
+
+
+def _short(reason: str) -> str:
+    """A 'not replaced' reason without its identifier list: the part before the first colon
+    or ' or ', at most 70 characters."""
+    cut = re.split(r": | or |;", reason, maxsplit=1)[0]
+    cut = re.sub(r"(does not list) .*", r"\1 the replacement", cut)
+    return cut[:70]
 
 
 def table_row(r: dict[str, Any]) -> str:
     s = r["summary"]
-    left = "; ".join(f"{n} {why}" for why, n in list(s["not_replaced_why"].items())[:4])
+    why: Counter[str] = Counter()
+    for reason, n in s["not_replaced_why"].items():
+        why[_short(reason)] += n
+    left = f"{s['not_replaced']} not replaced" + (f" ({_top(dict(why), 3)})" if why else "")
+    left += f"; {s['manual']} manual" + (f" ({_top(s['manual_by_rule'])})"
+                                         if s["manual_by_rule"] else "")
+    kept = sum(s["kept_by_rule"].values())
+    if kept:
+        left += f"; {kept} kept ({_top(s['kept_by_rule'])})"
     tests = (f"`{r['tests_command']}`: {r['tests_before']} → {r['tests_after']}"
              if r["tests_command"] else "no CPU test suite")
     if r["checker"]:
@@ -361,8 +383,13 @@ def table_row(r: dict[str, Any]) -> str:
     verdict = "same" if r["same"] else "DIFFERENT: " + "; ".join(
         r["tests_differ"][:3] + r["checker_differ"][:3] + r["parse_differ"][:3])
     return (f"| {r['repo']} | `{r['commit'][:8]}` | {s['files']} | {s['rewritten']} | "
-            f"{s['not_replaced']} not replaced{': ' + left if left else ''}; {s['manual']} "
-            f"manual | {tests} | {verdict} |")
+            f"{left} | {tests} | {verdict} |")
+
+
+def rows_from_results(workdir: Path, names: list[str]) -> list[str]:
+    """The table again from the result files of earlier runs (--table)."""
+    return [table_row(json.loads((workdir / f"{n}.result.json").read_text(encoding="utf-8")))
+            for n in names if (workdir / f"{n}.result.json").is_file()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -375,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--venv-root", type=Path, default=Path("/work/fixcheck/venvs"))
     parser.add_argument("--setup", action="store_true", help="create/update the venvs first")
     parser.add_argument("--setup-only", action="store_true", help="only create/update the venvs")
+    parser.add_argument("--table", action="store_true",
+                        help="only print the table from earlier runs' result files")
     parser.add_argument("--tool", default=str(PROJECT / ".venv" / "bin" / "llama-audit"),
                         help="the llama-audit command to test")
     args = parser.parse_args(argv)
@@ -388,7 +417,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not names:
         parser.error(f"choose --all or --repo from: {', '.join(repos)}")
     args.workdir.mkdir(parents=True, exist_ok=True)
-    rows, status = [], 0
+    rows: list[str] = []
+    status = 0
+    if args.table:
+        rows = rows_from_results(args.workdir, names)
+        names = []
     if args.setup_only:
         for name in names:
             setup_venv(repos[name], args.venv_root / name, args.venv_root)

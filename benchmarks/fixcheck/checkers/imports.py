@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import import_changed, main_guard, module_name  # noqa: E402
+from common import import_changed, main_guard, module_name
 
 
 def check(repo: Path, files: list[str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import import_changed, main_guard, outcome  # noqa: E402
+from common import import_changed, main_guard, outcome
 
 
 def check(repo: Path, files: list[str]) -> dict[str, str]:
