@@ -77,7 +77,7 @@ def git(copy: Path, *args: str, check: bool = True) -> str:
 
 # --- 1. the copy ---------------------------------------------------------------------------
 
-def make_copy(spec: dict[str, Any], mirror_root: Path, dest: Path) -> None:
+def make_copy(spec: dict[str, Any], mirror_root: Path, dest: Path) -> list[str]:
     mirror = mirror_root / spec["repo"].replace("/", "+") / "repo"
     if not (mirror / "HEAD").is_file():
         raise FixcheckError(f"no mirror at {mirror}: fetch github:{spec['repo']} first")
@@ -86,9 +86,7 @@ def make_copy(spec: dict[str, Any], mirror_root: Path, dest: Path) -> None:
             raise FixcheckError(f"{dest} exists and is not a copy made by this script")
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "--git-dir", str(mirror), "archive", spec["commit"]],
-                             capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    missing = export_tree(mirror, spec["commit"], dest)
     git(dest, "init", "-q")
     info = dest / ".git" / "info" / "exclude"
     info.write_text(f"{MARKER}\n/.fixcheck-*\n", encoding="utf-8")
@@ -96,6 +94,43 @@ def make_copy(spec: dict[str, Any], mirror_root: Path, dest: Path) -> None:
     git(dest, "add", "-A", "-f", ".")
     git(dest, "reset", "-q", "--", MARKER)
     git(dest, "commit", "-q", "-m", f"{spec['repo']} at {spec['commit']}")
+    return missing
+
+
+def export_tree(mirror: Path, commit: str, dest: Path) -> list[str]:
+    """Write every file of COMMIT into DEST; a mirror may lack its largest blobs (the fetch
+    tool lists them but leaves them out): those are skipped and returned."""
+    listing = subprocess.run(["git", "--git-dir", str(mirror), "ls-tree", "-r", "-z", commit],
+                             capture_output=True, check=True).stdout.decode().split("\0")
+    entries = []
+    for entry in filter(None, listing):
+        meta, path = entry.split("\t", 1)
+        mode, kind, sha = meta.split()
+        if kind == "blob":
+            entries.append((mode, sha, path))
+    batch = subprocess.run(["git", "--git-dir", str(mirror), "cat-file", "--batch"],
+                           input="".join(f"{sha}\n" for _, sha, _ in entries).encode(),
+                           capture_output=True, check=True).stdout
+    missing, pos = [], 0
+    for mode, _sha, path in entries:
+        end = batch.index(b"\n", pos)
+        header = batch[pos:end].decode().split()
+        pos = end + 1
+        if header[-1] == "missing":
+            missing.append(path)
+            continue
+        size = int(header[2])
+        data = batch[pos:pos + size]
+        pos += size + 1
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":
+            target.symlink_to(data.decode())
+        else:
+            target.write_bytes(data)
+            if mode == "100755":
+                target.chmod(0o755)
+    return missing
 
 
 # --- 2. venv -------------------------------------------------------------------------------
@@ -289,20 +324,23 @@ def check_repo(name: str, spec: dict[str, Any], args: argparse.Namespace) -> dic
     copy = out / name
     venv = args.venv_root / name
     started = time.monotonic()
-    make_copy(spec, args.mirrors, copy)
+    missing = make_copy(spec, args.mirrors, copy)
     if args.setup:
         setup_venv(spec, venv, args.venv_root)
     needs_venv = bool(spec.get("tests") or spec.get("checker"))
     if needs_venv and not (venv / "bin" / "python").exists():
         raise FixcheckError(f"no venv at {venv}: run with --setup")
     before = run_tests(spec, copy, venv, out, "before")
+    status_before = set(git(copy, "status", "--porcelain").splitlines())
     fix = sh([*args.tool, "fix", ".", "--write", "--progress", *spec.get("fix_args", [])], copy,
              timeout=spec.get("timeout", 3600), log=out / f"{name}.fix.log", check=False)
     if fix.returncode not in (0, 1):
         raise FixcheckError(f"fix exited {fix.returncode}: {fix.stderr[-2000:]}")
     summary = parse_fix(fix.stderr)
     changed = sorted(p for p in git(copy, "diff", "--name-only", "-z").split("\0") if p)
-    untracked = [p for p in git(copy, "status", "--porcelain").splitlines() if p.startswith("??")]
+    # files fix created (the tests' own leftovers from the first run do not count)
+    untracked = sorted(p for p in set(git(copy, "status", "--porcelain").splitlines())
+                       - status_before if p.startswith("??"))
     parsed_after = {f: parse_check(copy / f) for f in changed}
     git(copy, "stash", "-q")
     try:
@@ -319,7 +357,8 @@ def check_repo(name: str, spec: dict[str, Any], args: argparse.Namespace) -> dic
                         if (check_before or {}).get(k) != (check_after or {}).get(k))
     result = {
         "name": name, "repo": spec["repo"], "commit": spec["commit"], "kind": spec["kind"],
-        "fix_exit": fix.returncode, "summary": summary, "changed": changed,
+        "fix_exit": fix.returncode, "absent_from_mirror": missing, "summary": summary,
+        "changed": changed,
         "changed_by_kind": dict(Counter(Path(f).suffix or Path(f).name for f in changed)),
         "untracked_after_fix": untracked,
         "tests_command": " ".join(["pytest", *spec["tests"]]) if spec.get("tests") else None,
