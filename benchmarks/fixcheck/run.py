@@ -203,6 +203,57 @@ def run_tests(spec: dict[str, Any], copy: Path, venv: Path, out: Path,
     return junit_outcomes(xml)
 
 
+def node_dir(spec: dict[str, Any], venv_root: Path, name: str) -> Path:
+    return venv_root / f"{name}-node"
+
+
+def setup_node(spec: dict[str, Any], copy: Path, venv_root: Path) -> None:
+    """npm-install the JavaScript package's dependencies outside the copy (``<name>-node``),
+    from the package.json of the recorded commit; the copy gets a node_modules symlink."""
+    js = spec["js_tests"]
+    where = node_dir(spec, venv_root, copy.name)
+    where.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(copy / js["dir"] / "package.json", where / "package.json")
+    if not (where / "node_modules").is_dir():
+        sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts"], where,
+           timeout=3600, log=where / "fixcheck-npm.log")
+        if js.get("extra"):  # what the test command needs but package.json omits
+            sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save",
+                *js["extra"]], where, timeout=3600, log=where / "fixcheck-npm-extra.log")
+
+
+def run_js_tests(spec: dict[str, Any], copy: Path, venv_root: Path, out: Path,
+                 tag: str) -> dict[str, str] | None:
+    js = spec.get("js_tests")
+    if not js:
+        return None
+    modules = node_dir(spec, venv_root, copy.name) / "node_modules"
+    if not modules.is_dir():
+        raise FixcheckError(f"no {modules}: run with --setup")
+    link = copy / js["dir"] / "node_modules"
+    if not link.is_symlink():
+        link.symlink_to(modules)
+    report = out / f"{copy.name}.{tag}.jest.json"
+    report.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items()}
+    env["CI"] = "1"
+    sh([str(modules / ".bin" / "jest"), *js["args"], "--json", f"--outputFile={report}"],
+       copy / js["dir"], env=env, timeout=spec.get("timeout", 3600),
+       log=out / f"{copy.name}.{tag}.jest.log", check=False)
+    if not report.is_file():
+        raise FixcheckError(f"jest wrote no report; see {out / (copy.name + '.' + tag)}.jest.log")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    outcomes: dict[str, str] = {}
+    for suite in data.get("testResults", []):
+        rel = os.path.relpath(suite["name"], copy)
+        if not suite.get("assertionResults"):
+            outcomes[f"js:{rel}"] = "error" if suite.get("status") == "failed" else "passed"
+        for case in suite.get("assertionResults", []):
+            status = {"pending": "skipped", "todo": "skipped"}.get(case["status"], case["status"])
+            outcomes[f"js:{rel}::{case['fullName']}"] = status
+    return outcomes
+
+
 def junit_outcomes(xml: Path) -> dict[str, str]:
     outcomes: dict[str, str] = {}
     for case in ET.parse(xml).getroot().iter("testcase"):
@@ -214,6 +265,21 @@ def junit_outcomes(xml: Path) -> dict[str, str]:
         if outcomes.get(key) not in ("failed", "error"):
             outcomes[key] = outcome
     return outcomes
+
+
+def merge(*parts: dict[str, str] | None) -> dict[str, str] | None:
+    present = [p for p in parts if p is not None]
+    return {k: v for p in present for k, v in p.items()} if present else None
+
+
+def tests_command(spec: dict[str, Any]) -> str | None:
+    commands = []
+    if spec.get("tests"):
+        commands.append(" ".join(["pytest", *spec["tests"]]))
+    if spec.get("js_tests"):
+        js = spec["js_tests"]
+        commands.append(f"cd {js['dir']} && jest {' '.join(js['args'])}")
+    return " + ".join(commands) or None
 
 
 def counts(outcomes: dict[str, str] | None) -> str:
@@ -330,7 +396,10 @@ def check_repo(name: str, spec: dict[str, Any], args: argparse.Namespace) -> dic
     needs_venv = bool(spec.get("tests") or spec.get("checker"))
     if needs_venv and not (venv / "bin" / "python").exists():
         raise FixcheckError(f"no venv at {venv}: run with --setup")
-    before = run_tests(spec, copy, venv, out, "before")
+    if args.setup and spec.get("js_tests"):
+        setup_node(spec, copy, args.venv_root)
+    before = merge(run_tests(spec, copy, venv, out, "before"),
+                   run_js_tests(spec, copy, args.venv_root, out, "before"))
     status_before = set(git(copy, "status", "--porcelain").splitlines())
     fix = sh([*args.tool, "fix", ".", "--write", "--progress", *spec.get("fix_args", [])], copy,
              timeout=spec.get("timeout", 3600), log=out / f"{name}.fix.log", check=False)
@@ -349,7 +418,8 @@ def check_repo(name: str, spec: dict[str, Any], args: argparse.Namespace) -> dic
     finally:
         git(copy, "stash", "pop", "-q")
     check_after = run_checker(spec, copy, venv, changed, out, "after")
-    after = run_tests(spec, copy, venv, out, "after")
+    after = merge(run_tests(spec, copy, venv, out, "after"),
+                  run_js_tests(spec, copy, args.venv_root, out, "after"))
     diff_tests = sorted(k for k in set(before or {}) | set(after or {})
                         if (before or {}).get(k) != (after or {}).get(k))
     diff_parse = sorted(f for f in changed if parsed_before[f] != parsed_after[f])
@@ -361,7 +431,7 @@ def check_repo(name: str, spec: dict[str, Any], args: argparse.Namespace) -> dic
         "changed": changed,
         "changed_by_kind": dict(Counter(Path(f).suffix or Path(f).name for f in changed)),
         "untracked_after_fix": untracked,
-        "tests_command": " ".join(["pytest", *spec["tests"]]) if spec.get("tests") else None,
+        "tests_command": tests_command(spec),
         "tests_before": counts(before), "tests_after": counts(after),
         "tests_differ": [f"{k}: {(before or {}).get(k)} -> {(after or {}).get(k)}"
                          for k in diff_tests],
