@@ -86,11 +86,11 @@ def make_copy(spec: dict[str, Any], mirror_root: Path, dest: Path) -> list[str]:
             raise FixcheckError(f"{dest} exists and is not a copy made by this script")
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
+    (dest / MARKER).write_text(f"{spec['repo']}@{spec['commit']}\n", encoding="utf-8")
     missing = export_tree(mirror, spec["commit"], dest)
     git(dest, "init", "-q")
     info = dest / ".git" / "info" / "exclude"
     info.write_text(f"{MARKER}\n/.fixcheck-*\n", encoding="utf-8")
-    (dest / MARKER).write_text(f"{spec['repo']}@{spec['commit']}\n", encoding="utf-8")
     git(dest, "add", "-A", "-f", ".")
     git(dest, "reset", "-q", "--", MARKER)
     git(dest, "commit", "-q", "-m", f"{spec['repo']} at {spec['commit']}")
