@@ -32,7 +32,9 @@ RUN = _load()
 def _section(err: str, heading: str) -> list[str]:
     """The rows under one heading of fix's summary, read without run.py's patterns."""
     lines = err.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    start = next((i for i, line in enumerate(lines) if line.startswith(heading)), None)
+    if start is None:
+        return []
     rows = []
     for line in lines[start + 1:]:
         if not line.startswith("  "):
