@@ -1,7 +1,9 @@
-"""axolotl: import every changed module, then load every changed YAML config the way
+"""axolotl: import every changed module (and record what it defines: its public names and
+the keys of its module-level dicts, which is how prompt and processing strategies are found by
+name), the chat-template registry (`_CHAT_TEMPLATES`, filled from templates/*.jinja, and the
+`ChatTemplate` enum the config schema accepts), then load every changed YAML config the way
 `axolotl train` starts (yaml -> DictDefault -> validate_config, axolotl's own pydantic schema,
-plugins merged). Records whether each validates and the values fix must not touch (the chat
-template selection, the dataset types)."""
+plugins merged), recording whether it validates and its chat template and dataset types."""
 
 from __future__ import annotations
 
@@ -9,11 +11,44 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import import_changed, main_guard, outcome
+import hashlib
+import importlib
+
+from common import digest, import_changed, main_guard, module_name, outcome
 
 
 def check(repo: Path, files: list[str]) -> dict[str, str]:
-    result = import_changed(repo, files, ["src"])
+    roots = ["src", "."]
+    result = import_changed(repo, files, roots)
+
+    def surface(name: str) -> str:
+        module = importlib.import_module(name)
+        items = []
+        for attr in dir(module):
+            if attr.startswith("__"):
+                continue
+            value = getattr(module, attr)
+            items.append(attr)
+            if isinstance(value, dict):
+                items.extend(f"{attr}[{k!r}]" for k in value)
+        return digest(items)
+
+    for rel in files:
+        name = module_name(repo, rel, roots) if rel.endswith(".py") else None
+        if name and result.get(f"import {rel}") == "ok":
+            result[f"defines {rel}"] = outcome(lambda name=name: surface(name))
+
+    def chat_templates() -> str:
+        from axolotl.utils.chat_templates.base import _CHAT_TEMPLATES
+        return digest(f"{k}:{hashlib.sha1(v.encode()).hexdigest()}"
+                      for k, v in _CHAT_TEMPLATES.items())
+
+    def chat_template_enum() -> str:
+        from axolotl.utils.schemas.enums import ChatTemplate
+        return digest(f"{m.name}={m.value}" for m in ChatTemplate)
+
+    result["chat template registry"] = outcome(chat_templates)
+    result["ChatTemplate enum"] = outcome(chat_template_enum)
 
     def validate(rel: str) -> str:
         import yaml

@@ -33,7 +33,10 @@ def digest(values: Iterable[str]) -> str:
     return f"{len(items)} items, sha1 {sha}"
 
 
-def module_name(repo: Path, rel: str, roots: Iterable[str]) -> str | None:
+def module_name(repo: Path, rel: str, roots: Iterable[str], *,
+                namespace: bool = False) -> str | None:
+    """The dotted name of REL under the first root it is in; None for a script (a directory
+    on the way has no __init__.py, unless NAMESPACE packages are accepted)."""
     path = Path(rel)
     for root in roots:
         try:
@@ -48,7 +51,7 @@ def module_name(repo: Path, rel: str, roots: Iterable[str]) -> str | None:
         ok = True
         for part in parts[:-1]:
             pkg = pkg / part
-            if not (pkg / "__init__.py").is_file():
+            if not namespace and not (pkg / "__init__.py").is_file():
                 ok = False
                 break
         if ok and parts:
@@ -56,8 +59,8 @@ def module_name(repo: Path, rel: str, roots: Iterable[str]) -> str | None:
     return None
 
 
-def import_file(repo: Path, rel: str, roots: Iterable[str]) -> object:
-    name = module_name(repo, rel, roots)
+def import_file(repo: Path, rel: str, roots: Iterable[str], namespace: bool = False) -> object:
+    name = module_name(repo, rel, roots, namespace=namespace)
     if name is not None:
         return importlib.import_module(name)
     # a script: load it under a private name so `if __name__ == "__main__":` does not run
@@ -73,12 +76,14 @@ def import_file(repo: Path, rel: str, roots: Iterable[str]) -> object:
     return module
 
 
-def import_changed(repo: Path, files: Iterable[str], roots: Iterable[str]) -> dict[str, str]:
+def import_changed(repo: Path, files: Iterable[str], roots: Iterable[str], *,
+                   namespace: bool = False) -> dict[str, str]:
     roots = list(roots)
     for root in roots:
         sys.path.insert(0, str(repo / root))
-    return {f"import {rel}": outcome(lambda rel=rel: (import_file(repo, rel, roots), None)[1])
-            for rel in files if rel.endswith(".py")}
+    return {f"import {rel}": outcome(
+        lambda rel=rel: (import_file(repo, rel, roots, namespace), None)[1])
+        for rel in files if rel.endswith(".py")}
 
 
 def emit(result: dict[str, str]) -> None:
