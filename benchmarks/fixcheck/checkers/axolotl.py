@@ -1,9 +1,10 @@
-"""axolotl: import every changed module (and record what it defines: its public names and
-the keys of its module-level dicts, which is how prompt and processing strategies are found by
-name), the chat-template registry (`_CHAT_TEMPLATES`, filled from templates/*.jinja, and the
-`ChatTemplate` enum the config schema accepts), then load every changed YAML config the way
-`axolotl train` starts (yaml -> DictDefault -> validate_config, axolotl's own pydantic schema,
-plugins merged), recording whether it validates and its chat template and dataset types."""
+"""axolotl: import every changed module and record what it defines (the names it defines
+itself, not its imports, and the keys of its module-level dicts: prompt and processing
+strategies are found by name), the chat-template registry (`_CHAT_TEMPLATES`, filled from
+templates/*.jinja, and the `ChatTemplate` enum the config schema accepts), then load every
+changed YAML config the way `axolotl train` starts (yaml -> DictDefault -> validate_config,
+axolotl's own pydantic schema, plugins merged), recording whether it validates and its chat
+template and dataset types."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def check(repo: Path, files: list[str]) -> dict[str, str]:
             if attr.startswith("__"):
                 continue
             value = getattr(module, attr)
+            if getattr(value, "__module__", name) != name or isinstance(value, type(module)):
+                continue  # imported: renaming an import to the Auto class is the intended change
             items.append(attr)
             if isinstance(value, dict):
                 items.extend(f"{attr}[{k!r}]" for k in value)
