@@ -38,7 +38,7 @@ from auditor.fix.plan import (
 )
 from auditor.fix.python_codemod import rewrite_python
 from auditor.fix.references import ExternalReferences
-from auditor.fix.roles import by_role, keeps_route
+from auditor.fix.roles import by_role, keeps_route, keyed_elsewhere
 from auditor.fix.templates import TemplateTable, project_registry, template_moves
 from auditor.fix.verify import refuse_unsafe
 from auditor.ruleset.load import RuleSet
@@ -140,9 +140,13 @@ def build_plan(
     for finding in findings:
         grouped[(finding.root, finding.path)].append(finding)
     outcomes: list[Outcome] = []
+    keys = {f.identifier: _location(f) for f in sorted(findings, key=lambda f: f.sort_key)
+            if f.role is Role.REGISTRY_KEY and f.identifier}
     for key, group in grouped.items():
         grouped[key], not_swapped = by_role(group)  # only model references are swapped
         outcomes.extend(not_swapped)
+        grouped[key], keyed = keyed_elsewhere(grouped[key], keys)
+        outcomes.extend(keyed)
     if any(f.role is Role.TEMPLATE_SELECTION for g in grouped.values() for f in g):
         table = TemplateTable.from_ruleset(ruleset)
         memo.templates = template_moves(grouped, memo, project_registry(roots, table), table,

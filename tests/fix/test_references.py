@@ -1,6 +1,7 @@
-"""A Llama class that another file reaches through the rewritten module (a test's
-``patch("pkg.train.LlamaForCausalLM.from_pretrained")``) is not renamed: found on
-llama-cookbook, where 29 tests failed with AttributeError after ``fix --write``."""
+"""What other files of the project rely on is not rewritten on one side only (both found by
+benchmarks/fixcheck on llama-cookbook): a Llama class another file reaches through the
+rewritten module (``patch("pkg.train.LlamaForCausalLM.from_pretrained")``: 29 tests failed
+with AttributeError), and a value whose identical string is a kept dict key (a KeyError)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,24 @@ def test_find_reads_attribute_paths_and_from_imports_only_of_that_module(
     (tmp_path / "b.py").unlink()
     assert ExternalReferences({"r": tmp_path}).find("r", "pkg/train.py",
                                                     "LlamaForCausalLM") is None
+
+
+def test_a_value_that_is_also_a_kept_dict_key_is_left(tmp_path: Path) -> None:
+    """llama-cookbook: conftest's parameter list and another file's dict keyed by the same ids;
+    swapping the list alone makes ``EXPECTED[version]`` raise KeyError."""
+    root = tmp_path / "p"
+    (root / "tests").mkdir(parents=True)
+    conftest = 'VERSIONS = ["meta-llama/Llama-2-7b-hf", "fake_llama"]\n'
+    test = ('from conftest import VERSIONS\n\nEXPECTED = {"meta-llama/Llama-2-7b-hf": 32000}\n\n\n'
+            "def test_vocab():\n    assert EXPECTED[VERSIONS[0]] == 32000\n")
+    (root / "tests" / "conftest.py").write_text(conftest, encoding="utf-8")
+    (root / "tests" / "test_vocab.py").write_text(test, encoding="utf-8")
+    run = run_fix([".", "--write"], git_repo(root))
+    assert run.code == 1, run.err
+    assert (root / "tests" / "conftest.py").read_text(encoding="utf-8") == conftest
+    assert (root / "tests" / "test_vocab.py").read_text(encoding="utf-8") == test
+    left = run.err.split("Not replaced (swaps that need your decision) (1):\n", 1)[1]
+    assert left.splitlines()[0] == (
+        "  tests/conftest.py:1:13  LA101  'meta-llama/Llama-2-7b-hf' is also a dict key at "
+        "tests/test_vocab.py:3, which is kept: swapping this copy alone breaks the lookup; "
+        "rename both by hand, or neither")
