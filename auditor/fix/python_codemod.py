@@ -46,13 +46,15 @@ def rewrite_python(
     defined_elsewhere: Mapping[str, str] | None = None,
     prompt_hub_id: str | None = None,
     ruleset: RuleSet | None = None,
+    used_elsewhere: Callable[[str], str | None] | None = None,
 ) -> PythonRewrite:
     """Rewrite one Python file's text for its findings.
 
     ``defined_elsewhere``: case-folded identifier -> ``path:line`` where another finding
     rewrites it (a loader that got its id through a constant). ``prompt_hub_id``: the replacement
     named in prompt-format comments. ``ruleset``: the rules in use (``--rules`` rows), else the
-    bundled ones.
+    bundled ones. ``used_elsewhere``: a name -> ``path:line`` of another file that uses it
+    through this module (``references.py``); such an import is kept beside its replacement.
     """
     try:
         module = isolate.parse_module(text)
@@ -60,7 +62,7 @@ def rewrite_python(
         reason = f"not rewritten: it does not parse ({type(exc).__name__})"
         return PythonRewrite(text, tuple(_untouched(f, reason) for f in findings), reason)
     planner = Planner(MetadataWrapper(module), choose, defined_elsewhere or {}, prompt_hub_id,
-                       text, ruleset)
+                       text, ruleset, used_elsewhere)
     for finding in sorted(findings, key=lambda f: (f.line, f.column, f.rule_id)):
         planner.plan(finding)
     planner.finish()

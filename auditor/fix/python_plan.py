@@ -56,8 +56,10 @@ class Planner:
 
     def __init__(self, wrapper: MetadataWrapper, choose: Callable[[Finding], Choice],
                  defined_elsewhere: Mapping[str, str], prompt_hub_id: str | None,
-                 text: str, ruleset: RuleSet | None = None) -> None:
+                 text: str, ruleset: RuleSet | None = None,
+                 used_elsewhere: Callable[[str], str | None] | None = None) -> None:
         self.wrapper = wrapper
+        self.used_elsewhere = used_elsewhere or _nowhere
         self.ruleset = ruleset
         self.source_lines = _LINE_BREAK.split(text)
         self.choose = choose
@@ -204,6 +206,10 @@ class Planner:
                 break
             if isinstance(node, cst.Name) and node.value in self._bindings and \
                     not isinstance(parent, cst.ImportAlias):
+                elsewhere = self.used_elsewhere(node.value)
+                if elsewhere is not None:  # a test patches it there: rename both or neither
+                    self._manual_class(finding, identifier, elsewhere)
+                    return
                 self._plan_class_use(finding, node, self._bindings[node.value].class_name)
                 return
             if isinstance(node, cst.Attribute) and node.attr.value == identifier and \
@@ -225,10 +231,14 @@ class Planner:
             return
         self._manual_class(finding, class_name)
 
-    def _manual_class(self, finding: Finding, class_name: str) -> None:
+    def _manual_class(self, finding: Finding, class_name: str,
+                      elsewhere: str | None = None) -> None:
         auto = auto_class_for(class_name, self.ruleset)
         sentence = notes.llama_class(class_name, auto.name if auto else None,
                                      auto.methods if auto else ())
+        if elsewhere is not None:
+            sentence = (f"{class_name} is used through this module by {elsewhere} (a mock "
+                        f"patch or an import): rename it there too; {sentence}")
         node = self._node_at(finding)
         if node is not None:
             self._comment(node, finding.rule_id, notes.comment_lines(finding.rule_id,
@@ -382,3 +392,7 @@ def _start(finding: Finding) -> Position:
 
 def _end(finding: Finding) -> Position:
     return (finding.end_line, finding.end_column - 1)
+
+
+def _nowhere(name: str) -> str | None:
+    return None

@@ -10,10 +10,10 @@ change its value (LA108/LA306 are prompt-format findings, listed with their advi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome
-from auditor.types import Finding, Role
+from auditor.types import Effort, Finding, Role
 
 _KEPT = {
     Role.LABEL: "a display label or log text: it names Llama without loading it, not rewritten",
@@ -59,6 +59,26 @@ def _planned(finding: Finding) -> str:
     first = finding.suggestions[0]
     task = next((c.detail for c in first.checks if c.name == "task"), None)
     return f" (the plan's replacement: {first.runtime_name}" + (f"; {task})" if task else ")")
+
+
+def keyed_elsewhere(findings: Sequence[Finding], keys: Mapping[str, str]
+                    ) -> tuple[list[Finding], list[Outcome]]:
+    """Leave a swap whose exact string is also a dict key that is kept (``keys``: identifier ->
+    ``path:line``): ``VERSIONS = ["meta-llama/Llama-2-7b-hf"]`` beside
+    ``EXPECTED = {"meta-llama/Llama-2-7b-hf": ...}`` and ``EXPECTED[v] for v in VERSIONS``.
+    Swapping the value alone makes the lookup fail (llama-cookbook's tests)."""
+    rewrite: list[Finding] = []
+    outcomes: list[Outcome] = []
+    for finding in findings:
+        where = keys.get(finding.identifier or "")
+        if where is not None and finding.effort is Effort.SWAP and finding.role is not \
+                Role.REGISTRY_KEY:
+            outcomes.append(Outcome(finding, Action.LEFT, (
+                f"'{finding.identifier}' is also a dict key at {where}, which is kept: "
+                "swapping this copy alone breaks the lookup; rename both by hand, or neither")))
+        else:
+            rewrite.append(finding)
+    return rewrite, outcomes
 
 
 _ROUTE = re.compile(r"^([A-Za-z][\w.-]*):(?=\S)")

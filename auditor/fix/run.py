@@ -8,7 +8,7 @@ Nothing here prints or exits: the CLI (``auditor/cli/fix.py``) does. The finding
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,7 +37,8 @@ from auditor.fix.plan import (
     routing_prefixes,
 )
 from auditor.fix.python_codemod import rewrite_python
-from auditor.fix.roles import by_role, keeps_route
+from auditor.fix.references import ExternalReferences
+from auditor.fix.roles import by_role, keeps_route, keyed_elsewhere
 from auditor.fix.templates import TemplateTable, project_registry, template_moves
 from auditor.fix.verify import refuse_unsafe
 from auditor.ruleset.load import RuleSet
@@ -134,13 +135,18 @@ def build_plan(
     importers = {f.identifier: f"{f.path}:{f.line}" for f in findings
                  if f.rule_id == META_ONLY_MODULE and f.identifier}
     fallback_hub = _main_replacement(memo.answers.items())
+    references = ExternalReferences(roots)
     grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         grouped[(finding.root, finding.path)].append(finding)
     outcomes: list[Outcome] = []
+    keys = {f.identifier: _location(f) for f in sorted(findings, key=lambda f: f.sort_key)
+            if f.role is Role.REGISTRY_KEY and f.identifier}
     for key, group in grouped.items():
         grouped[key], not_swapped = by_role(group)  # only model references are swapped
         outcomes.extend(not_swapped)
+        grouped[key], keyed = keyed_elsewhere(grouped[key], keys)
+        outcomes.extend(keyed)
     if any(f.role is Role.TEMPLATE_SELECTION for g in grouped.values() for f in g):
         table = TemplateTable.from_ruleset(ruleset)
         memo.templates = template_moves(grouped, memo, project_registry(roots, table), table,
@@ -185,7 +191,7 @@ def build_plan(
         file_hub = _main_replacement((f, memo.answers[f]) for f in group if f in memo.answers)
         text, file_outcomes, file_notes, error = _rewrite_file(
             rel, display, kind, decoded.text, group, memo, ruleset, defined, importers,
-            file_hub or fallback_hub)
+            file_hub or fallback_hub, _finder(references, root, rel))
         outcomes.extend(file_outcomes)
         notes.extend(file_notes)
         if error is not None:
@@ -217,7 +223,7 @@ def build_plan(
 def _rewrite_file(
     rel: str, display: str, kind: FileKind, text: str, group: list[Finding], choose: _Memo,
     ruleset: RuleSet, defined: Mapping[str, str], importers: Mapping[str, str],
-    prompt_hub: str | None,
+    prompt_hub: str | None, used_elsewhere: Callable[[str], str | None] | None = None,
 ) -> tuple[str, list[Outcome], list[str], str | None]:
     outcomes: list[Outcome] = []
     notes: list[str] = []
@@ -232,7 +238,8 @@ def _rewrite_file(
                 outcomes.append(Outcome(finding, Action.MANUAL,
                                         f"edit {rel} by hand: {finding.message}"))
         rewrite = rewrite_python(text, code, choose, defined_elsewhere=defined,
-                                 prompt_hub_id=prompt_hub, ruleset=ruleset)
+                                 prompt_hub_id=prompt_hub, ruleset=ruleset,
+                                 used_elsewhere=used_elsewhere)
         outcomes.extend(rewrite.outcomes)
         return rewrite.text, outcomes, notes, rewrite.error
     if kind is FileKind.MANIFEST:
@@ -262,6 +269,13 @@ def decided_by_overrides(findings: Sequence[Finding],
                     details=tuple((k, v) for k, v in f.details if k != "decide"))
             if f.effort is Effort.ADAPT and f.detail("decide") and overrides.covers(f) else f
             for f in findings]
+
+
+def _finder(references: ExternalReferences, root: str,
+            rel: str) -> Callable[[str], str | None]:
+    def find(name: str) -> str | None:
+        return references.find(root, rel, name)
+    return find
 
 
 def _location(finding: Finding) -> str:

@@ -1,0 +1,103 @@
+"""What other files of the project rely on is not rewritten on one side only (both found by
+benchmarks/fixcheck on llama-cookbook): a Llama class another file reaches through the
+rewritten module (``patch("pkg.train.LlamaForCausalLM.from_pretrained")``: 29 tests failed
+with AttributeError), and a value whose identical string is a kept dict key (a KeyError)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.fix.references import ExternalReferences, module_names
+from tests.fix_helpers import git_repo, run_fix
+
+TRAIN = ("from transformers import LlamaForCausalLM\n\n\n"
+         "def load(path):\n    return LlamaForCausalLM.from_pretrained(path)\n")
+TEST = ("from unittest.mock import patch\n\nfrom pkg.train import load\n\n\n"
+        '@patch("pkg.train.LlamaForCausalLM.from_pretrained")\n'
+        "def test_load(from_pretrained):\n    assert load('x') is from_pretrained.return_value\n")
+
+
+def _project(root: Path, *, with_test: bool) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "pkg" / "train.py").write_text(TRAIN, encoding="utf-8")
+    if with_test:
+        (root / "tests").mkdir()
+        (root / "tests" / "test_train.py").write_text(TEST, encoding="utf-8")
+    return git_repo(root)
+
+
+def test_a_class_patched_through_the_module_is_left_with_the_place_named(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", with_test=True)
+    run = run_fix([".", "--write"], root)
+    assert run.code == 0, run.err
+    assert (root / "pkg" / "train.py").read_text(encoding="utf-8") == (
+        "from transformers import LlamaForCausalLM\n\n\n"
+        "def load(path):\n"
+        "    # llama-audit: todo[LA103] LlamaForCausalLM is used through this module by\n"
+        "    #   tests/test_train.py:6 (a mock patch or an import): rename it there too; "
+        "LlamaForCausalLM\n"
+        "    #   only loads Llama checkpoints and this use cannot be rewritten automatically: "
+        "use\n"
+        "    #   AutoModelForCausalLM.from_pretrained(...) or "
+        "AutoModelForCausalLM.from_config(...).\n"
+        "    return LlamaForCausalLM.from_pretrained(path)\n")
+    assert (root / "tests" / "test_train.py").read_text(encoding="utf-8") == TEST
+
+
+def test_without_such_a_use_the_class_is_still_renamed(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", with_test=False)
+    run = run_fix([".", "--write"], root)
+    assert run.code == 0, run.err
+    assert (root / "pkg" / "train.py").read_text(encoding="utf-8") == (
+        "from transformers import AutoModelForCausalLM\n\n\n"
+        "def load(path):\n    return AutoModelForCausalLM.from_pretrained(path)\n")
+
+
+def test_module_names_are_the_dotted_suffixes_of_two_parts_or_more() -> None:
+    assert module_names("src/pkg/train.py") == ["src.pkg.train", "pkg.train"]
+    assert module_names("src/pkg/__init__.py") == ["src.pkg"]
+    assert module_names("train.py") == []
+    assert module_names("my-scripts/pkg/train.py") == ["pkg.train"]
+    assert module_names("pkg/train.sh") == []
+
+
+def test_find_reads_attribute_paths_and_from_imports_only_of_that_module(
+        tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    files = {
+        "pkg/train.py": "from transformers import LlamaForCausalLM\n",
+        "a.py": "import pkg.trainer\npkg.trainer.LlamaForCausalLM\nxpkg.train.LlamaForCausalLM\n",
+        "b.py": "x = 1\nfrom pkg.train import (\n    load,\n    LlamaForCausalLM,\n)\n",
+        "node_modules/c.py": "pkg.train.LlamaForCausalLM\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    refs = ExternalReferences({"r": tmp_path})
+    assert refs.find("r", "pkg/train.py", "LlamaForCausalLM") == "b.py:2"
+    assert refs.find("r", "pkg/train.py", "LlamaModel") is None
+    (tmp_path / "b.py").unlink()
+    assert ExternalReferences({"r": tmp_path}).find("r", "pkg/train.py",
+                                                    "LlamaForCausalLM") is None
+
+
+def test_a_value_that_is_also_a_kept_dict_key_is_left(tmp_path: Path) -> None:
+    """llama-cookbook: conftest's parameter list and another file's dict keyed by the same ids;
+    swapping the list alone makes ``EXPECTED[version]`` raise KeyError."""
+    root = tmp_path / "p"
+    (root / "tests").mkdir(parents=True)
+    conftest = 'VERSIONS = ["meta-llama/Llama-2-7b-hf", "fake_llama"]\n'
+    test = ('from conftest import VERSIONS\n\nEXPECTED = {"meta-llama/Llama-2-7b-hf": 32000}\n\n\n'
+            "def test_vocab():\n    assert EXPECTED[VERSIONS[0]] == 32000\n")
+    (root / "tests" / "conftest.py").write_text(conftest, encoding="utf-8")
+    (root / "tests" / "test_vocab.py").write_text(test, encoding="utf-8")
+    run = run_fix([".", "--write"], git_repo(root))
+    assert run.code == 1, run.err
+    assert (root / "tests" / "conftest.py").read_text(encoding="utf-8") == conftest
+    assert (root / "tests" / "test_vocab.py").read_text(encoding="utf-8") == test
+    left = run.err.split("Not replaced (swaps that need your decision) (1):\n", 1)[1]
+    assert left.splitlines()[0] == (
+        "  tests/conftest.py:1:13  LA101  'meta-llama/Llama-2-7b-hf' is also a dict key at "
+        "tests/test_vocab.py:3, which is kept: swapping this copy alone breaks the lookup; "
+        "rename both by hand, or neither")
