@@ -60,8 +60,6 @@ def commented_code_hits(rel: str, text: str, ruleset: RuleSet,
         body = stripped[len(prefix):]
         if looks_like_code(body.lstrip("#;/! ")):
             candidates[number] = (len(line) - len(stripped) + len(prefix), body)
-    if candidates and style is PYTHON:
-        candidates = {n: c for n, c in candidates.items() if n in _python_comment_lines(text)}
     known = {(h.line, h.identifier) for h in found}
     hits: list[Hit] = []
     for number, (column, body) in candidates.items():
@@ -73,6 +71,9 @@ def commented_code_hits(rel: str, text: str, ruleset: RuleSet,
                             column=column + item.start + 1, end_line=number,
                             end_column=column + item.end + 1, identifier=item.token,
                             model=item.model, details=(("mention", MENTION),)))
+    if hits and style is PYTHON:  # tokenize only a file that has something to confirm, once
+        comments = _python_comment_lines(text)
+        hits = [hit for hit in hits if hit.line in comments]
     return hits
 
 
