@@ -39,6 +39,9 @@ class RoleRow:
     owners: re.Pattern[str] | None = None
     """With ``compared``: one of the names the compared attribute is read from must match
     (``config`` of ``self.model.config.model_type``)."""
+    classes: re.Pattern[str] | None = None
+    """With ``attributes``: a class attribute of a class so named (``Llama2ChatConversation``)."""
+    attributes: re.Pattern[str] | None = None
 
     def takes(self, callee: str, argument: str) -> bool:
         """Is a string passed to ``callee`` as ``argument`` (keyword or ``#N``) this role?"""
@@ -70,7 +73,8 @@ def role_tables(ruleset: RuleSet) -> RoleTables:
                 options=_pattern(row.get("options")), names=_pattern(row.get("names")),
                 dict_key=bool(row.get("dict_key", False)),
                 examples=tuple((str(c), str(s)) for c, s in row.get("examples", [])),
-                owners=_pattern(row.get("owners")))
+                owners=_pattern(row.get("owners")), classes=_pattern(row.get("classes")),
+                attributes=_pattern(row.get("attributes")))
         for row in ruleset.section_list("role"))
     outcomes = {Role(name): (Severity(value["severity"]), Effort(value["effort"]))
                 for name, value in ruleset.section_table("role_outcome").items()}

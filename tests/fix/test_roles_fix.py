@@ -156,3 +156,34 @@ def test_a_replacement_must_keep_the_provider_route() -> None:
     tag = _finding("c.py", "llama3.1:8b", Role.MODEL_REFERENCE)
     ollama = Chosen("qwen3.5:9b", None, "x")
     assert keeps_route(tag, ollama) is ollama
+
+
+TEMPLATE_CLASS_AND_HELP = '''\
+class Llama2ChatConversation:
+    """Manages a prompt template."""
+
+    name: str = "llama2"
+
+
+OPTIONS = (
+    (("--chat-template",), None, None,
+     "The name of the chat template to use. This is the default value. "
+     "alpaca/chatml/gemma/llama3: These templates are in the codebase. "
+     "Saved to the tokenizer config."),
+)
+model_id = "meta-llama/Llama-3.1-8B-Instruct"
+'''
+
+
+def test_a_template_class_name_and_a_help_paragraph_are_never_rewritten(
+        tmp_path: Path) -> None:
+    """Found by benchmarks/fixcheck on a YAML-driven trainer: a FastChat-style template class's
+    ``name`` and a chat-template list inside a positional help paragraph were both rewritten to
+    an Ollama tag."""
+    (tmp_path / "chat.py").write_text(TEMPLATE_CLASS_AND_HELP, encoding="utf-8")
+    git_repo(tmp_path)
+    run = run_fix([".", "--write", "--model",
+                   "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B"], tmp_path)
+    assert (tmp_path / "chat.py").read_text(encoding="utf-8") == TEMPLATE_CLASS_AND_HELP.replace(
+        '"meta-llama/Llama-3.1-8B-Instruct"', '"Qwen/Qwen3.5-9B"')
+    assert run.code == 0, run.err

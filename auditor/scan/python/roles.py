@@ -10,6 +10,7 @@ nearest name it is the value of. Parents are computed once per file, only when a
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,9 +64,26 @@ class PythonRoles:
             if not isinstance(parent, _THROUGH):
                 break
             child, parent = parent, self.parent(parent)
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            found = self._class_attribute_role(parent)
+            if found is not None:
+                return found
+        if _is_prose(node):
+            return Role.DOCUMENTATION
         name = names.split()[-1] if names.split() else ""
         found = self._first(lambda row: row.names is not None and bool(row.names.search(name)))
         return found if found is not None else Role.MODEL_REFERENCE
+
+    def _class_attribute_role(self, assign: ast.Assign | ast.AnnAssign) -> Role | None:
+        """``name: str = "llama2"`` in the body of ``class Llama2ChatConversation``."""
+        owner = self.parent(assign)
+        if not isinstance(owner, ast.ClassDef):
+            return None
+        targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+        attributes = [t.id for t in targets if isinstance(t, ast.Name)]
+        return self._first(lambda row: row.classes is not None and row.attributes is not None
+                           and bool(row.classes.search(owner.name))
+                           and any(row.attributes.search(a) for a in attributes))
 
     def task_of(self, node: ast.AST) -> str | None:
         """The tasks (``rules/tasks.toml`` ids joined by ``+``) the call a string is an
@@ -207,3 +225,16 @@ def _shown_in_dict(node: ast.Dict, signal: TaskSignal) -> bool:
 
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+_SENTENCE_END = re.compile(r"[a-z]\.\s+[A-Z]")
+
+
+def _is_prose(node: ast.AST) -> bool:
+    """A string of several sentences (help or description text passed positionally, a
+    paragraph) names models for people to read; a command line (``--option``) is not prose."""
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        return False
+    text = node.value
+    return (len(text.split()) >= 12 and len(_SENTENCE_END.findall(text)) >= 2
+            and " --" not in text)
