@@ -2,63 +2,47 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
 
 from auditor.cli.main import cli
-from auditor.enrich.decision import decide, routing_prefixes
-from auditor.fix.model import Chosen, NotChosen
-from auditor.fix.plan import OverrideChooser, policy_families
-from auditor.fix.run import CatalogSettings, make_chooser
 from auditor.pipeline import AuditOptions, audit
 from auditor.policy.gate import GateOptions
 from auditor.ruleset.load import load_ruleset
-from auditor.types import Finding
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted(p for p in (ROOT / "fixtures").iterdir() if p.is_dir())
 RULES = load_ruleset()
 
 
-def _key(finding: Finding) -> tuple[str, int, int, str]:
-    return finding.path, finding.line, finding.column, finding.identifier or ""
+def _agreement_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "fixcheck_agreement", ROOT / "benchmarks" / "fixcheck" / "agreement.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+AGREEMENT = _agreement_module()
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
 def test_scan_and_fix_give_the_same_replacement_for_every_finding(fixture: Path) -> None:
-    gate = GateOptions(no_baseline=True)
-    scanned = audit([fixture], AuditOptions(gate=gate)).result.findings
-    prefixes, families = routing_prefixes(RULES), policy_families(RULES)
-    fix_findings = audit([fixture], AuditOptions(enrich=None, gate=gate)).result.findings
-    enriched, chooser, _ = make_chooser(fix_findings, OverrideChooser({}), CatalogSettings(),
-                                        RULES)
-    fixed = {_key(f): chooser.choose(f) for f in enriched if f.model is not None}
-    compared = 0
-    for finding in scanned:
-        decision = decide(finding, prefixes, None, families)
-        if decision is None:
-            continue
-        choice = fixed[_key(finding)]
-        if decision.replacement is None:
-            assert isinstance(choice, NotChosen), (finding.identifier, choice)
-            continue
-        assert isinstance(choice, Chosen), (finding.identifier, choice)
-        assert choice.text == decision.replacement, finding.identifier
-        # the report's "replace with" names the same model (the first suggestion); a GGUF
-        # file name keeps the original's folder and quantisation around the repo's stem
-        first = finding.suggestions[0]
-        assert first.hub_id == decision.hub_id == choice.hub_id
-        stem = first.runtime_name.rsplit("/", 1)[-1].removesuffix("-GGUF")
-        assert (first.runtime_name in choice.text if not choice.text.endswith(".gguf")
-                else f"{stem}-" in choice.text), (first.runtime_name, choice.text)
-        compared += 1
+    found = AGREEMENT.agreement(fixture)
+    assert found.disagreements == []
+    scanned = audit([fixture], AuditOptions(gate=GateOptions(no_baseline=True))).result.findings
     if any(f.model is not None and f.model.meta_weights for f in scanned):
-        assert compared > 0
+        assert found.compared > 0
 
 
 def test_code_llama_on_ollama_gets_one_answer_from_report_plan_and_fix(tmp_path: Path) -> None:
