@@ -182,10 +182,13 @@ def check_parses(fmt: str, text: str) -> None:
 
 
 def _first_error(node: Node) -> Node:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "ERROR" or current.is_missing:
+    """The first error or missing node, found by following only the children that hold an
+    error (``has_error``): a walk as long as the tree is deep, not as large as the file (a
+    whole-tree walk took 7.7 s on a 4.9 MB file)."""
+    current = node
+    while not (current.type == "ERROR" or current.is_missing):
+        child = next((c for c in current.children if c.has_error or c.is_missing), None)
+        if child is None:
             return current
-        stack.extend(reversed(current.children))
-    return node
+        current = child
+    return current

@@ -164,3 +164,18 @@ def test_a_legacy_octal_literal_does_not_fail_the_file(tmp_path: Path) -> None:
         ("main.go", 5, 11, MODEL, "LA101"),
         ("main.go", 7, 20, "128009", "LA107"),
     ]
+
+
+def test_fix_parse_check_names_the_first_error_without_walking_the_whole_tree() -> None:
+    """``check_parses`` (fix re-parses a rewritten source) follows only the subtrees that
+    hold an error: the first error's line, in a file of 100,000 lines, at once."""
+    from auditor.scan.treesitter import check_parses
+
+    body = "".join(f"const a{i} = [{i}, {i + 1}];\n" for i in range(100_000))
+    text = f"const ok = 1;\nconst bad = (;\n{body}const worse = {{;\n"
+    started = time.monotonic()
+    with pytest.raises(ValueError, match=r"^javascript syntax error at line 2$"):
+        check_parses("javascript", text)
+    check_parses("javascript", body)  # no error: returns
+    check_parses("go", f"package p\nvar x = {'(' * DEEP}1{')' * DEEP}\n")
+    assert time.monotonic() - started < 30
