@@ -18,6 +18,7 @@ from tree_sitter import Node
 from auditor import isolate
 from auditor.discover.filetypes import file_type
 from auditor.identify.models import identify
+from auditor.isolate.limits import MAX_SOURCE_PARSE_CHARS
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.scan.context import Problem, ScanContext, ScanOutput
@@ -62,7 +63,7 @@ def scan_source(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     found, _data = _language_and_code(fmt, text)
     if found is None or not may_have_findings(text, found[0].name, ctx.ruleset):
         return ScanOutput()
-    refused = isolate.too_large(text, isolate.MAX_SOURCE_PARSE_CHARS)
+    refused = isolate.too_large(text, MAX_SOURCE_PARSE_CHARS)
     if refused is None:
         outcome = isolate.run_isolated(partial(analyse_source, fmt), text, ctx.ruleset,
                                        ctx.parse_timeout_seconds)
