@@ -17,7 +17,8 @@ takes 10-20 s and 600 MB. So:
   serves every file of a process, so the fork is paid once, not per file.
 
 ``run_isolated`` (``worker``) runs a whole analysis in the worker (the Python scanner,
-notebook cells and setup.py: parse and analyse, plain data comes back). ``parse_module``
+notebook cells, setup.py and the tree-sitter scanner of other languages, whose texts are
+limited to ``MAX_SOURCE_PARSE_CHARS``: parse and analyse, plain data comes back). ``parse_module``
 (``libcst_parse``) is a drop-in for ``cst.parse_module`` for ``fix``: it proves in the worker
 that the parse finishes, then parses in-process; refusals raise ``ParseGuardError`` (a
 ScanError and a ValueError, which ``fix`` already treats as "not parsable"). libcst is

@@ -15,6 +15,11 @@ generated, not a program that loads a model."""
 MAX_BRACKET_DEPTH = 200
 """CPython's own limit ("too many nested parentheses"): deeper code is not valid Python."""
 
+MAX_SOURCE_PARSE_CHARS = 1024 * 1024
+"""Larger JavaScript, TypeScript, Go, Rust, Java and Kotlin texts are line-scanned: tree-sitter
+and the walk over its tree need ~2 s and ~140 MB per MB of source (a 4.9 MB JavaScript file:
+11 s, 685 MB). The largest such file in the languages set (a 792 KB TSX logo) is still read."""
+
 DEFAULT_TIMEOUT = 30.0
 
 # Strings and comments (whose brackets do not nest) and the brackets themselves. String
@@ -49,12 +54,12 @@ def bracket_depth(text: str, limit: int = MAX_BRACKET_DEPTH) -> int:
     return deepest
 
 
-def too_large(text: str) -> ParseRefused | None:
-    """Why ``text`` is not parsed at all (its size), or None when it may be."""
-    if len(text) > MAX_PARSE_CHARS:
+def too_large(text: str, limit: int = MAX_PARSE_CHARS) -> ParseRefused | None:
+    """Why ``text`` is not parsed at all (its size over ``limit``), or None when it may be."""
+    if len(text) > limit:
         return ParseRefused(
             "too-large-to-parse",
-            f"not parsed: {len(text):,} characters is over the {MAX_PARSE_CHARS:,}-character "
+            f"not parsed: {len(text):,} characters is over the {limit:,}-character "
             "limit for structural analysis")
     return None
 

@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from tree_sitter import Node
 
+from auditor import isolate
 from auditor.discover.filetypes import file_type
 from auditor.identify.models import identify
+from auditor.isolate.limits import MAX_SOURCE_PARSE_CHARS
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.scan.context import Problem, ScanContext, ScanOutput
+from auditor.scan.prefilter import token_id_spellings
+from auditor.scan.text.lines import scan_lines
 from auditor.scan.treesitter import golang, javascript, jvm, rust
 from auditor.scan.treesitter.prompts import template_call_hits, token_id_hits
 from auditor.scan.treesitter.spec import LanguageSpec, parser_for
 from auditor.scan.treesitter.tables import source_tables
-from auditor.scan.treesitter.walker import Walk
+from auditor.scan.treesitter.walker import TooDeep, Walk
 from auditor.types import SourceFile
 
-DIAGNOSTIC_CODES = frozenset({"invalid-source"})
+DIAGNOSTIC_CODES = frozenset({"invalid-source", "too-large-to-parse", "too-deep", "parse-crash",
+                              "parse-timeout"})
 
 Modules = Callable[[Walk], list[tuple[str, int]]]
 
@@ -46,15 +52,54 @@ MAX_ERROR_SHARE = 0.5
 
 
 def scan_source(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
-    found, data = _language_and_code(file_type(file.rel).format, text)
+    """Scan a source file; when it cannot be read structurally, fall back to the line scanner.
+
+    The parse and the walk run in ``isolate``'s worker, like the Python scanner's: a file
+    over ``MAX_SOURCE_PARSE_CHARS``, nested deeper than ``walker.MAX_DEPTH``, that crashes the
+    worker or overruns ``ctx.parse_timeout_seconds`` is line-scanned instead, with the same
+    diagnostic codes as Python (``too-large-to-parse``, ``too-deep``, ``parse-crash``,
+    ``parse-timeout``)."""
+    fmt = file_type(file.rel).format
+    found, _data = _language_and_code(fmt, text)
+    if found is None or not may_have_findings(text, found[0].name, ctx.ruleset):
+        return ScanOutput()
+    refused = isolate.too_large(text, MAX_SOURCE_PARSE_CHARS)
+    if refused is None:
+        outcome = isolate.run_isolated(partial(analyse_source, fmt), text, ctx.ruleset,
+                                       ctx.parse_timeout_seconds)
+        if isinstance(outcome, isolate.AnalysisError):
+            raise isolate.AnalysisFailed(outcome)
+        if isinstance(outcome, ScanOutput):
+            return outcome
+        refused = outcome
+    return ScanOutput(hits=scan_lines(text, ctx.ruleset),
+                      problems=[Problem(refused.code, f"{refused.message}; identifiers found "
+                                        "by the line scanner", _refused_line(refused))],
+                      parsed=False)
+
+
+@dataclass(frozen=True)
+class _TooDeep(isolate.ParseRefused):
+    line: int | None = None
+
+
+def _refused_line(refused: isolate.ParseRefused) -> int | None:
+    return refused.line if isinstance(refused, _TooDeep) else None
+
+
+def analyse_source(fmt: str, text: str, ruleset: RuleSet) -> ScanOutput | isolate.ParseRefused:
+    """Parse and walk one file (runs in the worker: a parse of hostile text may need its
+    limits); plain data comes back."""
+    found, data = _language_and_code(fmt, text)
     if found is None:
         return ScanOutput()
     spec, modules = found
-    if not may_have_findings(text, spec.name, ctx.ruleset):
-        return ScanOutput()
     tree = parser_for(spec).parse(data)
-    walk = Walk(spec, data, ctx.ruleset)
-    walk.collect(tree.root_node)
+    walk = Walk(spec, data, ruleset)
+    try:
+        walk.collect(tree.root_node)
+    except TooDeep as exc:
+        return _TooDeep("too-deep", f"not parsed: {exc}", exc.line)
     walk.loader_hits()
     walk.string_hits()
     walk.import_hits(modules(walk))
@@ -104,9 +149,10 @@ def may_have_findings(text: str, language: str, ruleset: RuleSet) -> bool:
 
 @lru_cache(maxsize=4)
 def _token_ids(ids: frozenset[int]) -> re.Pattern[str]:
-    """A Llama stop token id written in decimal or hexadecimal (underscores removed)."""
-    written = sorted({str(i) for i in ids} | {f"0x0*{i:x}" for i in ids})
-    return re.compile(rf"(?i)(?<![\w.])(?:{'|'.join(written)})(?:[iu]\d+|[lun])?(?![\w.])")
+    """A Llama stop token id in any notation ``prompts.integer_value`` reads (underscores
+    removed), with a type suffix or none; the spellings are the byte prefilter's."""
+    written = "|".join(token_id_spellings(ids, separator=""))
+    return re.compile(rf"(?i)(?<![\w.])(?:{written})(?:[iu](?:\d+|size)|ul|[lun])?(?![\w.])")
 
 
 def _language_and_code(fmt: str, text: str) -> tuple[tuple[LanguageSpec, Modules] | None, bytes]:
@@ -137,10 +183,13 @@ def check_parses(fmt: str, text: str) -> None:
 
 
 def _first_error(node: Node) -> Node:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "ERROR" or current.is_missing:
+    """The first error or missing node, found by following only the children that hold an
+    error (``has_error``): a walk as long as the tree is deep, not as large as the file (a
+    whole-tree walk took 7.7 s on a 4.9 MB file)."""
+    current = node
+    while not (current.type == "ERROR" or current.is_missing):
+        child = next((c for c in current.children if c.has_error or c.is_missing), None)
+        if child is None:
             return current
-        stack.extend(reversed(current.children))
-    return node
+        current = child
+    return current

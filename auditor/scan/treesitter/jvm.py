@@ -1,5 +1,6 @@
 """Java and Kotlin: tree-sitter-java and tree-sitter-kotlin. Builder calls
-(``.modelName("...")``, ``.modelId("...")``) are loaders like any other call."""
+(``.modelName("...")``, ``.modelId("...")``) are loaders like any other call; Kotlin's
+``"eos" to 128009`` (in ``mapOf``, ``Pair`` lists) is a key/value pair like a named argument."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ KOTLIN = LanguageSpec(
     substitutions=frozenset({"interpolation", "string_template"}),
     calls={"call_expression": ("", "")},
     declarators={"property_declaration": ("", "")},
-    pairs={"value_argument": (0, 1)},
+    pairs={"value_argument": (0, 1), "infix_expression": (0, 2)},
+    pair_operators={"infix_expression": frozenset({"to"})},
     imports=frozenset({"import", "import_header"}),
     numbers=frozenset({"number_literal", "integer_literal", "hex_literal", "bin_literal",
                        "long_literal"}),

@@ -30,11 +30,19 @@ TOKEN_NAME_DEPTH = 6
 levels up)."""
 
 
-def integer_value(written: str) -> int | None:
+def integer_value(written: str, legacy_octal: bool = True) -> int | None:
     """The value of an integer literal as written in any of the languages (``128_009``,
-    ``0x1F409``, ``128009u32``, ``128009L``, ``128009n``), or None."""
+    ``0x1F409``, ``128009u32``, ``128009L``, ``128009n``), or None. A leading ``0`` makes
+    it octal where ``legacy_octal`` (Go, Java and JavaScript: ``0755``); Rust reads it as
+    decimal."""
     found = _INTEGER.fullmatch(written.replace("_", ""))
-    return int(found.group(1), 0) if found is not None else None
+    if found is None:
+        return None
+    digits = found.group(1)
+    if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+        octal = legacy_octal and all(c in "01234567" for c in digits)
+        return int(digits, 8 if octal else 10)
+    return int(digits, 0)
 
 
 def token_id_hits(walk: Walk) -> list[Hit]:
@@ -43,7 +51,7 @@ def token_id_hits(walk: Walk) -> list[Hit]:
     tables = python_tables(walk.ruleset)
     hits = []
     for node in walk.numbers:
-        value = integer_value(walk.text(node))
+        value = integer_value(walk.text(node), legacy_octal=walk.spec.name != "rust")
         if value is None or value not in tables.token_ids:
             continue
         names = " ".join(walk.names_around(node, TOKEN_NAME_DEPTH))

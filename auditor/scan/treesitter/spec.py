@@ -37,6 +37,9 @@ class LanguageSpec:
     """Declaration node type: (field naming the name, field naming the value)."""
     pairs: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Key/value node type: (index of the key among named children, index of the value)."""
+    pair_operators: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Key/value node types that are infix expressions: the operator (the named child between
+    key and value) that makes one a pair (Kotlin's ``"eos" to 128009``; ``1 until n`` is not)."""
     imports: frozenset[str] = frozenset()
     """Import node types: their text names a module."""
     wrappers: frozenset[str] = frozenset()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from auditor.errors import AuditError
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
@@ -37,6 +38,19 @@ _TRANSPARENT = frozenset({"arguments", "argument_list", "value_argument", "value
                           "call_suffix", "literal_element", "parenthesized_expression",
                           "expression_list"})
 """Nodes between a value and the key, declaration or call it is given to."""
+
+
+MAX_DEPTH = 2000
+"""Deeper trees are not read (``too-deep``): the deepest of 1,575 real files (LlamaIndexTS,
+langchaingo, llama-cpp-rs, llamatutor, vllm's bundled JavaScript) is 62 levels."""
+
+
+class TooDeep(AuditError):
+    """The tree is nested deeper than ``MAX_DEPTH``; ``line`` is where it got too deep."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"nested more than {MAX_DEPTH:,} levels deep")
+        self.line = line
 
 
 @dataclass
@@ -85,9 +99,9 @@ class Walk:
     # -- collecting ---------------------------------------------------------------------------
     def collect(self, root: Node) -> None:
         spec = self.spec
-        stack = [root]
+        stack = [(root, 0)]
         while stack:
-            node = stack.pop()
+            node, depth = stack.pop()
             kind = node.type
             if kind in spec.strings:
                 self.literals[node.id] = self._literal(node)
@@ -101,7 +115,10 @@ class Walk:
             elif kind in spec.numbers:
                 self.numbers.append(node)
                 continue
-            stack.extend(reversed(node.children))
+            if depth >= MAX_DEPTH:
+                raise TooDeep(node.start_point[0] + 1)
+            level = depth + 1
+            stack.extend((child, level) for child in reversed(node.children))
 
     def _literal(self, node: Node) -> Literal:
         parts = [c for c in node.children if c.type in self.spec.content]
@@ -168,6 +185,9 @@ class Walk:
             return None
         named = [c for c in node.named_children if c.type != "comment"]
         if len(named) <= max(shape):
+            return None
+        operators = self.spec.pair_operators.get(node.type)
+        if operators is not None and (len(named) != 3 or self.text(named[1]) not in operators):
             return None
         return self.text(named[shape[0]]).strip(_KEY_TRIM), named[shape[1]]
 

@@ -108,9 +108,15 @@ def test_messages_name_the_key_that_selects_the_template() -> None:
     ("128009", 128009), ("128_009", 128009), ("0x1F409", 128009), ("0x1f409", 128009),
     ("128009u32", 128009), ("128009L", 128009), ("128009n", 128009), ("0o372011", 128009),
     ("0b11111010000001001", 128009), ("1.5", None), ("12e3", None), ("abc", None),
+    ("0372011", 128009), ("0755", 0o755), ("0", 0), ("00", 0), ("0128009", 128009),
 ])
 def test_integer_value(written: str, value: int | None) -> None:
     assert integer_value(written) == value
+
+
+def test_a_leading_zero_is_decimal_in_rust() -> None:
+    assert integer_value("0372011", legacy_octal=False) == 372011
+    assert integer_value("0x1F409", legacy_octal=False) == 128009
 
 
 def test_inst_counts_only_near_a_llama2_marker(tmp_path: Path) -> None:
@@ -128,20 +134,22 @@ def test_inst_counts_only_near_a_llama2_marker(tmp_path: Path) -> None:
 
 
 def test_a_file_with_only_a_stop_id_is_parsed(tmp_path: Path) -> None:
-    """The tree-sitter look before the parse lets ids through in any notation; the file-level
-    prefilter (scan/prefilter.py, shared with Python) only knows them in decimal, so the hex
-    id is found here because the file also names Llama."""
+    """The file-level prefilter (scan/prefilter.py, shared with Python) and the tree-sitter
+    look before the parse let ids through in any notation (tests/scan/test_prefilter.py has
+    one file per notation and language); a seed with the same value gives nothing."""
     write(tmp_path, {"stop.go": "package p\n\nvar EOTTokenID = 128009\n",
-                     "hex.rs": "// llama 3\nconst EOS_TOKEN_ID: u32 = 0x1F409;\n",
-                     "seed.rs": "// llama 3\nconst SEED: u64 = 0x1F409;\n"})
-    assert _rows(tmp_path) == [("hex.rs", 2, 27, "128009", "LA107"),
+                     "hex.rs": "const EOS_TOKEN_ID: u32 = 0x1F409;\n",
+                     "seed.rs": "const SEED: u64 = 0x1F409;\n"})
+    assert _rows(tmp_path) == [("hex.rs", 1, 27, "128009", "LA107"),
                                ("stop.go", 3, 18, "128009", "LA107")]
     from auditor.ruleset.load import load_ruleset
     from auditor.scan.treesitter import may_have_findings
     rules = load_ruleset()
-    for text in ("x = 128009", "x = 128_009", "x = 0x1F409", "x = 128009u32", "x = 128009L"):
+    for text in ("x = 128009", "x = 128_009", "x = 0x1F409", "x = 128009u32", "x = 128009L",
+                 "x = 0o372011", "x = 0372011", "x = 0b11111010000001001", "x = 128009usize",
+                 "x = 128009uL", "x = 0x0001_F409"):
         assert may_have_findings(text, "rust", rules), text
-    for text in ("x = 1280090", "x = 2128009", "x = 128009.5", "v1.128009"):
+    for text in ("x = 1280090", "x = 2128009", "x = 128009.5", "v1.128009", "x = 0x1F4090"):
         assert not may_have_findings(text, "rust", rules), text
 
 
@@ -172,3 +180,25 @@ def test_fix_lists_them_as_manual_steps_and_changes_nothing(
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
     assert f"0 rewrite(s) in 0 file(s), 0 swap(s) not replaced, {len(EXPECTED) - 3} manual " \
         "step(s)" in done.out + done.err
+
+
+def test_kotlin_to_pairs_are_read_as_keys(tmp_path: Path) -> None:
+    """``"eos" to 128009`` (in ``mapOf``, ``listOf``) is a key/value pair like a named
+    argument; under another key (a port, max tokens, a seed), as a range (``until``) or a
+    ``format`` value it gives nothing."""
+    write(tmp_path, {"Cfg.kt": (
+        'val gen = mapOf("eos" to 128009, "stop" to listOf(128009, 128001))\n'
+        'val ports = mapOf("port" to 128009, "maxTokens" to 128008)\n'
+        "val range = 1 until 128009\n"
+        'val chat = mapOf("chatTemplate" to "llama3", "format" to "llama3")\n'
+        'val opts = listOf("seed" to 128009, "eos_token_id" to 128001)\n')})
+    assert _rows(tmp_path) == [
+        ("Cfg.kt", 1, 26, "128009", "LA107"),
+        ("Cfg.kt", 1, 51, "128009", "LA107"),
+        ("Cfg.kt", 1, 59, "128001", "LA107"),
+        ("Cfg.kt", 4, 36, "llama3", "LA108"),
+        ("Cfg.kt", 5, 55, "128001", "LA107"),
+    ]
+    messages = {f.line: f.message for f in scan_paths([tmp_path]).findings}
+    assert messages[4] == ("Chat template 'llama3' selected by name (chatTemplate): it "
+                           "formats prompts the Llama way")
