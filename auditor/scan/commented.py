@@ -18,8 +18,10 @@ import io
 import re
 import tokenize
 from collections.abc import Sequence
+from functools import lru_cache
 
 from auditor.discover.filetypes import NOTEBOOK, PYTHON, comment_style
+from auditor.identify.tables import tables_for
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.rule_ids import COMMENTED_CODE
 from auditor.scan.text.identifiers import identifiers_in
@@ -50,6 +52,9 @@ def commented_code_hits(rel: str, text: str, ruleset: RuleSet,
     identifier another scanner already reported on the same line is not repeated."""
     style = comment_style(rel)
     if style is None or style is NOTEBOOK or not style.prefixes:
+        return []
+    if _hinted_comment(style.prefixes, tables_for(ruleset).grammar.hint_words).search(text) \
+            is None:  # no full-line comment says a hint word: most files stop here
         return []
     candidates: dict[int, tuple[int, str]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -85,3 +90,10 @@ def _python_comment_lines(text: str) -> set[int]:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return {n for n, line in enumerate(text.splitlines(), start=1)
                 if line.lstrip().startswith("#")}
+
+
+@lru_cache(maxsize=16)
+def _hinted_comment(prefixes: tuple[str, ...], hints: tuple[str, ...]) -> re.Pattern[str]:
+    starters = "|".join(re.escape(p) for p in prefixes)
+    words = "|".join(re.escape(w) for w in hints)
+    return re.compile(rf"(?im)^[ \t]*(?:{starters})[^\n]*?(?:{words})")

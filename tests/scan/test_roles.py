@@ -156,3 +156,25 @@ def test_a_bare_tag_compared_with_a_model_name_is_a_model_reference(tmp_path: Pa
             '    assert style == "llama3"\n')
     assert rows(tmp_path, "t.py", text) == [
         ("LA101", 2, 46, "llama3.1", "high", "swap", "model-reference")]
+
+
+def test_parent_by_position_is_the_parent_of_the_whole_tree_map() -> None:
+    """``PythonRoles.parent`` descends by source spans and falls back to a whole-tree map
+    (decorators, f-string parts, nodes without positions): the same answer for every node."""
+    import ast
+
+    from auditor.scan.python.roles import PythonRoles
+
+    source = (
+        "@register(name='llama3')\n"
+        "class A(Base, metaclass=M):\n"
+        "    x: str = f'{a!r:>{w}} and {b}'\n"
+        "    def f(self, p=1, *q, k=[i for i in range(3) if i], **kw):\n"
+        "        return lambda z: {z: (z, [*q])}[z] if p else self.g(model='m')\n"
+    )
+    tree = ast.parse(source)
+    expected = {id(child): parent for parent in ast.walk(tree)
+                for child in ast.iter_child_nodes(parent)}
+    for node in ast.walk(tree):
+        roles = PythonRoles(tree, RULES)  # a fresh instance: no map built yet
+        assert roles.parent(node) is (None if node is tree else expected[id(node)]), ast.dump(node)

@@ -32,7 +32,13 @@ class PythonRoles:
         self._parents: dict[int, ast.AST] | None = None
 
     def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node that holds ``node``: found by descending through the children whose
+        source span contains it (a few nodes per level), else from a map of the whole tree
+        (built once, for the nodes without a position)."""
         if self._parents is None:
+            found = _descend_to_parent(self.tree, node)
+            if found is not None:
+                return found
             self._parents = {id(child): parent for parent in ast.walk(self.tree)
                              for child in ast.iter_child_nodes(parent)}
         return self._parents.get(id(node))
@@ -238,3 +244,32 @@ def _is_prose(node: ast.AST) -> bool:
     text = node.value
     return (len(text.split()) >= 12 and len(_SENTENCE_END.findall(text)) >= 2
             and " --" not in text)
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int] | None:
+    end_line = getattr(node, "end_lineno", None)
+    end_col = getattr(node, "end_col_offset", None)
+    if end_line is None or end_col is None:
+        return None
+    return node.lineno, node.col_offset, end_line, end_col  # type: ignore[attr-defined]
+
+
+def _descend_to_parent(tree: ast.AST, node: ast.AST) -> ast.AST | None:
+    """``node``'s parent through positions only; None when a level has no child whose span
+    contains it (nodes without positions, such as ``ast.arguments``, lie in between)."""
+    target = _span(node)
+    if target is None or node is tree:
+        return None
+    current = tree
+    while True:
+        step = None
+        for child in ast.iter_child_nodes(current):
+            if child is node:
+                return current
+            span = _span(child)
+            if span is not None and span[:2] <= target[:2] and target[2:] <= span[2:]:
+                step = child
+                break
+        if step is None:
+            return None
+        current = step

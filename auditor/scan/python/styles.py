@@ -6,7 +6,8 @@ each in a branch (``elif self.sep_style == SeparatorStyle.LLAMA2:``). Each of th
 Llama format is chosen. The enum's name must say it is a style, format or template
 (``[prompt_template_names] enums``) and the member must name Llama's format (``values``):
 ``ModelType.LLAMA2`` is not a chat format. Read only when the source has a Llama word outside
-a string that could be such a member, so most files cost one regular-expression search.
+a string that could be such a member (used through an owner so named, or defined in a class
+so named), so most files cost a regular-expression search.
 """
 
 from __future__ import annotations
@@ -14,13 +15,38 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.ruleset.python_tables import PythonTables
 from auditor.ruleset.rule_ids import ARCHITECTURE_CHECK, TEMPLATE_NAME_IN_CODE
 from auditor.types import Role
 
-_MEMBER_WRITTEN = re.compile(r"(?i)\.\s*(?:meta_?)?llama|^[ \t]+(?:meta_?)?llama\w*\s*[:=]",
-                             re.MULTILINE)
+_MEMBER_DEFINED = re.compile(r"(?im)^[ \t]+(?:meta_?)?llama\w*\s*[:=]")
+
+
+@lru_cache(maxsize=4)
+def _prechecks(enums: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The cheap tests before the tree is walked, from ``[prompt_template_names] enums``: a
+    member used through an owner so named (``SeparatorStyle.LLAMA2``), a class so named."""
+    owner = enums.removeprefix("(?i)")
+    return (re.compile(rf"(?:{owner})\w*\s*\.\s*(?:meta_?)?\Z", re.IGNORECASE),
+            re.compile(rf"^[ \t]*class\s+\w*(?:{owner})", re.IGNORECASE | re.MULTILINE))
+
+
+_LLAMA = re.compile(r"(?i)llama")
+
+
+def _used_through_owner(text: str, owner_before: re.Pattern[str]) -> bool:
+    """Is some ``llama`` written right after ``<Owner>.``? Each occurrence looks back a short
+    window (a pattern anchored at the owner would be tried at every word of the file)."""
+    for found in _LLAMA.finditer(text):
+        start = found.start()
+        if start and text[start - 1] in "._ \t" and owner_before.search(
+                text, max(0, start - 80), start):
+            return True
+    return False
+
+
 _LLAMA2 = re.compile(r"(?i)llama[-_]?2")
 
 
@@ -39,7 +65,11 @@ class StyleUse:
 def style_uses(tree: ast.Module, text: str, tables: PythonTables) -> list[StyleUse]:
     """Every definition and use of a chat-format enum member named after Llama."""
     enums = tables.template_enums
-    if enums is None or not _MEMBER_WRITTEN.search(text):
+    if enums is None:
+        return []
+    used, enum_class = _prechecks(enums.pattern)
+    if not (_used_through_owner(text, used) or (_MEMBER_DEFINED.search(text)
+                                                 and enum_class.search(text))):
         return []
     values = tables.template_values
     uses: list[StyleUse] = []
