@@ -178,3 +178,6 @@ def test_parent_by_position_is_the_parent_of_the_whole_tree_map() -> None:
     for node in ast.walk(tree):
         roles = PythonRoles(tree, RULES)  # a fresh instance: no map built yet
         assert roles.parent(node) is (None if node is tree else expected[id(node)]), ast.dump(node)
+    shared = PythonRoles(tree, RULES)  # many look-ups: past the first few, the map answers
+    for node in ast.walk(tree):
+        assert shared.parent(node) is (None if node is tree else expected[id(node)])

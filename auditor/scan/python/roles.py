@@ -30,13 +30,16 @@ class PythonRoles:
         self.tables: RoleTables = role_tables(ruleset)
         self.signals: tuple[TaskSignal, ...] = task_signals(ruleset)
         self._parents: dict[int, ast.AST] | None = None
+        self._descents = 0
+        """Parents looked up by descending; past a few, the whole-tree map is cheaper."""
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node that holds ``node``: found by descending through the children whose
-        source span contains it (a few nodes per level), else from a map of the whole tree
-        (built once, for the nodes without a position)."""
+        source span contains it (a few nodes per level) for the first few look-ups, else from
+        a map of the whole tree (built once: many look-ups, or nodes without a position)."""
         if self._parents is None:
-            found = _descend_to_parent(self.tree, node)
+            self._descents += 1
+            found = _descend_to_parent(self.tree, node) if self._descents <= 32 else None
             if found is not None:
                 return found
             self._parents = {id(child): parent for parent in ast.walk(self.tree)
