@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.enrich import EnrichOptions, enrich
+from auditor.enrich.decision import routing_prefixes, truthful_effort
 from auditor.errors import AuditError
 from auditor.policy import PolicyOutcome, apply_policy
 from auditor.policy.gate import Gate, GateOptions, config_for, open_gate
@@ -143,4 +144,6 @@ def _with_suggestions(result: AuditResult, options: EnrichOptions,
                                key=lambda d: d.sort_key))
     tool = replace(result.tool, catalog_date=enriched.catalog_date,
                    catalog_source=enriched.catalog_source)
-    return replace(result, findings=enriched.findings, diagnostics=diagnostics, tool=tool)
+    prefixes = routing_prefixes(load_ruleset())
+    findings = tuple(truthful_effort(f, prefixes) for f in enriched.findings)
+    return replace(result, findings=findings, diagnostics=diagnostics, tool=tool)

@@ -11,12 +11,12 @@ is the first one; ``decide`` only names it for the identifier as written. ``scan
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.enrich.naming import Shaped, shape
 from auditor.enrich.plan import runtime_usable
 from auditor.ruleset.load import RuleSet
-from auditor.types import Check, Finding, Suggestion
+from auditor.types import Check, Effort, Finding, Suggestion
 
 _QUANTISED_RELATIONS = ("quantized", "quantised", "re-upload", "reupload")
 
@@ -144,3 +144,18 @@ def _runtime_problem(suggestion: Suggestion, runtime: str) -> str:
 
 def _check(suggestion: Suggestion, name: str) -> Check | None:
     return next((c for c in suggestion.checks if c.name == name), None)
+
+
+def truthful_effort(finding: Finding, prefixes: Sequence[str]) -> Finding:
+    """"swap" only where ``fix`` can swap: a model reference the plan leaves (the provider's
+    own list has no id for the replacement, no candidate fits) is "adapt", with the plan's
+    reason as what a person must decide."""
+    if finding.effort is not Effort.SWAP:
+        return finding
+    decision = decide(finding, prefixes)
+    if decision is None or decision.replacement is not None:
+        return finding
+    details = finding.details
+    if finding.detail("decide") is None:
+        details = (*details, ("decide", decision.why))
+    return replace(finding, effort=Effort.ADAPT, details=details)
