@@ -15,6 +15,7 @@ import pytest
 
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.signals import Terminated, orderly_stop
+from tests.procs import process_stats
 
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; Linux signals"),
@@ -37,17 +38,7 @@ def slow_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _processes() -> dict[int, tuple[int, str, str]]:
     """pid -> (parent pid, state, start time) of every process, zombies included."""
-    found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        found[int(entry)] = (int(fields[1]), fields[0], fields[19])
-    return found
+    return {pid: (int(f[1]), f[0], f[19]) for pid, f in process_stats().items()}
 
 
 def _descendants(pid: int) -> dict[int, str]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
 from auditor import isolate
 from auditor.scan import pool
 from auditor.scan.pool import batched_map, stop_pools
+from tests.procs import process_stats
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or not pool.inherits_memory(),
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 def _descendants() -> set[tuple[int, str]]:
     """(pid, start time) of every process below this one, zombies included."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            table[int(entry)] = (int(fields[1]), fields[19])
+    table = {pid: (int(f[1]), f[19]) for pid, f in process_stats().items()}
     found: set[tuple[int, str]] = set()
     todo = [os.getpid()]
     while todo:

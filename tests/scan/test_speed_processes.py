@@ -10,24 +10,14 @@ from pathlib import Path
 import pytest
 
 from auditor.scan.runner import POOL_THRESHOLD
+from tests.procs import process_stats
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
 
 def _group_members(group: int) -> list[tuple[int, str]]:
     """(pid, state) of every process whose process group is ``group``, zombies included."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[2]) == group:
-            found.append((int(entry), fields[0]))
-    return found
+    return [(pid, f[0]) for pid, f in process_stats().items() if int(f[2]) == group]
 
 
 def test_scan_with_two_jobs_leaves_no_process(tmp_path: Path) -> None:
