@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from packageurl import PackageURL
 
@@ -100,3 +101,31 @@ def content_uuid(result: AuditResult) -> uuid.UUID:
         digest.update(f"{finding.root}\0{finding.path}\0{finding.line}\0{finding.fingerprint}\n"
                       .encode())
     return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:llama-audit:{digest.hexdigest()}")
+
+
+def package_key(finding: Finding) -> str:
+    """One component per package: the PEP 503 name for Python, ``ecosystem/name`` else."""
+    ecosystem = purl_type(finding)
+    if ecosystem == "pypi":
+        return package_name(finding)
+    return f"{ecosystem}/{finding.detail('package') or finding.identifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class PackageIdentity:
+    ecosystem: str
+    name: str
+    version: str | None
+    purl: PackageURL
+
+
+def package_identity(key: str, findings: Sequence[Finding]) -> PackageIdentity:
+    """The name, exact version and purl both bills of materials give the package ``key``."""
+    first = findings[0]
+    ecosystem = purl_type(first)
+    version = exact_pinned_version(findings)
+    if ecosystem != "pypi" and version is None:
+        version = exact_other_version(findings)
+    name = key if ecosystem == "pypi" else (first.identifier or key)
+    return PackageIdentity(ecosystem, name, version,
+                           package_url(ecosystem, first.identifier or key, key, version))

@@ -35,12 +35,9 @@ from auditor.details import DetailKey
 from auditor.report.bom_identity import (
     HF_ID,
     content_uuid,
-    exact_other_version,
-    exact_pinned_version,
     model_ref_key,
-    package_name,
-    package_url,
-    purl_type,
+    package_identity,
+    package_key,
 )
 from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
@@ -89,9 +86,7 @@ def build_bom(result: AuditResult) -> tuple[Bom, dict[str, dict[str, Any]]]:
             key = model_ref_key(finding)
             models.setdefault(key, _Entry(key)).findings.append(finding)
         elif finding.category is Category.DEPENDENCY:
-            ecosystem = purl_type(finding)
-            key = package_name(finding) if ecosystem == "pypi" else \
-                f"{ecosystem}/{finding.detail('package') or finding.identifier}"
+            key = package_key(finding)
             packages.setdefault(key, _Entry(key)).findings.append(finding)
 
     bom = Bom(serial_number=content_uuid(result))
@@ -247,7 +242,7 @@ def _model_licenses(finding: Finding) -> list[DisjunctiveLicense]:
 
 def _package_component(entry: _Entry, result: AuditResult) -> Component:
     first = entry.findings[0]
-    version = exact_pinned_version(entry.findings)
+    identity = package_identity(entry.key, entry.findings)
     properties = [
         Property(name=f"{PROPERTY_PREFIX}:rule", value=rule)
         for rule in sorted({f.rule_id for f in entry.findings})
@@ -258,16 +253,13 @@ def _package_component(entry: _Entry, result: AuditResult) -> Component:
         for value in sorted({v for f in entry.findings if (v := f.detail(key))}):
             name = f"{PROPERTY_PREFIX}:{key.replace('_', '-')}"
             properties.append(Property(name=name, value=value))
-    ecosystem = purl_type(first)
-    if ecosystem != "pypi" and version is None:
-        version = exact_other_version(entry.findings)
-    purl = package_url(ecosystem, first.identifier or entry.key, entry.key, version)
     return Component(
         type=ComponentType.LIBRARY,
-        bom_ref=f"pkg/pypi/{entry.key}" if ecosystem == "pypi" else f"pkg/{entry.key}",
-        name=entry.key if ecosystem == "pypi" else (first.identifier or entry.key),
-        version=version,
-        purl=purl,
+        bom_ref=(f"pkg/pypi/{entry.key}" if identity.ecosystem == "pypi"
+                 else f"pkg/{entry.key}"),
+        name=identity.name,
+        version=identity.version,
+        purl=identity.purl,
         description=first.message,
         properties=properties,
         evidence=ComponentEvidence(occurrences=_occurrences(entry.findings, result)),

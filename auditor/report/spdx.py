@@ -26,12 +26,9 @@ from typing import Any
 from auditor.report.bom_identity import (
     HF_ID,
     content_uuid,
-    exact_other_version,
-    exact_pinned_version,
     model_ref_key,
-    package_name,
-    package_url,
-    purl_type,
+    package_identity,
+    package_key,
 )
 from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
@@ -62,7 +59,7 @@ def spdx_document(result: AuditResult) -> dict[str, Any]:
     packages: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.category is Category.DEPENDENCY:
-            packages.setdefault(_package_key(finding), []).append(finding)
+            packages.setdefault(package_key(finding), []).append(finding)
         elif finding.model is not None:
             models.setdefault(model_ref_key(finding), []).append(finding)
 
@@ -119,30 +116,17 @@ def spdx_document(result: AuditResult) -> dict[str, Any]:
     return document
 
 
-def _package_key(finding: Finding) -> str:
-    ecosystem = purl_type(finding)
-    if ecosystem == "pypi":
-        return package_name(finding)
-    return f"{ecosystem}/{finding.detail('package') or finding.identifier}"
-
-
 def _package(ref: str, key: str, findings: list[Finding]) -> dict[str, Any]:
-    first = findings[0]
-    ecosystem = purl_type(first)
-    version = exact_pinned_version(findings)
-    if ecosystem != "pypi" and version is None:
-        version = exact_other_version(findings)
-    name = key if ecosystem == "pypi" else (first.identifier or key)
-    purl = package_url(ecosystem, first.identifier or key, key, version)
-    package: dict[str, Any] = {"name": name, "SPDXID": ref}
-    if version:
-        package["versionInfo"] = version
+    identity = package_identity(key, findings)
+    package: dict[str, Any] = {"name": identity.name, "SPDXID": ref}
+    if identity.version:
+        package["versionInfo"] = identity.version
     package.update({
         "downloadLocation": NOASSERTION,
         "filesAnalyzed": False,
         "primaryPackagePurpose": "LIBRARY",
         "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
-                          "referenceLocator": purl.to_string()}],
+                          "referenceLocator": identity.purl.to_string()}],
         "comment": _where(findings),
     })
     return package
