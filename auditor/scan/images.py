@@ -29,10 +29,10 @@ def split_image(reference: str) -> tuple[str, str]:
     return name, digest
 
 
-def image_declaration(reference: str, start: int, index: LineIndex, context: str,
+def image_declaration(reference: str, line: int, column: int, context: str,
                       manifest: str) -> Declaration:
+    """The image written at ``line``/``column`` (1-based), as a declaration of its name."""
     name, version = split_image(reference)
-    line, column = index.position(start)
     return Declaration(name=name, constraint=version,
                        span=Span(line, column, line, column + len(name)),
                        context=context, manifest=manifest)
@@ -49,23 +49,21 @@ def document_image_hits(documents: Sequence[ConfigDocument], text: str, ruleset:
             reference = item.value.strip()
             at = text.find(reference, item.start, item.end) if reference else -1
             if at >= 0:
-                declarations.append(image_declaration(reference, at, index, item.context,
-                                                      manifest))
+                declarations.append(image_declaration(reference, *index.position(at),
+                                                      item.context, manifest))
     return _hits(declarations, ruleset)
 
 
-def dockerfile_image_hits(text: str, ruleset: RuleSet, manifest: str) -> list[Hit]:
-    """Base images of a Dockerfile's ``FROM`` lines."""
-    index = LineIndex(text)
+def from_image_hits(lines: Iterable[tuple[int, str, str]], ruleset: RuleSet,
+                    manifest: str) -> list[Hit]:
+    """Base images of a Dockerfile's ``FROM`` instructions, from the infra scanner's own
+    Dockerfile reader: (line number, line, instruction)."""
     declarations: list[Declaration] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        found = _FROM.match(line)
+    for number, code, instruction in lines:
+        found = _FROM.match(code) if instruction == "FROM" else None
         if found:
-            declarations.append(image_declaration(found.group("image"),
-                                                  offset + found.start("image"), index,
-                                                  "FROM", manifest))
-        offset += len(line)
+            declarations.append(image_declaration(found.group("image"), number,
+                                                  found.start("image") + 1, "FROM", manifest))
     return _hits(declarations, ruleset)
 
 

@@ -27,7 +27,7 @@ from auditor.scan.deps.commands import install_declarations, module_runs
 from auditor.scan.deps.declarations import declaration_hits
 from auditor.scan.deps.packages import package_table
 from auditor.scan.documents.values import RULE_FINE_TUNE, RULE_INFRA, RULE_MARKER, RULE_NON_META
-from auditor.scan.images import dockerfile_image_hits
+from auditor.scan.images import from_image_hits
 from auditor.scan.licenses import RULE_LICENSE, agreement_mentions, license_hit
 from auditor.scan.text.identifiers import identifiers_in, prompt_marker_in, shell_code_end
 from auditor.scan.text.positions import LineIndex
@@ -60,9 +60,10 @@ def scan_infra(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
         "make": _make_lines,
         "shell": _shell_lines,
     }
-    hits = line_source_hits(readers[fmt](text), ctx.ruleset, RULE_INFRA, manifest=file.rel)
+    lines = list(readers[fmt](text))
+    hits = line_source_hits(iter(lines), ctx.ruleset, RULE_INFRA, manifest=file.rel)
     if fmt == "dockerfile":
-        hits.extend(dockerfile_image_hits(text, ctx.ruleset, file.rel))
+        hits.extend(from_image_hits(lines, ctx.ruleset, file.rel))
     return ScanOutput(hits=hits)
 
 
