@@ -29,7 +29,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import isolate
@@ -47,49 +47,54 @@ MAX_HOPS = 12
 """Re-exports followed from a use to its definition."""
 
 
-def cross_module_findings(files: Sequence[SourceFile | None],
+def cross_module_findings(files: Sequence[tuple[Path, Found]], max_file_size: int,
                           findings: Sequence[Sequence[Finding]],
                           ctx: ScanContext) -> tuple[dict[int, tuple[Finding, ...]],
                                                      dict[Path, Diagnostic]]:
-    """Findings at use sites of other modules' constants, by position in ``files``; and, by
-    root, a diagnostic when the join failed there (a bug must not lose the scan's results)."""
+    """Findings at use sites of other modules' constants, by position in ``files`` (the
+    scan's (root, found file) list); and, by root, a diagnostic when the join failed there
+    (a bug must not lose the scan's results)."""
     by_root: dict[Path, list[int]] = defaultdict(list)
-    python: dict[int, SourceFile] = {}
-    for position, file in enumerate(files):
-        if file is not None and file.kind is FileKind.PYTHON and file.rel.endswith(".py"):
-            by_root[file.root].append(position)
-            python[position] = file
+    for position, (root, found) in enumerate(files):
+        if found.type.kind is FileKind.PYTHON and found.rel.endswith(".py"):
+            by_root[root].append(position)
+    sources = _Sources(files, max_file_size)
     out: dict[int, tuple[Finding, ...]] = {}
     failed: dict[Path, Diagnostic] = {}
     for root, positions in by_root.items():
         try:
-            out.update(_Root(python, positions, ctx).join(findings))
+            out.update(_Root(sources, positions, ctx).join(findings))
         except Exception as exc:
             failed[root] = Diagnostic(".", "scanner-error", "constants across modules not "
                                       f"followed: {type(exc).__name__}: {exc}")
     return out, failed
 
 
-def python_sources(files: Sequence[tuple[Path, Found]],
-                   max_file_size: int) -> list[SourceFile | None]:
-    """The join reads Python modules only: their ``SourceFile`` by position, None for every
-    other file (and for one that can no longer be read)."""
-    sources: list[SourceFile | None] = []
-    for root, found in files:
-        source = None
-        if found.type.kind is FileKind.PYTHON and found.rel.endswith(".py"):
-            made = source_file(root, found, max_file_size)
-            source = made if isinstance(made, SourceFile) else None
-        sources.append(source)
-    return sources
+class _Sources:
+    """The ``SourceFile`` of a found file, made (``stat``ed) only when the join reads it:
+    most scans have no constant to follow and read none."""
+
+    def __init__(self, files: Sequence[tuple[Path, Found]], max_file_size: int) -> None:
+        self.files = files
+        self.max_file_size = max_file_size
+        self.made: dict[int, SourceFile | None] = {}
+
+    def rel(self, position: int) -> str:
+        return self.files[position][1].rel
+
+    def get(self, position: int) -> SourceFile | None:
+        """None when the file can no longer be read (deleted, replaced, now too large)."""
+        if position not in self.made:
+            made = source_file(*self.files[position], self.max_file_size)
+            self.made[position] = made if isinstance(made, SourceFile) else None
+        return self.made[position]
 
 
 class _Root:
-    def __init__(self, files: Mapping[int, SourceFile], positions: list[int],
-                 ctx: ScanContext) -> None:
+    def __init__(self, files: _Sources, positions: list[int], ctx: ScanContext) -> None:
         self.files = files
         self.ctx = ctx
-        self.by_rel = {files[p].rel: p for p in positions}
+        self.by_rel = {files.rel(p): p for p in positions}
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for rel in self.by_rel:
             parts = rel[:-3].split("/")
@@ -165,7 +170,9 @@ class _Root:
             return False  # nothing to decode
 
         for position in self.by_rel.values():
-            read_for_scan(self.files[position], collect)
+            file = self.files.get(position)
+            if file is not None:
+                read_for_scan(file, collect)
         return found
 
     def _aliases(self, names: set[str]) -> set[str]:
@@ -178,7 +185,10 @@ class _Root:
         """The file's links; None when it is not Python or its bytes lack a needed word."""
         if rel in self.links:
             return self.links[rel]
-        file = self.files[self.by_rel[rel]]
+        file = self.files.get(self.by_rel[rel])
+        if file is None:
+            self.links[rel] = None
+            return None
         outcome = read_for_scan(
             file, lambda data: all(word.search(data) is not None for word in needed))
         if outcome.text is None:
@@ -243,6 +253,10 @@ class _Root:
                     return texts
         return []
 
+    def _readable(self, rel: str) -> bool:
+        """A module of the root that can still be read (within ``--max-file-size``)."""
+        return rel in self.by_rel and self.files.get(self.by_rel[rel]) is not None
+
     def _module(self, rel: str, module_ref: str) -> str | None:
         """The file (root-relative) a module name means when imported from ``rel``."""
         level = len(module_ref) - len(module_ref.lstrip("."))
@@ -254,8 +268,8 @@ class _Root:
             path = posixpath.join(base, *dotted.split(".")) if dotted else base
             files = (f"{path}.py", posixpath.join(path, "__init__.py")) if dotted else \
                 (posixpath.join(path, "__init__.py"),)
-            return next((c for c in files if c in self.by_rel), None)
-        candidates = self.by_name.get(dotted, [])
+            return next((c for c in files if self._readable(c)), None)
+        candidates = [c for c in self.by_name.get(dotted, []) if self._readable(c)]
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
         here = posixpath.dirname(rel).split("/")

@@ -22,7 +22,7 @@ from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
 from auditor.scan.commented import commented_code_hits
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
-from auditor.scan.crossmodule import cross_module_findings, python_sources
+from auditor.scan.crossmodule import cross_module_findings
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
@@ -101,8 +101,8 @@ def scan_paths(
             files.append((root, item))
 
     results = _run(files, options, ruleset, progress)
-    python = python_sources(files, options.discover.max_file_size)
-    joined, join_failed = cross_module_findings(python, [r.findings for r in results],
+    joined, join_failed = cross_module_findings(files, options.discover.max_file_size,
+                                                [r.findings for r in results],
                                                 _context(options, ruleset))
     diagnostics.extend(_with_root(d, label_of[root]) for root, d in join_failed.items())
     kinds: Counter[FileKind] = Counter()
