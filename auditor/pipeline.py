@@ -114,7 +114,7 @@ def run_audit(
         enrich_options = replace(options.enrich,
                                  prefer=options.enrich.prefer or gate.config.preferred_family,
                                  rules_dirs=gate.rules_dirs)
-        result = _with_suggestions(result, enrich_options, catalog)
+        result = _with_suggestions(result, enrich_options, catalog, ruleset)
     result = without_baseline_files(result, gate.root_map(result))
     policy = apply_policy(result, gate.policy_options(result, ruleset))
     return AuditOutcome(result=policy.result, policy=policy, gate=gate)
@@ -137,13 +137,13 @@ def _scan(gate: Gate, options: ScanOptions, ruleset: RuleSet,
 
 
 def _with_suggestions(result: AuditResult, options: EnrichOptions,
-                      catalog: HubService | None) -> AuditResult:
+                      catalog: HubService | None, ruleset: RuleSet) -> AuditResult:
     """The enrich stage: replacement plans and license facts, and the catalog's date."""
     enriched = enrich(result.findings, options, hub=catalog)
     diagnostics = tuple(sorted(result.diagnostics + enriched.diagnostics,
                                key=lambda d: d.sort_key))
     tool = replace(result.tool, catalog_date=enriched.catalog_date,
                    catalog_source=enriched.catalog_source)
-    prefixes = routing_prefixes(load_ruleset())
+    prefixes = routing_prefixes(ruleset)
     findings = tuple(truthful_effort(f, prefixes) for f in enriched.findings)
     return replace(result, findings=findings, diagnostics=diagnostics, tool=tool)
