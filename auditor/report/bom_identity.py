@@ -40,8 +40,9 @@ _EXACT = re.compile(r"^v?\d[\w.+-]*$")
 def purl_type(finding: Finding) -> str:
     """The purl type of a package finding's ecosystem (npm, golang, cargo, maven, docker,
     pypi)."""
-    if finding.detail("ecosystem"):
-        return finding.detail("ecosystem") or "pypi"
+    written = finding.detail("ecosystem")  # set where the manifest's type does not say it
+    if written:
+        return written
     return _ECOSYSTEMS.get(file_type(finding.detail("manifest") or finding.path).parser, "pypi")
 
 
