@@ -26,10 +26,13 @@ parsed in ``isolate``'s worker, never imported or run.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 from auditor import isolate
@@ -40,8 +43,9 @@ from auditor.ruleset.rule_ids import MODEL_LOADER
 from auditor.scan.context import ScanContext
 from auditor.scan.findings import hit_to_finding
 from auditor.scan.python.crossrefs import ModuleLinks, Use, module_links
-from auditor.scan.read import read_for_scan
+from auditor.scan.read import bom_encoding, read_for_scan
 from auditor.types import Diagnostic, FileKind, Finding, Hit, ModelRef, Role, SourceFile
+from auditor.util.files import OPEN_FLAGS
 
 MAX_HOPS = 12
 """Re-exports followed from a use to its definition."""
@@ -82,6 +86,25 @@ class _Sources:
     def rel(self, position: int) -> str:
         return self.files[position][1].rel
 
+    def quick_bytes(self, position: int) -> bytes | None:
+        """The file's bytes as ``read_for_scan`` would give them to a test, read without
+        making its ``SourceFile``; None when only that full read can say (not a regular file
+        now, over the size limit, gone, NUL bytes or a byte-order mark: text to re-encode)."""
+        try:
+            fd = os.open(self.files[position][1].path, OPEN_FLAGS)
+        except OSError:
+            return None
+        try:
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
+                return None
+            data = os.read(fd, status.st_size + 1)
+        finally:
+            os.close(fd)
+        if b"\x00" in data or bom_encoding(data) is not None:
+            return None
+        return data
+
     def get(self, position: int) -> SourceFile | None:
         """None when the file can no longer be read (deleted, replaced, now too large)."""
         if position not in self.made:
@@ -95,15 +118,21 @@ class _Root:
         self.files = files
         self.ctx = ctx
         self.by_rel = {files.rel(p): p for p in positions}
-        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.links: dict[str, ModuleLinks | None] = {}
+        self.texts: dict[str, str] = {}
+
+    @cached_property
+    def by_name(self) -> dict[str, list[str]]:
+        """Module name -> the files it can mean (made on the first import resolved: most
+        roots export no constant and resolve none)."""
+        names: dict[str, list[str]] = defaultdict(list)
         for rel in self.by_rel:
             parts = rel[:-3].split("/")
             if parts[-1] == "__init__":
                 parts.pop()
             for start in range(len(parts)):
-                self.by_name[".".join(parts[start:])].append(rel)
-        self.links: dict[str, ModuleLinks | None] = {}
-        self.texts: dict[str, str] = {}
+                names[".".join(parts[start:])].append(rel)
+        return names
 
     def join(self, findings: Sequence[Sequence[Finding]]) -> dict[int, tuple[Finding, ...]]:
         exported: set[str] = set()
@@ -118,15 +147,13 @@ class _Root:
             exported |= self._imported_names(other_names)
         if not exported:
             return {}
-        for _ in range(MAX_HOPS):  # names imported under another name: ``X as DEFAULT``
-            grown = exported | self._aliases(exported)
-            if grown == exported:
-                break
-            exported = grown
-        words = _words(exported)
         loaders = _words(set(python_tables(self.ctx.ruleset).loader_index))
+        holders = self._follow_aliases(exported, loaders)  # grows ``exported``
+        words = _words(exported)
         out: dict[int, tuple[Finding, ...]] = {}
         for rel, position in self.by_rel.items():
+            if rel not in self.links and rel not in holders:
+                continue  # its bytes lack the names or a loader's (``_follow_aliases`` read them)
             links = self._links(rel, words, loaders)
             if links is None or not links.uses:
                 continue
@@ -175,11 +202,57 @@ class _Root:
                 read_for_scan(file, collect)
         return found
 
-    def _aliases(self, names: set[str]) -> set[str]:
-        """Every ``NAME as OTHER`` of the given names in the root's Python files (read as
-        bytes, not parsed: a superset, the parse of the files that use them decides)."""
-        return self._matches(re.compile(rb"\b(?:" + b"|".join(
-            re.escape(n.encode()) for n in sorted(names)) + rb")\s+as\s+([A-Za-z_]\w*)"))
+    def _follow_aliases(self, exported: set[str], loaders: re.Pattern[bytes]) -> set[str]:
+        """Grow ``exported`` by every ``NAME as OTHER`` of its names in the root's Python files
+        (read as bytes, not parsed: a superset, the parse of the files that use them decides;
+        at most ``MAX_HOPS`` rounds), and return the files whose bytes hold one of the names
+        and a loader's name as words: the only files that can use them.
+
+        Each round reads the files once and looks only for the names the previous round
+        added, so a root without aliases is read once (a substring test comes before each
+        regular expression: most files hold none of the names)."""
+        holders: set[str] = set()
+        new, rounds = set(exported), 0
+        while new:
+            aliases = self._read_round(new, loaders, holders, with_aliases=rounds < MAX_HOPS)
+            rounds += 1
+            new = aliases - exported
+            exported |= new
+        return holders
+
+    def _read_round(self, names: set[str], loaders: re.Pattern[bytes], holders: set[str], *,
+                    with_aliases: bool) -> set[str]:
+        """One read of the root's Python files: the aliases of ``names`` (if asked), and
+        into ``holders`` the files holding one of them and a loader's name as words."""
+        encoded = [n.encode() for n in sorted(names)]
+        alias = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in encoded)
+                           + rb")\s+as\s+([A-Za-z_]\w*)") if with_aliases else None
+        words = _words(names)
+        aliases: set[str] = set()
+        holds = False
+
+        def test(data: bytes) -> bool:
+            nonlocal holds
+            if not any(name in data for name in encoded):
+                return False  # a word is a substring first: most files stop here
+            if alias is not None:
+                aliases.update(m.decode("utf-8", "replace") for m in alias.findall(data))
+            holds = words.search(data) is not None and loaders.search(data) is not None
+            return False  # nothing to decode
+
+        for rel, position in self.by_rel.items():
+            holds = False
+            data = self.files.quick_bytes(position)
+            if data is not None:
+                test(data)
+            else:
+                file = self.files.get(position)
+                if file is None:
+                    continue
+                read_for_scan(file, test)
+            if holds:
+                holders.add(rel)
+        return aliases
 
     def _links(self, rel: str, *needed: re.Pattern[bytes]) -> ModuleLinks | None:
         """The file's links; None when it is not Python or its bytes lack a needed word."""

@@ -6,6 +6,7 @@ plain function of (file, options) so it can run in a process pool with identical
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import Counter
@@ -267,7 +268,13 @@ def _scan_all(
         load_all_scanners()  # imported once here, inherited by the forked workers
         from auditor.scan.pool import scan_in_pool  # only pool users import it
 
-        yield from scan_in_pool(files, options)
+        # Objects made so far are never garbage: kept out of the collector's walks, whose
+        # reference-count updates would copy the pages a forked worker shares with this process.
+        gc.freeze()
+        try:
+            yield from scan_in_pool(files, options)
+        finally:
+            gc.unfreeze()
         return
     ctx = _context(options, ruleset)
     cache = _cache_for(options, ruleset)

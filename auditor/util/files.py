@@ -16,7 +16,7 @@ from pathlib import Path
 
 from auditor.errors import AuditError
 
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
                | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0))
 """Non-blocking, so that opening a named pipe (put where a file was) cannot hang the scan; not
 following a final symbolic link, so that a link swapped in cannot lead outside the tree."""
@@ -32,7 +32,7 @@ def read_regular_file(path: Path, limit: int) -> tuple[bytes, int]:
     Raises OSError (FileNotFoundError, PermissionError, NotRegularFileError...).
     """
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, OPEN_FLAGS)
     except OSError as exc:
         if exc.errno == errno.ELOOP and os.path.islink(path):
             raise NotRegularFileError(exc.errno, "a symbolic link (not followed)",

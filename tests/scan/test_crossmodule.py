@@ -94,6 +94,40 @@ def test_re_exports_through_a_package_init(tmp_path: Path) -> None:
     assert _rows(tmp_path) == [("scripts/run.py", 4, 1, LLAMA, "LA102")]
 
 
+def test_an_alias_of_an_alias_is_followed(tmp_path: Path) -> None:
+    """``X as Y`` then ``Y as Z`` in two other modules: each round of the join's byte pass
+    looks for the names the previous round added."""
+    _write(tmp_path, {
+        "constants.py": CONSTANTS,
+        "first.py": "from constants import MODEL_ID as CHOSEN\n",
+        "second.py": "from first import CHOSEN as PICKED\n",
+        "run.py": LOADER + "from second import PICKED\n\n"
+                           "AutoModelForCausalLM.from_pretrained(PICKED)\n",
+    })
+    assert _rows(tmp_path) == [("run.py", 4, 1, LLAMA, "LA102")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_use_file_with_a_byte_order_mark_is_read_as_text(tmp_path: Path,
+                                                            encoding: str) -> None:
+    """The quick byte read leaves a file with a byte-order mark to the full read, which
+    decodes it (UTF-16 bytes hold no ASCII name)."""
+    _package(tmp_path, "")
+    (tmp_path / "pkg/user.py").write_text(
+        LOADER + "from pkg.constants import MODEL_ID\n\n"
+                 "AutoModelForCausalLM.from_pretrained(MODEL_ID)\n", encoding=encoding)
+    assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
+
+
+def test_a_use_file_with_nul_bytes_is_read_as_the_scan_reads_it(tmp_path: Path) -> None:
+    """NUL bytes are read as spaces (the scan's rule): the use is still found."""
+    _package(tmp_path, "")
+    (tmp_path / "pkg/user.py").write_bytes(
+        (LOADER + "from pkg.constants import MODEL_ID  # \x00\n\n"
+                  "AutoModelForCausalLM.from_pretrained(MODEL_ID)\n").encode())
+    assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
+
+
 def test_an_import_cycle_resolves_nothing_and_ends(tmp_path: Path) -> None:
     _write(tmp_path, {
         "constants.py": CONSTANTS,
