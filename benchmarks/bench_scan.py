@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import compileall
 import contextlib
 import os
 import re
@@ -38,6 +39,19 @@ from proctree import TreeRun, run_tree  # noqa: E402
 
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
 SEMGREP_RULES = HERE / "semgrep-llama.yml"
+CHECKOUT = HERE.parent
+""""Now" is the llama-audit of the checkout this script is in, whatever is installed."""
+
+
+def _now() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(CHECKOUT)}
+
+
+def _compile(checkout: Path) -> None:
+    """Byte-compile a checkout's package once: with ``PYTHONDONTWRITEBYTECODE`` set (or a
+    read-only tree) every run would otherwise compile it again (about 0.1 s), which an
+    installed package never does."""
+    compileall.compile_dir(checkout / "auditor", quiet=1)
 
 
 def _files(root: Path) -> list[str]:
@@ -135,9 +149,9 @@ def bench_corpus(root: Path, jobs: int, rounds: int, semgrep: str | None,
             sem.append(run_tree(_semgrep(semgrep, root, jobs, semgrep_rules),
                                 {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0"}))
         with tempfile.TemporaryDirectory() as cache:
-            env = {**os.environ, "LLAMA_AUDIT_CACHE_DIR": cache}
-            cold.append(run_tree(_scan(root, jobs), env))
-            warm.append(run_tree(_scan(root, jobs), env))
+            env = {**_now(), "LLAMA_AUDIT_CACHE_DIR": cache}
+            cold.append(run_tree(_scan(root, jobs), env, cwd=str(CHECKOUT)))
+            warm.append(run_tree(_scan(root, jobs), env, cwd=str(CHECKOUT)))
         if before is not None:
             with tempfile.TemporaryDirectory() as cache:
                 env = {**os.environ, "LLAMA_AUDIT_CACHE_DIR": cache, "PYTHONPATH": str(before)}
@@ -228,8 +242,8 @@ def bench_jobs(root: Path, rounds: int, before: Path | None = None) -> None:
         loads.append(os.getloadavg()[0])
         walk.append(_cpu(lambda: _walk_count(root)))
         disc.append(_cpu(lambda: _discover_count(root)))
-        one.append(run_tree([*_scan(root, 1), "--no-cache"]))
-        two.append(run_tree([*_scan(root, 2), "--no-cache"]))
+        one.append(run_tree([*_scan(root, 1), "--no-cache"], _now(), cwd=str(CHECKOUT)))
+        two.append(run_tree([*_scan(root, 2), "--no-cache"], _now(), cwd=str(CHECKOUT)))
         if before is not None:
             env = {**os.environ, "PYTHONPATH": str(before)}
             old.append((run_tree([*_scan(root, 1), "--no-cache"], env, cwd=str(before)),
@@ -270,7 +284,8 @@ def bench_scale(lines: int, sizes: list[int], jobs: int, rounds: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / f"monorepo-{size}"
             written = generate(root, size, lines, 0.01)
-            runs = [run_tree([*_scan(root, jobs), "--no-cache"]) for _ in range(rounds)]
+            runs = [run_tree([*_scan(root, jobs), "--no-cache"], _now(), cwd=str(CHECKOUT))
+                    for _ in range(rounds)]
             print(_row(f"{size:,} / {written:,}", runs))
 
 
@@ -280,7 +295,8 @@ def main() -> None:
     parser.add_argument("mode", choices=("corpus", "jobs", "scale", "discovery"))
     parser.add_argument("paths", nargs="*", type=Path, help="trees (corpus; jobs: else generated)")
     parser.add_argument("--files", type=int, default=20_000, help="jobs: generated tree size")
-    parser.add_argument("--lines", type=int, default=400, help="scale: lines per file")
+    parser.add_argument("--lines", type=int, help="lines per generated file (scale: 400, "
+                        "jobs and discovery: 100)")
     parser.add_argument("--sizes", default="5000,10000,20000", help="scale: file counts")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
@@ -291,6 +307,9 @@ def main() -> None:
                         help="corpus: the Semgrep rule file (benchmarks/semgrep-llama-js.yml for "
                         "JavaScript/TypeScript trees)")
     args = parser.parse_args()
+    _compile(CHECKOUT)
+    if args.before is not None:
+        _compile(args.before)
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}, "
           f"load average {os.getloadavg()[0]:.1f}")
     if args.mode == "corpus":
@@ -309,10 +328,11 @@ def main() -> None:
             return
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "monorepo"
-            generate(root, args.files, 100, 0.01)
+            generate(root, args.files, args.lines or 100, 0.01)
             bench(root)
     else:
-        bench_scale(args.lines, [int(s) for s in args.sizes.split(",")], args.jobs, args.rounds)
+        bench_scale(args.lines or 400, [int(s) for s in args.sizes.split(",")], args.jobs,
+                    args.rounds)
 
 
 if __name__ == "__main__":

@@ -26,26 +26,24 @@ parsed in ``isolate``'s worker, never imported or run.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import stat
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
 from auditor import isolate
-from auditor.discover.found import Found, source_file
+from auditor.discover.found import Found
 from auditor.identify.models import identify
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODEL_LOADER
 from auditor.scan.context import ScanContext
 from auditor.scan.findings import hit_to_finding
+from auditor.scan.module_files import ModuleFiles
 from auditor.scan.python.crossrefs import ModuleLinks, Use, module_links
-from auditor.scan.read import bom_encoding, read_for_scan
+from auditor.scan.read import read_for_scan
 from auditor.types import Diagnostic, FileKind, Finding, Hit, ModelRef, Role, SourceFile
-from auditor.util.files import OPEN_FLAGS
 
 MAX_HOPS = 12
 """Re-exports followed from a use to its definition."""
@@ -53,69 +51,52 @@ MAX_HOPS = 12
 
 def cross_module_findings(files: Sequence[tuple[Path, Found]], max_file_size: int,
                           findings: Sequence[Sequence[Finding]],
+                          known: Sequence[ModuleLinks | None],
                           ctx: ScanContext) -> tuple[dict[int, tuple[Finding, ...]],
                                                      dict[Path, Diagnostic]]:
     """Findings at use sites of other modules' constants, by position in ``files`` (the
     scan's (root, found file) list); and, by root, a diagnostic when the join failed there
-    (a bug must not lose the scan's results)."""
+    (a bug must not lose the scan's results). ``known``: by position, the links a scan
+    worker already took (``definition_links``), else None."""
     by_root: dict[Path, list[int]] = defaultdict(list)
     for position, (root, found) in enumerate(files):
         if found.type.kind is FileKind.PYTHON and found.rel.endswith(".py"):
             by_root[root].append(position)
-    sources = _Sources(files, max_file_size)
+    sources = ModuleFiles(files, max_file_size)
     out: dict[int, tuple[Finding, ...]] = {}
     failed: dict[Path, Diagnostic] = {}
     for root, positions in by_root.items():
         try:
-            out.update(_Root(sources, positions, ctx).join(findings))
+            out.update(_Root(sources, positions, known, ctx).join(findings))
         except Exception as exc:
             failed[root] = Diagnostic(".", "scanner-error", "constants across modules not "
                                       f"followed: {type(exc).__name__}: {exc}")
     return out, failed
 
 
-class _Sources:
-    """The ``SourceFile`` of a found file, made (``stat``ed) only when the join reads it:
-    most scans have no constant to follow and read none."""
+def defines_models(findings: Sequence[Finding]) -> bool:
+    """Does a Python file name a model outside any function or class? Only such a file can
+    define a constant the join follows."""
+    return any(f.model is not None and not f.context for f in findings)
 
-    def __init__(self, files: Sequence[tuple[Path, Found]], max_file_size: int) -> None:
-        self.files = files
-        self.max_file_size = max_file_size
-        self.made: dict[int, SourceFile | None] = {}
 
-    def rel(self, position: int) -> str:
-        return self.files[position][1].rel
-
-    def quick_bytes(self, position: int) -> bytes | None:
-        """The file's bytes as ``read_for_scan`` would give them to a test, read without
-        making its ``SourceFile``; None when only that full read can say (not a regular file
-        now, over the size limit, gone, NUL bytes or a byte-order mark: text to re-encode)."""
-        try:
-            fd = os.open(self.files[position][1].path, OPEN_FLAGS)
-        except OSError:
-            return None
-        try:
-            status = os.fstat(fd)
-            if not stat.S_ISREG(status.st_mode) or status.st_size > self.max_file_size:
-                return None
-            data = os.read(fd, status.st_size + 1)
-        finally:
-            os.close(fd)
-        if b"\x00" in data or bom_encoding(data) is not None:
-            return None
-        return data
-
-    def get(self, position: int) -> SourceFile | None:
-        """None when the file can no longer be read (deleted, replaced, now too large)."""
-        if position not in self.made:
-            made = source_file(*self.files[position], self.max_file_size)
-            self.made[position] = made if isinstance(made, SourceFile) else None
-        return self.made[position]
+def definition_links(file: SourceFile, text: str, findings: Sequence[Finding],
+                     ctx: ScanContext) -> ModuleLinks | None:
+    """The links of a file the join will read as a definition module, taken where the scan
+    read it (in a pool worker, in parallel), so the main process does not parse it again;
+    None for every other file, or when the analysis gives none (the join then parses)."""
+    if file.kind is not FileKind.PYTHON or not file.rel.endswith(".py") or \
+            not defines_models(findings) or isolate.too_large(text) is not None:
+        return None
+    result = isolate.run_isolated(module_links, text, ctx.ruleset, ctx.parse_timeout_seconds)
+    return result if isinstance(result, ModuleLinks) else None
 
 
 class _Root:
-    def __init__(self, files: _Sources, positions: list[int], ctx: ScanContext) -> None:
+    def __init__(self, files: ModuleFiles, positions: list[int],
+                 known: Sequence[ModuleLinks | None], ctx: ScanContext) -> None:
         self.files = files
+        self.known = known
         self.ctx = ctx
         self.by_rel = {files.rel(p): p for p in positions}
         self.links: dict[str, ModuleLinks | None] = {}
@@ -138,7 +119,9 @@ class _Root:
         exported: set[str] = set()
         other_names: set[str] = set()
         for rel, position in self.by_rel.items():
-            if any(f.model is not None and not f.context for f in findings[position]):
+            if defines_models(findings[position]):
+                if self.known[position] is not None and rel not in self.links:
+                    self.links[rel] = self.known[position]
                 links = self._links(rel)
                 for name, parts in (links.definitions.items() if links is not None else ()):
                     if any(self._meta(t) for texts in parts.values() for t in texts):
@@ -157,7 +140,10 @@ class _Root:
             links = self._links(rel, words, loaders)
             if links is None or not links.uses:
                 continue
-            lines = self.texts[rel].splitlines()
+            text = self._text(rel)
+            if text is None:
+                continue
+            lines = text.splitlines()
             found = [f for use in links.uses
                      if (f := self._finding(rel, use, lines)) is not None]
             if found:
@@ -253,6 +239,16 @@ class _Root:
             if holds:
                 holders.add(rel)
         return aliases
+
+    def _text(self, rel: str) -> str | None:
+        """The file's text (read now when its links came from the scan worker)."""
+        if rel not in self.texts:
+            file = self.files.get(self.by_rel[rel])
+            outcome = read_for_scan(file, lambda data: True) if file is not None else None
+            if outcome is None or outcome.text is None:
+                return None
+            self.texts[rel] = outcome.text
+        return self.texts[rel]
 
     def _links(self, rel: str, *needed: re.Pattern[bytes]) -> ModuleLinks | None:
         """The file's links; None when it is not Python or its bytes lack a needed word."""

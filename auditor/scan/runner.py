@@ -23,14 +23,16 @@ from auditor.ruleset.load import RuleSet, load_ruleset
 from auditor.scan.cache import ResultCache
 from auditor.scan.commented import commented_code_hits
 from auditor.scan.context import ScanContext, ScanFunction, ScanOutput
-from auditor.scan.crossmodule import cross_module_findings
+from auditor.scan.crossmodule import cross_module_findings, definition_links
 from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
 from auditor.scan.inputs import recording
 from auditor.scan.prefilter import file_may_match
+from auditor.scan.python.crossrefs import ModuleLinks
 from auditor.scan.read import read_for_scan
 from auditor.scan.registry import load_all_scanners, scanners_for
+from auditor.scan.roots import dedupe, finding_root, root_labels, with_root
 from auditor.scan.suppressions import file_suppression_comments
 from auditor.types import (
     AuditResult,
@@ -73,6 +75,9 @@ class FileResult:
     comments: tuple[SuppressionComment, ...] = ()  # from the text the scan decoded
     stat: tuple[int, int, int, int] | None = None
     """(size, mtime_ns, ctime_ns, inode) the file had when read, for the warm-scan index."""
+    links: ModuleLinks | None = None
+    """A Python file that may define constants other modules import: its links, for the
+    cross-module join (``crossmodule.definition_links``)."""
     discarded: bool = False
     """Skipped before it was read (not a regular file, over ``--max-file-size``, gone): not
     one of the scan's files, as when discovery skipped it."""
@@ -92,20 +97,21 @@ def scan_paths(
     ruleset = load_ruleset(options.rules_dirs)
     files: list[tuple[Path, Found]] = []
     diagnostics: list[Diagnostic] = []
-    root_labels = _root_labels(roots)
-    label_of = {Path(os.path.abspath(r)): label for r, label in zip(roots, root_labels,
+    labels = root_labels(roots)
+    label_of = {Path(os.path.abspath(r)): label for r, label in zip(roots, labels,
                                                                      strict=True)}
     for root, item in discover_found(roots, options.discover):
         if isinstance(item, Diagnostic):
-            diagnostics.append(_with_root(item, label_of[root]))
+            diagnostics.append(with_root(item, label_of[root]))
         else:
             files.append((root, item))
 
     results = _run(files, options, ruleset, progress)
     joined, join_failed = cross_module_findings(files, options.discover.max_file_size,
                                                 [r.findings for r in results],
+                                                [r.links for r in results],
                                                 _context(options, ruleset))
-    diagnostics.extend(_with_root(d, label_of[root]) for root, d in join_failed.items())
+    diagnostics.extend(with_root(d, label_of[root]) for root, d in join_failed.items())
     kinds: Counter[FileKind] = Counter()
     findings: list[Finding] = []
     scanned = parsed = discarded = 0
@@ -116,23 +122,23 @@ def scan_paths(
             label, own, last = label_of[root], first_party.get(root, frozenset()), root
         extra = joined.get(position, ())
         if result.findings or extra:
-            findings.extend(_finding_root(f, label) for f in (*result.findings, *extra)
+            findings.extend(finding_root(f, label) for f in (*result.findings, *extra)
                             if not is_first_party_import(f, own))
         if result.diagnostics:
-            diagnostics.extend(_with_root(d, label) for d in result.diagnostics)
+            diagnostics.extend(with_root(d, label) for d in result.diagnostics)
         scanned += result.scanned
         parsed += result.parsed
         if result.discarded:
             discarded += 1
         else:
             kinds[found.type.kind] += 1
-    findings = _dedupe(findings)
+    findings = dedupe(findings)
     findings.sort(key=lambda f: f.sort_key)
     diagnostics.sort(key=lambda d: d.sort_key)
     skipped = sum(1 for d in diagnostics if d.code in _SKIP_CODES)
     return AuditResult(
         tool=ToolInfo(name="llama-audit", version=__version__, rules_version=ruleset.version),
-        roots=tuple(root_labels),
+        roots=tuple(labels),
         findings=tuple(findings),
         diagnostics=tuple(diagnostics),
         stats=ScanStats(
@@ -157,37 +163,6 @@ _SKIP_CODES = frozenset({"too-large", "binary", "unreadable", "symlink", "decode
 
 _TRANSIENT_CODES = frozenset({"parse-timeout", "parse-crash"})
 """Outcomes that depend on the machine or the moment, not the content: never cached."""
-
-
-def _root_labels(roots: Sequence[Path]) -> list[str]:
-    """How each root is named in reports: as the user wrote it, POSIX separators."""
-    labels = []
-    for root in roots:
-        text = Path(root).as_posix()
-        labels.append(text.rstrip("/") or "/")
-    return labels
-
-
-def _with_root(diagnostic: Diagnostic, root: str) -> Diagnostic:
-    return Diagnostic(path=diagnostic.path, code=diagnostic.code, message=diagnostic.message,
-                      line=diagnostic.line, root=root)
-
-
-def _finding_root(finding: Finding, root: str) -> Finding:
-    return finding if finding.root == root else replace(finding, root=root)
-
-
-def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, str, int, int, str | None]] = set()
-    out = []
-    for finding in findings:
-        key = (finding.root, finding.path, finding.rule_id, finding.line, finding.column,
-               finding.identifier)
-        if key not in seen:
-            seen.add(key)
-            out.append(finding)
-    return out
-
 
 
 def _run(
@@ -350,7 +325,8 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
         if cached is not None:
             found, problems, was_parsed = cached
             return FileResult(found, tuple(diagnostics) + problems, scanned=True,
-                              parsed=was_parsed, comments=comments)
+                              parsed=was_parsed, comments=comments,
+                              links=definition_links(file, text, found, ctx))
     with recording() as inputs:
         findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
     if key is not None and cache is not None and not any(
@@ -358,7 +334,8 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
         cache.put(key, findings, scan_diagnostics, parsed)
     return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
                       parsed=parsed, inputs=tuple(dict.fromkeys(inputs)),
-                      comments=comments)
+                      comments=comments,
+                      links=definition_links(file, text, findings, ctx))
 
 
 def _run_scanners(

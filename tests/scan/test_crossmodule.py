@@ -128,6 +128,29 @@ def test_a_use_file_with_nul_bytes_is_read_as_the_scan_reads_it(tmp_path: Path) 
     assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
 
 
+def test_a_definition_module_is_parsed_for_its_links_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan takes a definition module's links where it reads the file (a pool worker
+    when there is a pool); the join in the main process does not parse it again. A use file
+    is parsed by the join."""
+    import auditor.scan.crossmodule as join
+
+    parsed: list[str] = []
+    real = join.isolate.run_isolated
+
+    def counting(function, text, *args):  # type: ignore[no-untyped-def]
+        if function is module_links:
+            parsed.append(text)
+        return real(function, text, *args)
+
+    monkeypatch.setattr(join.isolate, "run_isolated", counting)
+    user = (LOADER + "from pkg.constants import MODEL_ID\n\n"
+            "AutoModelForCausalLM.from_pretrained(MODEL_ID)\n")
+    _package(tmp_path, user)
+    assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
+    assert sorted(parsed) == sorted([CONSTANTS, user])
+
+
 def test_an_import_cycle_resolves_nothing_and_ends(tmp_path: Path) -> None:
     _write(tmp_path, {
         "constants.py": CONSTANTS,
