@@ -214,6 +214,7 @@ class _Root:
         alias = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in encoded)
                            + rb")\s+as\s+([A-Za-z_]\w*)") if with_aliases else None
         words = _words(names)
+        imported = _imported(encoded)
         aliases: set[str] = set()
         holds = False
 
@@ -223,7 +224,8 @@ class _Root:
                 return False  # a word is a substring first: most files stop here
             if alias is not None:
                 aliases.update(m.decode("utf-8", "replace") for m in alias.findall(data))
-            holds = words.search(data) is not None and loaders.search(data) is not None
+            holds = (words.search(data) is not None and loaders.search(data) is not None
+                     and imported.search(data) is not None)
             return False  # nothing to decode
 
         for rel, position in self.by_rel.items():
@@ -357,6 +359,16 @@ without an import statement naming it. Other names count only when an import nam
 def _words(names: set[str]) -> re.Pattern[bytes]:
     return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names))
                       + rb")\b")
+
+
+def _imported(names: list[bytes]) -> re.Pattern[bytes]:
+    """What a file that uses one of ``names`` from another module must hold (a use is a
+    name bound by a module-level import, ``crossrefs._reference``): the name in an import
+    statement (on its line, in its parentheses or after a backslash continuation), after a
+    dot (``c.NAME``), or a ``*`` import. A file that binds the name itself is not parsed."""
+    alternation = b"|".join(re.escape(n) for n in names)
+    return re.compile(rb"\bimport\b(?:[ \t]*\([^)]*?|(?:\\\r?\n|[^\n])*?)\b(?:" + alternation
+                      + rb")\b|\.\s*(?:" + alternation + rb")\b|\bimport\s*\*")
 
 
 def _shared(a: list[str], b: list[str]) -> int:

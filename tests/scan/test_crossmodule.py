@@ -50,12 +50,14 @@ def _package(root: Path, user: str, rel: str = "pkg/user.py") -> Path:
     ("from pkg import constants\n", "constants.MODEL_ID"),
     ("from pkg.constants import *\n", "MODEL_ID"),
     ("from .constants import *\n", "MODEL_ID"),
+    ("from pkg.constants import (\n    LLAMA3_3,\n    MODEL_ID,\n)\n", "MODEL_ID"),
+    ("from pkg.constants import LLAMA3_3, \\\n    MODEL_ID\n", "MODEL_ID"),
 ])
 def test_each_import_form_reports_the_loader(tmp_path: Path, imports: str,
                                              argument: str) -> None:
     _package(tmp_path, LOADER + imports + f"\nmodel = AutoModelForCausalLM.from_pretrained("
                                           f"{argument})\n")
-    assert _rows(tmp_path) == [("pkg/user.py", 4, 9, LLAMA, "LA102")]
+    assert _rows(tmp_path) == [("pkg/user.py", imports.count("\n") + 3, 9, LLAMA, "LA102")]
 
 
 def test_dict_constant_by_key_and_unpacked(tmp_path: Path) -> None:
@@ -149,6 +151,27 @@ def test_a_definition_module_is_parsed_for_its_links_once(
     _package(tmp_path, user)
     assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
     assert sorted(parsed) == sorted([CONSTANTS, user])
+
+
+def test_a_file_binding_the_name_itself_is_not_parsed_by_the_join(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It holds the constant's name and a loader's, but imports neither: it cannot use
+    another module's constant, and the join does not parse it."""
+    import auditor.scan.crossmodule as join
+
+    parsed: list[str] = []
+    real = join.isolate.run_isolated
+
+    def counting(function, text, *args):  # type: ignore[no-untyped-def]
+        if function is module_links:
+            parsed.append(text)
+        return real(function, text, *args)
+
+    monkeypatch.setattr(join.isolate, "run_isolated", counting)
+    local = LOADER + "MODEL_ID = 'gpt2'\n\nAutoModelForCausalLM.from_pretrained(MODEL_ID)\n"
+    _package(tmp_path, local)
+    assert _rows(tmp_path) == []
+    assert parsed == [CONSTANTS]
 
 
 def test_an_import_cycle_resolves_nothing_and_ends(tmp_path: Path) -> None:
