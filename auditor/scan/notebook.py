@@ -37,10 +37,10 @@ from auditor.scan.documents.json_positions import (
     Keep,
 )
 from auditor.scan.documents.values import RULE_NON_META
-from auditor.scan.notebook_cells import CellText, PreparedCell, prepare_cell, split_lines, text_of
+from auditor.scan.notebook_cells import CellText, PreparedCell, prepare_cell, text_of
 from auditor.scan.python.scanner import NotPython, analyse_source
 from auditor.scan.text.identifiers import identifiers_in
-from auditor.scan.text.lines import scan_lines
+from auditor.scan.text.lines import has_hint, scan_lines
 from auditor.scan.text.positions import LineIndex
 from auditor.types import Hit, SourceFile
 
@@ -181,7 +181,7 @@ def _python_hits(code: list[_Cell], ctx: ScanContext, index: LineIndex,
         if python and not python.endswith(("\n", "\r")):
             python += "\n"
         parts.append(python)
-        owners += [(cell, line) for line in range(1, len(split_lines(python)) + 1)]
+        owners += [(cell, line) for line in range(1, _line_count(python) + 1)]
     analysed = _analyse("".join(parts), ctx)
     if isinstance(analysed, str):
         return _cell_by_cell(code, ctx, index, problems)
@@ -192,6 +192,11 @@ def _python_hits(code: list[_Cell], ctx: ScanContext, index: LineIndex,
             shifted = replace(hit, line=cell_line, end_line=cell_line + hit.end_line - hit.line)
             hits.append(_to_file(shifted, cell, index))
     return hits
+
+
+def _line_count(python: str) -> int:
+    """``len(split_lines(python))`` for text that is empty or ends with a line break."""
+    return python.count("\n") + python.count("\r") - python.count("\r\n")
 
 
 def _cell_by_cell(code: list[_Cell], ctx: ScanContext, index: LineIndex,
@@ -251,8 +256,13 @@ def _docs_hits(cells: list[_Cell], ruleset: RuleSet, index: LineIndex) -> list[H
                 hits.append(_to_file(replace(hit, details=(("part", cell.kind), *hit.details)),
                                      cell, index))
         for output in cell.outputs:
+            if not has_hint(output.text):  # no identifier on any of its lines
+                continue
             for number in range(1, len(output.line_starts) + 1):
-                for found in identifiers_in(output.line(number), ruleset):
+                line = output.line(number)
+                if not has_hint(line):
+                    continue
+                for found in identifiers_in(line, ruleset):
                     if not found.model.meta_weights:
                         continue
                     hit = Hit(rule_id=RULE_DOCS, line=number, column=found.start + 1,

@@ -14,6 +14,9 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 _MAGIC = re.compile(
     r"^(?P<indent>[ \t]*)(?:[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)?(?:!!?|%)")
 _HELP = re.compile(r"^\s*\?\??[\w.]|^\s*[\w.]+\?\??\s*$")
+_MAGIC_CHARS = re.compile(r"[%!?]")
+"""``_MAGIC``, ``_HELP`` and ``_CELL_MAGIC`` each need one of these characters."""
+_BRACKETS = re.compile(r"[][(){}]")
 _CELL_MAGIC = re.compile(r"^\s*%%(?P<name>\w+)")
 _PYTHON_BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "px", "memit",
                                  "snakeviz", "skip", "cython_inline"})
@@ -99,6 +102,8 @@ class PreparedCell:
 
 
 def prepare_cell(source: str) -> PreparedCell:
+    if not _MAGIC_CHARS.search(source):  # every magic, shell escape and help line has one
+        return PreparedCell(source)
     lines = split_lines(source)
     out: list[str] = []
     shell: list[tuple[int, int, str]] = []
@@ -124,8 +129,9 @@ def prepare_cell(source: str) -> PreparedCell:
             continued = content.rstrip().endswith("\\")
             continue
         statement_start = in_string is None and depth == 0
-        magic = _MAGIC.match(content) if statement_start else None
-        if magic is not None or (statement_start and _HELP.search(content)):
+        magic = _MAGIC.match(content) if statement_start and (
+            "%" in content or "!" in content) else None
+        if magic is not None or (statement_start and "?" in content and _HELP.search(content)):
             column = magic.end() if magic is not None else 0
             indent = magic.group("indent") if magic is not None else \
                 content[:len(content) - len(content.lstrip())]
@@ -158,6 +164,8 @@ _QUOTED = re.compile(r"""'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)
 def _bracket_balance(line: str) -> int:
     """Opened minus closed brackets outside strings and comments (a continuation line that
     starts with ``%`` is string formatting, not a magic)."""
+    if not _BRACKETS.search(line):
+        return 0
     code = _QUOTED.sub("", line)
     return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
 

@@ -39,6 +39,10 @@ _STRING_ITEM = re.compile(
     r'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"'
     r"[ \t\n\r]*(?:(,)[ \t\n\r]*)?")
 """A string item of an array, the whitespace after it and a comma with its whitespace."""
+_KEY = re.compile(
+    r'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"'
+    r"[ \t\n\r]*:[ \t\n\r]*")
+"""An object's key, its colon and the whitespace around it."""
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 
@@ -275,19 +279,25 @@ class _Parser:
             node.end = self.pos
             return node
         seen = False
+        text = self.text
         while True:
-            if not self.text.startswith('"', self.pos):
-                if self.lenient and self.text.startswith("}", self.pos) and seen:
-                    self.pos += 1
-                    node.end = self.pos
-                    return node
-                raise JsonError("expected a quoted key", self.pos)
-            key = self.string()
-            self.skip()
-            if not self.text.startswith(":", self.pos):
-                raise JsonError("expected ':' after a key", self.pos)
-            self.pos += 1
-            self.skip()
+            head = None if self.lenient else _KEY.match(text, self.pos)
+            if head is not None:  # the common case: the key, its colon and whitespace
+                key = JString(self.pos, head.end(1) + 1, head.group(1))
+                self.pos = head.end()
+            else:
+                if not text.startswith('"', self.pos):
+                    if self.lenient and text.startswith("}", self.pos) and seen:
+                        self.pos += 1
+                        node.end = self.pos
+                        return node
+                    raise JsonError("expected a quoted key", self.pos)
+                key = self.string()
+                self.skip()
+                if not text.startswith(":", self.pos):
+                    raise JsonError("expected ':' after a key", self.pos)
+                self.pos += 1
+                self.skip()
             seen = True
             if keep is None:
                 node.members.append((key, self.value(depth + 1)))
