@@ -25,6 +25,9 @@ from typing import TypeAlias
 from auditor.errors import AuditError, ScanError
 
 MAX_DEPTH = 200
+"""Deeper values are refused (a diagnostic, then the line scanner). Values skipped by a
+``keep`` schema are held to the same limit: their depth is bounded by the opening brackets in
+their text and, past that bound, measured on the decoded value."""
 
 _WS = re.compile(r"[ \t\n\r]*")
 # Unrolled loops ("normal* (special normal*)*"): a run of ordinary characters is one
