@@ -20,7 +20,7 @@ from typing import Any
 from auditor.fix.model import Action, Choice, Chosen, Outcome
 from auditor.fix.python_codemod import rewrite_python
 from auditor.scan.documents.json_positions import JArray, JObject, JsonError, parse_json
-from auditor.scan.notebook import CellText, text_of
+from auditor.scan.notebook_cells import CellText, text_of
 from auditor.scan.text.positions import LineIndex
 from auditor.types import Effort, Finding
 

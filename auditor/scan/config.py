@@ -24,6 +24,7 @@ from auditor.scan.documents.json_positions import (
     JScalar,
     JsonError,
     JString,
+    Keep,
     parse_json,
 )
 from auditor.scan.documents.toml_values import TomlFailure, toml_document
@@ -128,10 +129,11 @@ def _read_json(text: str, rel: str) -> tuple[list[ConfigDocument], list[Problem]
     return [json_document(root)], []
 
 
-def read_json(text: str, rel: str) -> JNode:
-    """Parse JSON (comments allowed in ``.jsonc``); ``ParseFailure`` with the line if not."""
+def read_json(text: str, rel: str, keep: Keep = None) -> JNode:
+    """Parse JSON (comments allowed in ``.jsonc``); ``ParseFailure`` with the line if not.
+    ``keep``: only the values a reader needs (see ``json_positions.Keep``)."""
     try:
-        return parse_json(text, comments=rel.lower().endswith((".jsonc", ".json5")))
+        return parse_json(text, comments=rel.lower().endswith((".jsonc", ".json5")), keep=keep)
     except JsonError as exc:
         line, column = LineIndex(text).position(exc.offset)
         raise ParseFailure(f"invalid JSON: {exc} at line {line} column {column}", line) from exc

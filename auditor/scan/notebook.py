@@ -18,9 +18,7 @@ Markdown cells and outputs only produce documentation mentions (LA305, with ``--
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from auditor import isolate
 from auditor.ruleset.load import RuleSet
@@ -31,157 +29,30 @@ from auditor.scan.deps.commands import shell_install_declarations
 from auditor.scan.deps.declarations import declaration_hits
 from auditor.scan.deps.packages import package_table
 from auditor.scan.docs import RULE_DOCS, code_block_hits
-from auditor.scan.documents.json_positions import JArray, JNode, JObject, JString
+from auditor.scan.documents.json_positions import (
+    JArray,
+    JNode,
+    JObject,
+    JString,
+    Keep,
+)
 from auditor.scan.documents.values import RULE_NON_META
+from auditor.scan.notebook_cells import CellText, PreparedCell, prepare_cell, text_of
 from auditor.scan.python.scanner import NotPython, analyse_source
 from auditor.scan.text.identifiers import identifiers_in
-from auditor.scan.text.lines import scan_lines
+from auditor.scan.text.lines import has_hint, scan_lines
 from auditor.scan.text.positions import LineIndex
 from auditor.types import Hit, SourceFile
 
 RULE_CODE = MODEL_ID
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-_MAGIC = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)?(?:!!?|%)")
-_HELP = re.compile(r"^\s*\?\??[\w.]|^\s*[\w.]+\?\??\s*$")
-_CELL_MAGIC = re.compile(r"^\s*%%(?P<name>\w+)")
-_PYTHON_BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "px", "memit",
-                                 "snakeviz", "skip", "cython_inline"})
 _PYTHON_LANGUAGES = frozenset({"python", "python2", "python3", "ipython", "ipython3", ""})
-
-
-class CellText:
-    """Text stored as JSON strings (a cell source or an output), with a map from each
-    character back to its offset in the notebook file."""
-
-    def __init__(self, pieces: list[JString]) -> None:
-        self.pieces = pieces
-        values = [piece.value for piece in pieces]
-        self.text = "".join(values)
-        self._piece_starts: list[int] = []
-        total = 0
-        for value in values:
-            self._piece_starts.append(total)
-            total += len(value)
-        self._maps: dict[int, list[int]] = {}
-        self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
-
-    def raw_offset(self, index: int, *, end: bool = False) -> int:
-        """File offset of character ``index``; with ``end``, of the position just after
-        character ``index - 1`` (an exclusive end)."""
-        if not self.pieces:
-            return 0
-        index = max(0, min(index, len(self.text)))
-        piece = max(0, bisect_right(self._piece_starts, index) - 1)
-        while end and piece > 0 and index == self._piece_starts[piece]:
-            piece -= 1
-        mapping = self._maps.get(piece)
-        if mapping is None:
-            mapping = self._maps[piece] = self.pieces[piece].raw_offsets()
-        local = min(index - self._piece_starts[piece], len(mapping) - 1)
-        return mapping[local]
-
-    def offset(self, line: int, column: int) -> int:
-        """Character offset of 1-based ``line`` and ``column`` in the text."""
-        start = self.line_starts[min(max(line, 1), len(self.line_starts)) - 1]
-        return min(start + column - 1, len(self.text))
-
-    def line(self, number: int) -> str:
-        """1-based source line without its line break."""
-        if not 1 <= number <= len(self.line_starts):
-            return ""
-        start = self.line_starts[number - 1]
-        end = self.line_starts[number] if number < len(self.line_starts) else len(self.text)
-        return _LINE_BREAK.sub("", self.text[start:end])
-
-
-def text_of(node: JNode | None) -> CellText:
-    if isinstance(node, JString):
-        return CellText([node])
-    if isinstance(node, JArray):
-        return CellText([item for item in node.items if isinstance(item, JString)])
-    return CellText([])
-
-
-@dataclass
-class PreparedCell:
-    """A code cell made parseable: magics turned into ``pass``, their text kept aside."""
-
-    python: str
-    shell: list[tuple[int, int, str]] = field(default_factory=list)
-    """(1-based cell line, column offset, text) for the line scanner."""
-
-
-def prepare_cell(source: str) -> PreparedCell:
-    lines = _split_lines(source)
-    out: list[str] = []
-    shell: list[tuple[int, int, str]] = []
-    first = lines[0][0] if lines else ""
-    cell_magic = _CELL_MAGIC.match(first)
-    start = 0
-    if cell_magic is not None:
-        shell.append((1, 0, first))
-        out.append(lines[0][1])
-        start = 1
-        if cell_magic.group("name") not in _PYTHON_BODY_MAGICS:
-            for number, (content, ending) in enumerate(lines[1:], start=2):
-                shell.append((number, 0, content))
-                out.append(ending)
-            return PreparedCell("".join(out), shell)
-    in_string: str | None = None
-    depth = 0
-    continued = False
-    for number, (content, ending) in enumerate(lines[start:], start=start + 1):
-        if continued:
-            shell.append((number, 0, content))
-            out.append(ending)
-            continued = content.rstrip().endswith("\\")
-            continue
-        statement_start = in_string is None and depth == 0
-        magic = _MAGIC.match(content) if statement_start else None
-        if magic is not None or (statement_start and _HELP.search(content)):
-            column = magic.end() if magic is not None else 0
-            indent = magic.group("indent") if magic is not None else \
-                content[:len(content) - len(content.lstrip())]
-            shell.append((number, column, content[column:]))
-            out.append(indent + "pass" + ending)
-            continued = content.rstrip().endswith("\\")
-            continue
-        out.append(content + ending)
-        if in_string is None:
-            depth = max(0, depth + _bracket_balance(content))
-        in_string = _string_state(content, in_string)
-    return PreparedCell("".join(out), shell)
-
-
-def _split_lines(text: str) -> list[tuple[str, str]]:
-    """(content, line break) pairs; the last line may have an empty break."""
-    out: list[tuple[str, str]] = []
-    position = 0
-    for match in _LINE_BREAK.finditer(text):
-        out.append((text[position:match.start()], match.group(0)))
-        position = match.end()
-    if position < len(text):
-        out.append((text[position:], ""))
-    return out
-
-
-_QUOTED = re.compile(r"""'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#.*""")
-
-
-def _bracket_balance(line: str) -> int:
-    """Opened minus closed brackets outside strings and comments (a continuation line that
-    starts with ``%`` is string formatting, not a magic)."""
-    code = _QUOTED.sub("", line)
-    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
-
-
-def _string_state(line: str, state: str | None) -> str | None:
-    """Inside a triple-quoted string after ``line``? (a magic-looking line there is text)."""
-    for quote in ('"""', "'''"):
-        if state in (None, quote) and line.count(quote) % 2 == 1:
-            state = None if state == quote else quote
-    return state
+_OUTPUT: Keep = {"text": None, "data": {"text/plain": None, "text/markdown": None}}
+_CELL: Keep = {"cell_type": None, "source": None, "input": None, "outputs": _OUTPUT}
+NOTEBOOK_KEEP: Keep = {
+    "cells": _CELL, "worksheets": {"cells": _CELL},
+    "metadata": {"kernelspec": {"language": None}, "language_info": {"name": None}}}
+"""The values the reader uses; images, HTML, widget state, cell metadata and execution
+counts are only checked to be valid JSON, not built (``json_positions.Keep``)."""
 
 
 @dataclass
@@ -197,14 +68,14 @@ class _Cell:
 def scan_notebook(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
     ruleset = ctx.ruleset
     try:
-        root = read_json(text, file.rel)
+        root = read_json(text, file.rel, NOTEBOOK_KEEP)
     except ParseFailure as exc:
         return _fallback(text, ruleset, f"{exc}", exc.line)
     cells_node, language = _cells_and_language(root)
     if cells_node is None:
         return _fallback(text, ruleset, "not a Jupyter notebook (no 'cells' list)", None)
     index = LineIndex(text)
-    cells = [_cell(number, node) for number, node in enumerate(cells_node.items)]
+    cells = [_cell(number, node, text) for number, node in enumerate(cells_node.items)]
     problems: list[Problem] = _malformed_cells(cells_node, index)
     hits: list[Hit] = []
     code = [c for c in cells if c.kind == "code"]
@@ -279,7 +150,7 @@ def _malformed_cells(cells: JArray, index: LineIndex) -> list[Problem]:
                     index.position(bad[0][1])[0])]
 
 
-def _cell(number: int, node: JNode) -> _Cell:
+def _cell(number: int, node: JNode, document: str) -> _Cell:
     if not isinstance(node, JObject):
         return _Cell(number, "", CellText([]), [], getattr(node, "start", 0))
     kind_node = node.get("cell_type")
@@ -295,8 +166,8 @@ def _cell(number: int, node: JNode) -> _Cell:
             for holder, key in ((output, "text"), (data, "text/plain"), (data, "text/markdown")):
                 value = holder.get(key) if isinstance(holder, JObject) else None
                 if value is not None:
-                    outputs.append(text_of(value))
-    return _Cell(number, kind, text_of(source), outputs, node.start)
+                    outputs.append(text_of(value, document))
+    return _Cell(number, kind, text_of(source, document), outputs, node.start)
 
 
 def _python_hits(code: list[_Cell], ctx: ScanContext, index: LineIndex,
@@ -310,7 +181,7 @@ def _python_hits(code: list[_Cell], ctx: ScanContext, index: LineIndex,
         if python and not python.endswith(("\n", "\r")):
             python += "\n"
         parts.append(python)
-        owners += [(cell, line) for line in range(1, len(_split_lines(python)) + 1)]
+        owners += [(cell, line) for line in range(1, _line_count(python) + 1)]
     analysed = _analyse("".join(parts), ctx)
     if isinstance(analysed, str):
         return _cell_by_cell(code, ctx, index, problems)
@@ -321,6 +192,11 @@ def _python_hits(code: list[_Cell], ctx: ScanContext, index: LineIndex,
             shifted = replace(hit, line=cell_line, end_line=cell_line + hit.end_line - hit.line)
             hits.append(_to_file(shifted, cell, index))
     return hits
+
+
+def _line_count(python: str) -> int:
+    """``len(split_lines(python))`` for text that is empty or ends with a line break."""
+    return python.count("\n") + python.count("\r") - python.count("\r\n")
 
 
 def _cell_by_cell(code: list[_Cell], ctx: ScanContext, index: LineIndex,
@@ -380,8 +256,13 @@ def _docs_hits(cells: list[_Cell], ruleset: RuleSet, index: LineIndex) -> list[H
                 hits.append(_to_file(replace(hit, details=(("part", cell.kind), *hit.details)),
                                      cell, index))
         for output in cell.outputs:
+            if not has_hint(output.text):  # no identifier on any of its lines
+                continue
             for number in range(1, len(output.line_starts) + 1):
-                for found in identifiers_in(output.line(number), ruleset):
+                line = output.line(number)
+                if not has_hint(line):
+                    continue
+                for found in identifiers_in(line, ruleset):
                     if not found.model.meta_weights:
                         continue
                     hit = Hit(rule_id=RULE_DOCS, line=number, column=found.start + 1,

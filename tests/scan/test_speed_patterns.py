@@ -13,7 +13,7 @@ import re
 from auditor.isolate.limits import _BRACKET_TOKENS, bracket_depth
 from auditor.scan.documents import json_positions
 from auditor.scan.documents.json_positions import JArray, JObject, JString, parse_json
-from auditor.scan.notebook import _QUOTED
+from auditor.scan.notebook_cells import _QUOTED
 
 BIG = 3 * 1024 * 1024
 

@@ -20,10 +20,16 @@ _HINTS = ("llama", "vicuna", "guard")
 _TRAILING = ".,:;/\\-"
 
 
+def has_hint(text: str) -> bool:
+    """Whether ``text`` holds a word every identifier token needs (without one, neither
+    ``iter_identifier_tokens`` nor ``identifiers_in`` finds anything)."""
+    lowered = text.lower()
+    return any(h in lowered for h in _HINTS)
+
+
 def iter_identifier_tokens(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, token) for every token of ``text`` that may name a Llama model."""
-    lowered = text.lower()
-    if not any(h in lowered for h in _HINTS):
+    if not has_hint(text):
         return
     for match in _TOKEN.finditer(text):
         token = match.group(0)
