@@ -29,7 +29,8 @@ class ScanOutput:
     hits: list[Hit] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     parsed: bool = True
-    """False when the structural parser failed and a fallback produced the hits."""
+    """False when the structural parser failed and a fallback produced the hits (a file
+    decided without a parse, ``python.preparse``, is not a failure: True)."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """The Python scanner: one stdlib ``ast`` parse and one walk per file.
 
-``collect`` reads the module (statements everywhere, expressions where a finding can
-start) and ``resolve`` evaluates what strings and loader arguments can hold once every
-binding is known; this module turns that into hits. Only the nodes that produced a hit get
-positions (``locate``). The parse and analysis run in ``isolate``'s worker, with
-its time and memory limits; a file Python cannot parse is read by the line scanner instead.
+``collect`` reads the module (statements everywhere, expressions where a finding can start)
+and ``resolve`` evaluates what strings and loader arguments can hold once every binding is
+known; this module turns that into hits. Only nodes that produced a hit get positions
+(``locate``). Parse and analysis run in ``isolate``'s worker, with its time and memory
+limits; a file Python cannot parse is read by the line scanner instead.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from auditor.scan.python.collect import collect
 from auditor.scan.python.literals import literal_pieces, written_text
 from auditor.scan.python.locate import Locator, chain_to
 from auditor.scan.python.positions import SourceIndex
+from auditor.scan.python.preparse import cannot_find
 from auditor.scan.python.records import CallRecord, Chain, StringUnit, Where
 from auditor.scan.python.resolve import Resolver
 from auditor.scan.python.roles import PythonRoles
@@ -56,17 +57,17 @@ def scan_python(file: SourceFile, text: str, ctx: ScanContext) -> ScanOutput:
 
     The analysis runs in ``isolate``'s worker: a file too large for it, that crashes it or
     overruns ``ctx.parse_timeout_seconds`` is line-scanned instead, with a diagnostic saying
-    why; so is a file that is not valid Python.
+    why; so is a file that is not valid Python. One ``preparse`` clears is not parsed.
     """
     def line_scan(code: str, message: str, line: int | None = None) -> ScanOutput:
-        return ScanOutput(hits=scan_lines(text, ctx.ruleset),
-                          problems=[Problem(code, f"{message}; identifiers found by the line "
-                                                  "scanner", line)],
-                          parsed=False)
+        return ScanOutput(hits=scan_lines(text, ctx.ruleset), parsed=False, problems=[
+            Problem(code, f"{message}; identifiers found by the line scanner", line)])
 
     refused = isolate.too_large(text)
     if refused is not None:
         return line_scan(refused.code, refused.message)
+    if cannot_find(text, ctx.ruleset):
+        return ScanOutput()  # decided without a parse (``preparse``): not a parse failure
     outcome = isolate.run_isolated(analyse_source, text, ctx.ruleset,
                                    ctx.parse_timeout_seconds)
     if isinstance(outcome, isolate.ParseRefused):
@@ -135,8 +136,7 @@ class _Analysis:
         for call in collection.calls:
             pending.extend(self._loader_hits(call))
         for unit in collection.units:
-            if not unit.docstring:
-                pending.extend(self._unit_hits(unit))
+            pending.extend(() if unit.docstring else self._unit_hits(unit))  # docstrings: none
         for use in collection.api_uses:
             pending.append(_Pending(use.where, use.rule_id, use.identifier, None, use.context,
                                     chain=use.chain))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,12 +40,36 @@ _LLAMA = re.compile(r"(?i)llama")
 def _used_through_owner(text: str, owner_before: re.Pattern[str]) -> bool:
     """Is some ``llama`` written right after ``<Owner>.``? Each occurrence looks back a short
     window (a pattern anchored at the owner would be tried at every word of the file)."""
-    for found in _LLAMA.finditer(text):
-        start = found.start()
+    for start in _llama_starts(text):
         if start and text[start - 1] in "._ \t" and owner_before.search(
                 text, max(0, start - 80), start):
             return True
     return False
+
+
+def _member_defined(text: str) -> bool:
+    """``_MEMBER_DEFINED.search(text)``, tried only at the lines holding ``llama``."""
+    tried = -1
+    for start in _llama_starts(text):
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start != tried:
+            tried = line_start
+            if _MEMBER_DEFINED.match(text, line_start):
+                return True
+    return False
+
+
+def _llama_starts(text: str) -> Iterator[int]:
+    """Where ``_LLAMA`` matches (in ASCII text, found in the lower-cased text: the same
+    places, several times faster than a case-insensitive pattern)."""
+    if not text.isascii():
+        yield from (found.start() for found in _LLAMA.finditer(text))
+        return
+    lowered = text.lower()
+    at = lowered.find("llama")
+    while at >= 0:
+        yield at
+        at = lowered.find("llama", at + 1)
 
 
 _LLAMA2 = re.compile(r"(?i)llama[-_]?2")
@@ -62,14 +87,20 @@ class StyleUse:
     context: str
 
 
+def may_use_styles(text: str, tables: PythonTables) -> bool:
+    """The cheap test before ``style_uses`` walks the tree (False: it finds nothing)."""
+    enums = tables.template_enums
+    if enums is None:
+        return False
+    used, enum_class = _prechecks(enums.pattern)
+    return _used_through_owner(text, used) or bool(_member_defined(text)
+                                                   and enum_class.search(text))
+
+
 def style_uses(tree: ast.Module, text: str, tables: PythonTables) -> list[StyleUse]:
     """Every definition and use of a chat-format enum member named after Llama."""
     enums = tables.template_enums
-    if enums is None:
-        return []
-    used, enum_class = _prechecks(enums.pattern)
-    if not (_used_through_owner(text, used) or (_MEMBER_DEFINED.search(text)
-                                                 and enum_class.search(text))):
+    if enums is None or not may_use_styles(text, tables):
         return []
     values = tables.template_values
     uses: list[StyleUse] = []

@@ -17,6 +17,8 @@ from auditor.types import Hit, ModelRef
 
 _TOKEN = re.compile(r"[\w@~.:/+{}\\-]+")
 _HINTS = ("llama", "vicuna", "guard")
+HINT_WORDS = _HINTS
+"""A line without one of these (lower-cased) holds no identifier the line scanner reports."""
 _TRAILING = ".,:;/\\-"
 
 
