@@ -24,7 +24,7 @@ from auditor.cli.options import (
 )
 from auditor.cli.output import is_stdout
 from auditor.cli.progress import progress_wanted, scan_progress
-from auditor.cli.report import (
+from auditor.cli.report_outputs import (
     EXTRA_OUTPUT_PARAMS,
     color_wanted,
     extra_output_options,
