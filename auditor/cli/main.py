@@ -8,13 +8,10 @@ stages.
 from __future__ import annotations
 
 import contextlib
-import gc
-import importlib
 import os
 import signal
 import sys
 from collections.abc import Sequence
-from types import ModuleType
 from typing import ClassVar
 
 import click
@@ -22,6 +19,7 @@ import click
 from auditor import __version__
 from auditor.cli.exit_codes import ExitCode
 from auditor.cli.signals import Terminated, orderly_stop, stop_children
+from auditor.util.imports import import_quietly
 
 
 class _LazyGroup(click.Group):
@@ -50,28 +48,8 @@ class _LazyGroup(click.Group):
         if target is None:
             return super().get_command(ctx, cmd_name)
         module_name, _, attribute = target.partition(":")
-        command: click.Command = getattr(_import_quietly(module_name), attribute)
+        command: click.Command = getattr(import_quietly(module_name), attribute)
         return command
-
-
-def _import_quietly(module_name: str) -> ModuleType:
-    """Import a command's module with the cyclic garbage collector paused.
-
-    The first import of a command makes tens of thousands of long-lived objects (modules,
-    classes, functions, tables) and next to no garbage, yet triggers dozens of collections
-    that walk them all: about 20 ms of a 0.25 s scan. What the import made is then frozen
-    (``gc.freeze``): later collections skip it, in this process and in the scan's forked
-    workers, which share those pages instead of copying them when a collection would touch
-    them. A module already imported is returned as it is.
-    """
-    if module_name in sys.modules or not gc.isenabled():
-        return importlib.import_module(module_name)
-    gc.disable()
-    try:
-        return importlib.import_module(module_name)
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,12 +6,12 @@ with no notebooks, never pays for importing the scanners it does not run.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from functools import cache
 
 from auditor.scan.context import ScanFunction
 from auditor.types import FileKind, SourceFile
+from auditor.util.imports import import_quietly
 
 _BY_KIND: dict[FileKind, tuple[str, ...]] = {
     FileKind.PYTHON: ("python.scanner:scan_python",),
@@ -33,7 +33,7 @@ _ALSO_CONFIG = frozenset({"package.json", "cargo.toml"})
 @cache
 def _load(target: str) -> ScanFunction:
     module_name, function_name = target.split(":")
-    module = importlib.import_module(f"{__package__}.{module_name}")
+    module = import_quietly(f"{__package__}.{module_name}")
     function: ScanFunction = getattr(module, function_name)
     return function
 
