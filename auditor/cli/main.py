@@ -8,7 +8,6 @@ stages.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import signal
 import sys
@@ -18,19 +17,21 @@ from typing import ClassVar
 import click
 
 from auditor import __version__
-from auditor.cli.baseline import baseline_command
-from auditor.cli.config_cmd import config_group
 from auditor.cli.exit_codes import ExitCode
-from auditor.cli.rules import rules_group
-from auditor.cli.scan import scan
 from auditor.cli.signals import Terminated, orderly_stop, stop_children
+from auditor.util.imports import import_quietly
 
 
 class _LazyGroup(click.Group):
-    """Commands other than the scanning ones are imported only when run (``fix`` alone pulls
-    in the codemods): a ``scan`` from pre-commit or CI should not pay for them at start-up."""
+    """Every command is imported only when it runs (or its help is shown): a ``scan`` from
+    pre-commit or CI does not pay for the codemods of ``fix`` or the comparison of ``report``,
+    and ``--version`` imports no command at all."""
 
     lazy_commands: ClassVar[dict[str, str]] = {
+        "scan": "auditor.cli.scan:scan",
+        "rules": "auditor.cli.rules:rules_group",
+        "baseline": "auditor.cli.baseline:baseline_command",
+        "config": "auditor.cli.config_cmd:config_group",
         "fix": "auditor.cli.fix:fix_command",
         "plan": "auditor.cli.plan:plan_command",
         "suggest": "auditor.cli.catalog:suggest_command",
@@ -47,7 +48,7 @@ class _LazyGroup(click.Group):
         if target is None:
             return super().get_command(ctx, cmd_name)
         module_name, _, attribute = target.partition(":")
-        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        command: click.Command = getattr(import_quietly(module_name), attribute)
         return command
 
 
@@ -55,10 +56,6 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="llama-audit")
 def cli() -> None:
     """Find every dependency on Meta's Llama models and plan the move to open replacements."""
-
-
-for _command in (scan, rules_group, baseline_command, config_group):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

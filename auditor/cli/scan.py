@@ -24,7 +24,7 @@ from auditor.cli.options import (
 )
 from auditor.cli.output import is_stdout
 from auditor.cli.progress import progress_wanted, scan_progress
-from auditor.cli.report import (
+from auditor.cli.report_outputs import (
     EXTRA_OUTPUT_PARAMS,
     color_wanted,
     extra_output_options,
@@ -40,6 +40,7 @@ from auditor.policy import FAIL_ON_CHOICES
 from auditor.policy.gate import gate_summary, gate_text
 from auditor.report.formats import Format, format_names, render
 from auditor.report.roots import describe_roots
+from auditor.report.summary import summary_line
 
 
 @click.command()
@@ -129,8 +130,6 @@ def scan(
         if fmt is Format.TEXT else render(outcome.result, fmt, verbose=verbose))
     write_outputs(outcome.result, output, main_text, extras)
     if not quiet:
-        from auditor.report.text import summary_line  # rich: not for quiet CI runs
-
         lines = gate_summary(outcome.policy, outcome.gate, summary_line)
         if fmt is Format.TEXT and is_stdout(output):
             lines = lines[1:]  # the text report already ends with the summary line

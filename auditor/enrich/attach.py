@@ -15,8 +15,6 @@ from auditor.details import DetailKey, Details
 from auditor.enrich.candidates import ReplacementPolicy
 from auditor.enrich.entries import Catalog, CatalogError
 from auditor.enrich.facts import FactsResolver
-from auditor.enrich.hub import HubSettings, LiveHub, hub_offline_reason
-from auditor.enrich.hub_cache import HubCache, default_cache_dir, ttl_from_env
 from auditor.enrich.hub_records import HubProblem, HubService
 from auditor.enrich.licenses import LicenseTable
 from auditor.enrich.lineage import Lineage, looks_like_repo_id, trace_offline, trace_online
@@ -108,6 +106,10 @@ def open_session(options: EnrichOptions, *, ruleset: RuleSet | None = None,
     diagnostics: list[Diagnostic] = []
     service: HubService | None = None
     if options.online:
+        # the Hub client (http.client, ssl, email) only for --online
+        from auditor.enrich.hub import HubSettings, LiveHub, hub_offline_reason
+        from auditor.enrich.hub_cache import HubCache, default_cache_dir, ttl_from_env
+
         reason = hub_offline_reason()
         if reason is not None:
             diagnostics.append(Diagnostic(

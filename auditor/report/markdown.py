@@ -11,12 +11,12 @@ markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import quote
 
 from auditor.report.cards import WhyNotes, model_cards, other_groups, planned_text, why_notes
 from auditor.report.effort import EFFORT_ORDER, EffortCounts, effort_rows, finding_root
 from auditor.report.licenses import license_exposure
+from auditor.report.links import link_base_from_env as link_base_from_env
 from auditor.report.markdown_cards import (
     md_code,
     md_text,
@@ -144,16 +144,6 @@ def _body(result: AuditResult, link_base: str | None,
 
 def _left_out(count: int) -> str:
     return f"_{count} more sections are not shown {_WHOLE} with all of them._\n"
-
-
-def link_base_from_env(env: Mapping[str, str]) -> str | None:
-    """The blob URL prefix of the commit being checked, inside GitHub Actions."""
-    server = env.get("GITHUB_SERVER_URL")
-    repository = env.get("GITHUB_REPOSITORY")
-    sha = env.get("GITHUB_SHA")
-    if not (server and repository and sha):
-        return None
-    return f"{server.rstrip('/')}/{repository}/blob/{sha}/"
 
 
 def _head(result: AuditResult) -> str:

@@ -175,3 +175,19 @@ def check_mark(passed: bool | None) -> str:
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
+
+
+def summary_line(result: AuditResult) -> str:
+    """The one-line count a scan prints on stderr and the text report ends with (no rich:
+    a quiet JSON or SARIF scan in CI must not import it to print this line)."""
+    counts = Counter(f.severity.value for f in result.findings)
+    order = ("high", "medium", "low", "info")
+    by_severity = ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+    files = len({(f.root, f.path) for f in result.findings})
+    text = f"{len(result.findings)} finding(s)"
+    if by_severity:
+        text += f" ({by_severity})"
+    text += f" in {files} file(s); {result.stats.files_scanned} file(s) scanned"
+    if result.diagnostics:
+        text += f"; {len(result.diagnostics)} diagnostic(s)"
+    return text

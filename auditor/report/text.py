@@ -17,7 +17,13 @@ from rich.text import Text
 
 from auditor.report.effort import EFFORT_ORDER, EffortCounts, EffortRow, effort_rows
 from auditor.report.repos import repository_rows, shows_repositories
-from auditor.report.summary import CATEGORY_ORDER, SEVERITY_ORDER, group_by_file, replacement_text
+from auditor.report.summary import (
+    CATEGORY_ORDER,
+    SEVERITY_ORDER,
+    group_by_file,
+    replacement_text,
+)
+from auditor.report.summary import summary_line as summary_line
 from auditor.types import AuditResult, Finding, Severity
 
 DEFAULT_WIDTH = 100
@@ -169,17 +175,3 @@ def _effort_table(result: AuditResult, *, verbose: bool) -> Table:
     table.add_row(Text("all", style="bold"), *(str(total.count(e)) for e in EFFORT_ORDER),
                   total.heaviest.value if total.heaviest else "")
     return table
-
-
-def summary_line(result: AuditResult) -> str:
-    counts = Counter(f.severity.value for f in result.findings)
-    order = ("high", "medium", "low", "info")
-    by_severity = ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
-    files = len({(f.root, f.path) for f in result.findings})
-    text = f"{len(result.findings)} finding(s)"
-    if by_severity:
-        text += f" ({by_severity})"
-    text += f" in {files} file(s); {result.stats.files_scanned} file(s) scanned"
-    if result.diagnostics:
-        text += f"; {len(result.diagnostics)} diagnostic(s)"
-    return text

@@ -6,11 +6,12 @@ with no notebooks, never pays for importing the scanners it does not run.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterable
 from functools import cache
 
 from auditor.scan.context import ScanFunction
 from auditor.types import FileKind, SourceFile
+from auditor.util.imports import import_quietly
 
 _BY_KIND: dict[FileKind, tuple[str, ...]] = {
     FileKind.PYTHON: ("python.scanner:scan_python",),
@@ -32,15 +33,20 @@ _ALSO_CONFIG = frozenset({"package.json", "cargo.toml"})
 @cache
 def _load(target: str) -> ScanFunction:
     module_name, function_name = target.split(":")
-    module = importlib.import_module(f"{__package__}.{module_name}")
+    module = import_quietly(f"{__package__}.{module_name}")
     function: ScanFunction = getattr(module, function_name)
     return function
 
 
-def load_all_scanners() -> None:
-    """Import every scanner now (before a process pool forks, so workers inherit them)."""
-    for targets in _BY_KIND.values():
-        for target in targets:
+def load_scanners(kinds: Iterable[FileKind]) -> None:
+    """Import now every scanner that can read a file of these kinds (before a process pool
+    forks, so the workers inherit them). The others stay unimported: a tree with no
+    JavaScript, Go, Rust or JVM file never imports tree-sitter and its grammars."""
+    wanted = set(kinds)
+    if FileKind.MANIFEST in wanted:  # setup.py is code too; package.json, Cargo.toml config
+        wanted |= {FileKind.PYTHON, FileKind.CONFIG}
+    for kind in wanted:
+        for target in _BY_KIND.get(kind, ()):
             _load(target)
 
 

@@ -31,7 +31,7 @@ from auditor.scan.inputs import recording
 from auditor.scan.prefilter import file_may_match
 from auditor.scan.python.crossrefs import ModuleLinks
 from auditor.scan.read import read_for_scan
-from auditor.scan.registry import load_all_scanners, scanners_for
+from auditor.scan.registry import load_scanners, scanners_for
 from auditor.scan.roots import dedupe, finding_root, root_labels, with_root
 from auditor.scan.suppressions import file_suppression_comments
 from auditor.types import (
@@ -240,7 +240,8 @@ def _scan_all(
 ) -> Iterable[FileResult]:
     total = len(files)
     if options.jobs > 1 and total >= POOL_THRESHOLD:
-        load_all_scanners()  # imported once here, inherited by the forked workers
+        # imported once here, inherited by the forked workers
+        load_scanners({found.type.kind for _, found in files})
         from auditor.scan.pool import scan_in_pool  # only pool users import it
 
         # Objects made so far are never garbage: kept out of the collector's walks, whose

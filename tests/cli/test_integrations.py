@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from auditor.cli.main import cli
+from auditor.cli.scan import scan as scan_command
 from tests.conftest import PROJECT
 
 ACTION = PROJECT / "action.yml"
@@ -52,7 +53,7 @@ def test_action_is_composite_and_references_only_declared_inputs() -> None:
 
 
 def _scan_formats() -> list[str]:
-    scan = cli.commands["scan"]
+    scan = scan_command
     option = next(p for p in scan.params if p.name == "output_format")
     assert isinstance(option.type, click.Choice)
     return list(option.type.choices)

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
-from auditor.cli.main import cli
 from auditor.cli.report import merge_command, report_command
+from auditor.cli.scan import scan as scan_command
 from auditor.report.formats import Format, render
 from auditor.serialize import result_from_dict
 from tests.conftest import PROJECT, SCHEMA
@@ -130,7 +130,7 @@ def test_every_format_from_one_report_run(run_cli, in_project: Path,
 
 def test_scan_writes_every_format_in_one_run(run_cli, in_project: Path,
                                              tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    if "sarif_output" not in {p.name for p in cli.commands["scan"].params}:
+    if "sarif_output" not in {p.name for p in scan_command.params}:
         pytest.skip("scan has no --sarif-output yet (see cli_report.extra_output_options)")
     outputs = {fmt: tmp_path / f"scan{fmt.extension}" for fmt in Format if fmt is not Format.TEXT}
     args = ["scan", "fixtures/demo", "--quiet", "--format", "text", "-o", str(tmp_path / "t.txt")]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli.main import main
-from auditor.cli.report import color_wanted
+from auditor.cli.report_outputs import color_wanted
 
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 
