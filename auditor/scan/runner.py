@@ -244,8 +244,8 @@ def _scan_all(
         load_scanners({found.type.kind for _, found in files})
         from auditor.scan.pool import scan_in_pool  # only pool users import it
 
-        # Objects made so far are never garbage: kept out of the collector's walks, whose
-        # reference-count updates would copy the pages a forked worker shares with this process.
+        # Objects made so far are never garbage: kept out of the collector's walks, which
+        # write to every object they visit and so copy the pages a worker shares with us.
         gc.freeze()
         try:
             yield from scan_in_pool(files, options)
