@@ -130,22 +130,28 @@ def test_a_use_file_with_nul_bytes_is_read_as_the_scan_reads_it(tmp_path: Path) 
     assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
 
 
-def test_a_definition_module_is_parsed_for_its_links_once(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scan takes a definition module's links where it reads the file (a pool worker
-    when there is a pool); the join in the main process does not parse it again. A use file
-    is parsed by the join."""
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts ``module_links`` analyses in the scan and the join, in order."""
     import auditor.scan.crossmodule as join
 
-    parsed: list[str] = []
+    texts: list[str] = []
     real = join.isolate.run_isolated
 
     def counting(function, text, *args):  # type: ignore[no-untyped-def]
         if function is module_links:
-            parsed.append(text)
+            texts.append(text)
         return real(function, text, *args)
 
     monkeypatch.setattr(join.isolate, "run_isolated", counting)
+    return texts
+
+
+def test_a_definition_module_is_parsed_for_its_links_once(tmp_path: Path,
+                                                          parsed: list[str]) -> None:
+    """The scan takes a definition module's links where it reads the file (a pool worker
+    when there is a pool); the join in the main process does not parse it again. A use file
+    is parsed by the join."""
     user = (LOADER + "from pkg.constants import MODEL_ID\n\n"
             "AutoModelForCausalLM.from_pretrained(MODEL_ID)\n")
     _package(tmp_path, user)
@@ -154,20 +160,9 @@ def test_a_definition_module_is_parsed_for_its_links_once(
 
 
 def test_a_file_binding_the_name_itself_is_not_parsed_by_the_join(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, parsed: list[str]) -> None:
     """It holds the constant's name and a loader's, but imports neither: it cannot use
     another module's constant, and the join does not parse it."""
-    import auditor.scan.crossmodule as join
-
-    parsed: list[str] = []
-    real = join.isolate.run_isolated
-
-    def counting(function, text, *args):  # type: ignore[no-untyped-def]
-        if function is module_links:
-            parsed.append(text)
-        return real(function, text, *args)
-
-    monkeypatch.setattr(join.isolate, "run_isolated", counting)
     local = LOADER + "MODEL_ID = 'gpt2'\n\nAutoModelForCausalLM.from_pretrained(MODEL_ID)\n"
     _package(tmp_path, local)
     assert _rows(tmp_path) == []
