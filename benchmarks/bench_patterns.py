@@ -1,6 +1,7 @@
 """Time and memory of the JSON string pattern on one long string: the alternation form the
 parser used before against the unrolled form it uses now (each in a fresh process, so the
-peak RSS is the pattern's own).
+peak RSS is the pattern's own); and the same for the join's import-line pattern
+(``scan/crossmodule.py`` ``_imported``) walking one long line to a name.
 
     python benchmarks/bench_patterns.py [--chars 1300000] [--rounds 3]
 """
@@ -28,8 +29,24 @@ print(seconds, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1
 """
 
 
-def measure(pattern: str, chars: int) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", _PROBE, pattern, str(chars)], check=True,
+IMPORT_ALTERNATION = r"\bimport\b(?:\\\r?\n|[^\n])*?\bMODEL_ID\b"
+IMPORT_NOW = r"\bimport\b[^\n]*?(?:\\\r?\n[^\n]*?)*?\bMODEL_ID\b"
+
+_IMPORT_PROBE = """
+import re, resource, sys, time
+pattern = re.compile(sys.argv[1].encode())
+text = b"import os; x = '" + b"a" * int(sys.argv[2]) + b"'; from c import MODEL_ID\\n"
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+match = pattern.search(text)
+seconds = time.perf_counter() - start
+assert match is not None
+print(seconds, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+def measure(pattern: str, chars: int, probe: str = _PROBE) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", probe, pattern, str(chars)], check=True,
                          capture_output=True, text=True).stdout.split()
     return float(out[0]), float(out[1])
 
@@ -52,6 +69,15 @@ def main() -> None:
     ratios = [a[0] / b[0] for a, b in zip(rows["alternation (before)"], rows["unrolled (now)"],
                                           strict=True)]
     print(f"\ntime ratio before / now: {statistics.median(ratios):.0f}x")
+    lines = {"alternation (before)": [measure(IMPORT_ALTERNATION, args.chars, _IMPORT_PROBE)
+                                      for _ in range(args.rounds)],
+             "single-class repeat (now)": [measure(IMPORT_NOW, args.chars, _IMPORT_PROBE)
+                                           for _ in range(args.rounds)]}
+    print(f"\nthe join's import-line pattern over one {args.chars:,}-character line\n")
+    print("| pattern | ms | extra peak RSS MB |\n|---|---:|---:|")
+    for name, runs in lines.items():
+        print(f"| {name} | {statistics.median(r[0] for r in runs) * 1000:.1f} | "
+              f"{statistics.median(r[1] for r in runs):.0f} |")
 
 
 if __name__ == "__main__":

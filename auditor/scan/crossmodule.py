@@ -367,8 +367,10 @@ def _imported(names: list[bytes]) -> re.Pattern[bytes]:
     statement (on its line, in its parentheses or after a backslash continuation), after a
     dot (``c.NAME``), or a ``*`` import. A file that binds the name itself is not parsed."""
     alternation = b"|".join(re.escape(n) for n in names)
-    return re.compile(rb"\bimport\b(?:[ \t]*\([^)]*?|(?:\\\r?\n|[^\n])*?)\b(?:" + alternation
-                      + rb")\b|\.\s*(?:" + alternation + rb")\b|\bimport\s*\*")
+    # A line's characters are one single-class repeat and a continuation a group repeat:
+    # ``(?:\\\n|[^\n])*?`` would keep a backtracking frame per character (100 MB a megabyte).
+    return re.compile(rb"\bimport\b(?:[ \t]*\([^)]*?|[^\n]*?(?:\\\r?\n[^\n]*?)*?)\b(?:"
+                      + alternation + rb")\b|\.\s*(?:" + alternation + rb")\b|\bimport\s*\*")
 
 
 def _shared(a: list[str], b: list[str]) -> int:

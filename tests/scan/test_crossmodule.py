@@ -169,6 +169,16 @@ def test_a_file_binding_the_name_itself_is_not_parsed_by_the_join(
     assert parsed == [CONSTANTS]
 
 
+def test_a_long_line_before_the_import_is_read_in_constant_memory(
+        tmp_path: Path) -> None:
+    """The use-file test walks a 400 KB line to the imported name (a single-class repeat, not a
+    backtracking frame per character: benchmarks, not this test, measure the memory)."""
+    long = "x = '" + "a" * (400 * 1024) + "'"  # under the parse limit (512K characters)
+    _package(tmp_path, LOADER + f"import os; {long}; from pkg.constants import MODEL_ID\n\n"
+                                "AutoModelForCausalLM.from_pretrained(MODEL_ID)\n")
+    assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
+
+
 def test_an_import_cycle_resolves_nothing_and_ends(tmp_path: Path) -> None:
     _write(tmp_path, {
         "constants.py": CONSTANTS,
