@@ -14,7 +14,7 @@ from auditor.identify.models import identify
 from auditor.ruleset.file_tables import file_tables, normalise_key
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
-from auditor.scan.text.lines import iter_identifier_tokens
+from auditor.scan.text.lines import has_hint, iter_identifier_tokens
 from auditor.types import ModelRef
 
 _SUBSPLIT = re.compile(r"\$?\{|\}|:[-=?+]|(?<=[A-Z_]):|[=,;|()\[\]]")
@@ -23,7 +23,6 @@ _SUBSPLIT = re.compile(r"\$?\{|\}|:[-=?+]|(?<=[A-Z_]):|[=,;|()\[\]]")
 # The option a value follows; the value may be quoted and start with "./" or "/", which the
 # token reader strips before the token starts.
 _OPTION_BEFORE = re.compile(r"(?:^|\s)--?(?P<option>[A-Za-z][\w-]*)(?:=|\s+)[\"']?[.:/-]*$")
-_HINTS = ("llama", "vicuna", "guard")
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def _parts(text: str, start: int, end: int, ruleset: RuleSet) -> Iterator[Found]
         piece_end = cut.start() if cut is not None else end
         piece = text[piece_start:piece_end]
         stripped = piece.strip(".:/-")
-        if stripped and any(h in stripped.lower() for h in _HINTS):
+        if stripped and has_hint(stripped):
             offset = piece_start + piece.find(stripped)
             ref = identify(stripped, ruleset)
             if ref is not None:

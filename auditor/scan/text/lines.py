@@ -16,9 +16,8 @@ from auditor.ruleset.rule_ids import ARCHITECTURE_ONLY, MODEL_ID, PROMPT_FORMAT
 from auditor.types import Hit, ModelRef
 
 _TOKEN = re.compile(r"[\w@~.:/+{}\\-]+")
-_HINTS = ("llama", "vicuna", "guard")
-HINT_WORDS = _HINTS
-"""A line without one of these (lower-cased) holds no identifier the line scanner reports."""
+HINT_WORDS = ("llama", "vicuna", "guard")
+"""A text without one of these (lower-cased) holds no identifier the line scanner reports."""
 _TRAILING = ".,:;/\\-"
 
 
@@ -26,7 +25,7 @@ def has_hint(text: str) -> bool:
     """Whether ``text`` holds a word every identifier token needs (without one, neither
     ``iter_identifier_tokens`` nor ``identifiers_in`` finds anything)."""
     lowered = text.lower()
-    return any(h in lowered for h in _HINTS)
+    return any(h in lowered for h in HINT_WORDS)
 
 
 def iter_identifier_tokens(text: str) -> Iterator[tuple[int, int, str]]:
@@ -35,8 +34,7 @@ def iter_identifier_tokens(text: str) -> Iterator[tuple[int, int, str]]:
         return
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        low = token.lower()
-        if not any(h in low for h in _HINTS):
+        if not has_hint(token):
             continue
         start, end = match.start(), match.end()
         while token and token[-1] in _TRAILING:
