@@ -60,7 +60,7 @@ def cross_module_findings(files: Sequence[tuple[Path, Found]], max_file_size: in
     worker already took (``definition_links``), else None."""
     by_root: dict[Path, list[int]] = defaultdict(list)
     for position, (root, found) in enumerate(files):
-        if found.type.kind is FileKind.PYTHON and found.rel.endswith(".py"):
+        if is_module(found.type.kind, found.rel):
             by_root[root].append(position)
     sources = ModuleFiles(files, max_file_size)
     out: dict[int, tuple[Finding, ...]] = {}
@@ -74,6 +74,12 @@ def cross_module_findings(files: Sequence[tuple[Path, Found]], max_file_size: in
     return out, failed
 
 
+def is_module(kind: FileKind, rel: str) -> bool:
+    """A file the join reads: Python source importable as a module (not ``setup.py`` as a
+    manifest, not a notebook)."""
+    return kind is FileKind.PYTHON and rel.endswith(".py")
+
+
 def defines_models(findings: Sequence[Finding]) -> bool:
     """Does a Python file name a model outside any function or class? Only such a file can
     define a constant the join follows."""
@@ -85,8 +91,8 @@ def definition_links(file: SourceFile, text: str, findings: Sequence[Finding],
     """The links of a file the join will read as a definition module, taken where the scan
     read it (in a pool worker, in parallel), so the main process does not parse it again;
     None for every other file, or when the analysis gives none (the join then parses)."""
-    if file.kind is not FileKind.PYTHON or not file.rel.endswith(".py") or \
-            not defines_models(findings) or isolate.too_large(text) is not None:
+    if not is_module(file.kind, file.rel) or not defines_models(findings) or \
+            isolate.too_large(text) is not None:
         return None
     result = isolate.run_isolated(module_links, text, ctx.ruleset, ctx.parse_timeout_seconds)
     return result if isinstance(result, ModuleLinks) else None
@@ -177,15 +183,10 @@ class _Root:
     def _matches(self, pattern: re.Pattern[bytes]) -> set[str]:
         """The first group of every match of ``pattern`` in the root's Python files."""
         found: set[str] = set()
-
-        def collect(data: bytes) -> bool:
-            found.update(m.decode("utf-8", "replace") for m in pattern.findall(data))
-            return False  # nothing to decode
-
         for position in self.by_rel.values():
-            file = self.files.get(position)
-            if file is not None:
-                read_for_scan(file, collect)
+            data = self.files.test_bytes(position)
+            if data is not None:
+                found.update(m.decode("utf-8", "replace") for m in pattern.findall(data))
         return found
 
     def _follow_aliases(self, exported: set[str], loaders: re.Pattern[bytes]) -> set[str]:
@@ -216,29 +217,14 @@ class _Root:
         words = _words(names)
         imported = _imported(encoded)
         aliases: set[str] = set()
-        holds = False
-
-        def test(data: bytes) -> bool:
-            nonlocal holds
-            if not any(name in data for name in encoded):
-                return False  # a word is a substring first: most files stop here
+        for rel, position in self.by_rel.items():
+            data = self.files.test_bytes(position)
+            if data is None or not any(name in data for name in encoded):
+                continue  # a word is a substring first: most files stop here
             if alias is not None:
                 aliases.update(m.decode("utf-8", "replace") for m in alias.findall(data))
-            holds = (words.search(data) is not None and loaders.search(data) is not None
-                     and imported.search(data) is not None)
-            return False  # nothing to decode
-
-        for rel, position in self.by_rel.items():
-            holds = False
-            data = self.files.quick_bytes(position)
-            if data is not None:
-                test(data)
-            else:
-                file = self.files.get(position)
-                if file is None:
-                    continue
-                read_for_scan(file, test)
-            if holds:
+            if words.search(data) is not None and loaders.search(data) is not None \
+                    and imported.search(data) is not None:
                 holders.add(rel)
         return aliases
 

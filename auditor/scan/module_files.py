@@ -1,5 +1,5 @@
 """The Python files of a scan as the cross-module join reads them: a ``SourceFile`` made
-(``stat``ed) only when the join reads a file, and a quick byte read for its substring tests."""
+(``stat``ed) only when the join reads a file, and the bytes for its substring tests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.discover.found import Found, source_file
-from auditor.scan.read import bom_encoding
+from auditor.scan.read import bom_encoding, read_for_scan
 from auditor.types import SourceFile
 from auditor.util.files import OPEN_FLAGS
 
@@ -26,10 +26,29 @@ class ModuleFiles:
     def rel(self, position: int) -> str:
         return self.files[position][1].rel
 
-    def quick_bytes(self, position: int) -> bytes | None:
-        """The file's bytes as ``read_for_scan`` would give them to a test, read without
-        making its ``SourceFile``; None when only that full read can say (not a regular file
-        now, over the size limit, gone, NUL bytes or a byte-order mark: text to re-encode)."""
+    def test_bytes(self, position: int) -> bytes | None:
+        """The file's bytes as ``read_for_scan`` gives them to its test (NUL bytes read as
+        spaces, text with a byte-order mark re-encoded to UTF-8); None when it cannot be
+        read now. Most files take a plain read; only those it cannot serve take the full one."""
+        data = self._quick_bytes(position)
+        if data is not None:
+            return data
+        file = self.get(position)
+        if file is None:
+            return None
+        tested: list[bytes] = []
+
+        def keep(data: bytes) -> bool:
+            tested.append(data)
+            return False  # nothing to decode
+
+        read_for_scan(file, keep)
+        return tested[0] if tested else None
+
+    def _quick_bytes(self, position: int) -> bytes | None:
+        """The file's bytes read without making its ``SourceFile``; None when only the full
+        read can say (not a regular file now, over the size limit, gone, NUL bytes or a
+        byte-order mark: text to re-encode)."""
         try:
             fd = os.open(self.files[position][1].path, OPEN_FLAGS)
         except OSError:
