@@ -36,15 +36,12 @@ _WS = re.compile(r"[ \t\n\r]*")
 # bytes of memory per character of a long string (152 MB for one 1.3M-character image output
 # in a notebook) and 20-50x the time.
 _WS_COMMENTS = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/)*")
-_STRING = re.compile(
-    r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"')
-_STRING_ITEM = re.compile(
-    r'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"'
-    r"[ \t\n\r]*(?:(,)[ \t\n\r]*)?")
+_STRING_BODY = r'[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*'
+"""What stands between a JSON string's quotes."""
+_STRING = re.compile('"' + _STRING_BODY + '"')
+_STRING_ITEM = re.compile('"(' + _STRING_BODY + ')"' + r"[ \t\n\r]*(?:(,)[ \t\n\r]*)?")
 """A string item of an array, the whitespace after it and a comma with its whitespace."""
-_KEY = re.compile(
-    r'"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"'
-    r"[ \t\n\r]*:[ \t\n\r]*")
+_KEY = re.compile('"(' + _STRING_BODY + ')"' + r"[ \t\n\r]*:[ \t\n\r]*")
 """An object's key, its colon and the whitespace around it."""
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
