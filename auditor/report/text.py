@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
@@ -24,7 +25,7 @@ from auditor.report.summary import (
     replacement_text,
 )
 from auditor.report.summary import summary_line as summary_line
-from auditor.types import AuditResult, Finding, Severity
+from auditor.types import AuditResult, Diagnostic, Finding, Severity
 
 DEFAULT_WIDTH = 100
 DIRECTORY_ROWS = 12
@@ -69,10 +70,8 @@ def render_text(
         console.print(_effort_table(result, verbose=verbose))
     if result.diagnostics and verbose:
         console.print(Text("Not fully scanned", style="bold"))
-        for diagnostic in result.diagnostics:
-            shown = (f"{diagnostic.root}/{diagnostic.path}" if multi_root else diagnostic.path)
-            console.print(Text(f"  {shown}: {diagnostic.message} ({diagnostic.code})"),
-                          soft_wrap=True)
+        for entry in diagnostic_lines(result.diagnostics, multi_root=multi_root):
+            console.print(Text(entry), soft_wrap=True)
         console.print()
     console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
@@ -175,3 +174,30 @@ def _effort_table(result: AuditResult, *, verbose: bool) -> Table:
     table.add_row(Text("all", style="bold"), *(str(total.count(e)) for e in EFFORT_ORDER),
                   total.heaviest.value if total.heaviest else "")
     return table
+
+
+SHOWN_LINES = 5
+"""Line numbers listed for one diagnostic repeated at many lines of a file."""
+
+
+def diagnostic_lines(diagnostics: Sequence[Diagnostic], *, multi_root: bool) -> list[str]:
+    """One line per file and diagnostic, with where it applies: ``setup.py:97: ...``, or the
+    lines of a diagnostic a file repeats (22 computed ``install_requires`` entries are one
+    line, not 22 identical ones)."""
+    grouped: dict[tuple[str, str, str], list[int]] = {}
+    for diagnostic in diagnostics:
+        shown = f"{diagnostic.root}/{diagnostic.path}" if multi_root else diagnostic.path
+        lines = grouped.setdefault((shown, diagnostic.message, diagnostic.code), [])
+        if diagnostic.line is not None:
+            lines.append(diagnostic.line)
+    out = []
+    for (shown, message, code), lines in grouped.items():
+        where = shown
+        if len(lines) == 1:
+            where = f"{shown}:{lines[0]}"
+        elif lines:
+            listed = ", ".join(str(n) for n in lines[:SHOWN_LINES])
+            more = f" and {len(lines) - SHOWN_LINES} more" if len(lines) > SHOWN_LINES else ""
+            where = f"{shown} (lines {listed}{more})"
+        out.append(f"  {where}: {message} ({code})")
+    return out

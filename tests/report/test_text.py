@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from auditor.cli.progress import progress_wanted, scan_progress
 from auditor.report.text import render_text, summary_line
-from auditor.types import AuditResult
+from auditor.types import AuditResult, Diagnostic
 from tests.report_samples import TOOL, demo_findings, empty_result, sample_result
 
 
@@ -50,6 +50,24 @@ def test_verbose_adds_snippets_and_diagnostics() -> None:
     assert "| MODEL_ID" not in quiet
     assert "  weights/model.bin: binary file skipped (binary)" in loud.splitlines()
     assert "weights/model.bin" not in quiet
+
+
+def test_a_diagnostic_repeated_in_a_file_is_one_line_with_its_lines() -> None:
+    """22 computed install_requires entries of one setup.py are one line that names where
+    they are, not 22 identical lines; a single one shows its line."""
+    computed = "part of install_requires is computed when setup.py runs"
+    base = sample_result()
+    diagnostics = (*(Diagnostic("setup.py", "dynamic-dependencies", computed, line=n)
+                     for n in range(97, 119)),
+                   Diagnostic("app.py", "parse-error", "not valid Python 3", line=4))
+    loud = render_text(replace(base, diagnostics=diagnostics), color=False, verbose=True)
+    lines = loud.splitlines()
+    start = lines.index("Not fully scanned")
+    assert lines[start + 1:start + 4] == [
+        f"  setup.py (lines 97, 98, 99, 100, 101 and 17 more): {computed} "
+        "(dynamic-dependencies)",
+        "  app.py:4: not valid Python 3 (parse-error)",
+        ""]
 
 
 def test_colour_only_when_asked() -> None:
