@@ -56,12 +56,26 @@ def shape(identifier: str, ref: ModelRef, runtime_name: str,
         return Shaped(prefix + shaped.text, shaped.steps)
     if ref.runtime == "vertex-ai":
         return _vertex(prefix, rest, runtime_name)
+    if _weights_file(rest) and not _weights_file(runtime_name):
+        return Unshapeable(
+            f"'{rest}' is a weights file the code reads, and {runtime_name} names no file: "
+            "writing it there would load nothing; put the replacement's weights in this "
+            "format where the code reads them, then pass --model OLD=NEW")
     steps: tuple[str, ...] = ()
     profile = _BEDROCK_PROFILE.match(rest) if ref.runtime == "bedrock" else None
     if profile is not None and not _BEDROCK_PROFILE.match(runtime_name):
         steps = (f"the original used the cross-region inference profile '{profile.group(0)}': "
                  f"check whether {runtime_name} needs one in your region",)
     return Shaped(prefix + runtime_name, steps)
+
+
+_WEIGHT_FILE = re.compile(r"(?i)\.(?:bin|safetensors|pth|pt|ckpt)$")
+"""A weights file in a format other than GGUF (which ``_gguf`` names file for file)."""
+
+
+def _weights_file(name: str) -> bool:
+    """Does ``name`` (a path, a URL or a bare file name) end in a weights file?"""
+    return _WEIGHT_FILE.search(name.split("?", 1)[0]) is not None
 
 
 def _vertex(prefix: str, rest: str, model_id: str) -> Shaped:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditor.fix.references import ExternalReferences, module_names
+from auditor.pipeline import audit
 from tests.fix_helpers import git_repo, run_fix
 
 TRAIN = ("from transformers import LlamaForCausalLM\n\n\n"
@@ -101,3 +102,29 @@ def test_a_value_that_is_also_a_kept_dict_key_is_left(tmp_path: Path) -> None:
         "  tests/conftest.py:1:13  LA101  'meta-llama/Llama-2-7b-hf' is also a dict key at "
         "tests/test_vocab.py:3, which is kept: swapping this copy alone breaks the lookup; "
         "rename both by hand, or neither")
+
+
+def test_a_weights_file_name_is_left_and_the_plan_says_why(tmp_path: Path) -> None:
+    """A file the code reads (llama2.c's ``llama2_7b.bin``, a GGML ``.bin``) is not replaced by
+    a repository id; the Hub id beside it is, and the scan's plan agrees (effort ``adapt``)."""
+    source = ('import subprocess\n\nCHECKPOINT = "llama2_7b.bin"\n'
+              'subprocess.run(["./run", CHECKPOINT], check=True)\n'
+              'WEIGHTS = "./models/llama-7B/ggml-model.bin"\n'
+              'MODEL = "meta-llama/Llama-2-7b-hf"\n')
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "run.py").write_text(source, encoding="utf-8")
+    planned = audit([root]).result.findings
+    assert [(f.line, f.identifier, f.effort.value) for f in planned] == [
+        (3, "llama2_7b.bin", "adapt"), (5, "./models/llama-7B/ggml-model.bin", "adapt"),
+        (6, "meta-llama/Llama-2-7b-hf", "swap")]
+    run = run_fix([".", "--write"], git_repo(root))
+    assert run.code == 1, run.err  # the two files are still Llama findings
+    text = (root / "run.py").read_text(encoding="utf-8")
+    assert 'CHECKPOINT = "llama2_7b.bin"' in text
+    assert 'WEIGHTS = "./models/llama-7B/ggml-model.bin"' in text
+    assert 'MODEL = "google/gemma-4-E4B"' in text
+    assert "  run.py:3:14  LA101  google/gemma-4-E4B: 'llama2_7b.bin' is a weights file the " \
+           "code reads, and google/gemma-4-E4B names no file: writing it there would load " \
+           "nothing; put the replacement's weights in this format where the code reads " \
+           "them, then pass --model OLD=NEW" in run.err.splitlines()

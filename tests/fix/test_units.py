@@ -97,6 +97,20 @@ def test_a_gguf_file_gets_a_download_step_and_one_without_quantisation_is_refuse
     assert "no quantisation label" in refused.reason
 
 
+@pytest.mark.parametrize("identifier", [
+    "llama2_7b.bin", "./models/llama-7B/ggml-model.bin",
+    "out/Llama-2-7b/consolidated.00.pth", "llama-2-7b/model.safetensors"])
+def test_a_weights_file_is_not_named_by_a_hub_id(identifier: str) -> None:
+    """llama2.c's ``./run llama2_7b.bin`` read ``./run google/gemma-4-E4B`` after fix: the code
+    reads a file, and a repository id names none."""
+    ref = identify(identifier, RULES)
+    assert ref is not None and ref.runtime != "gguf"
+    refused = shape(identifier, ref, "google/gemma-4-E4B", PREFIXES)
+    assert isinstance(refused, Unshapeable)
+    assert refused.reason.startswith(f"'{identifier}' is a weights file the code reads, and "
+                                      "google/gemma-4-E4B names no file")
+
+
 def test_a_bedrock_profile_prefix_is_flagged() -> None:
     ref = identify("us.meta.llama3-3-70b-instruct-v1:0", RULES)
     assert ref is not None
