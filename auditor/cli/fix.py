@@ -27,16 +27,16 @@ from auditor.cli.progress import progress_wanted
 from auditor.discover.walk import DiscoverOptions
 from auditor.enrich.plan_file import PlanFileError, load_plan
 from auditor.fix.diff import plan_diff
-from auditor.fix.model import FixPlan, ReplacementChooser
+from auditor.fix.model import Action, FixPlan, ReplacementChooser
 from auditor.fix.plan import FAMILIES, OverrideChooser, PlanChooser, parse_overrides
 from auditor.fix.run import CatalogSettings, FixError, apply_plan, build_plan, make_chooser
 from auditor.fix.summary import render_plan, render_remaining, render_unsafe
 from auditor.fix.verify import still_found, written_problems
 from auditor.pipeline import AuditOptions, AuditOutcome, open_audit, run_audit
-from auditor.policy.gate import GateOptions
+from auditor.policy.gate import Gate, GateOptions
 from auditor.ruleset.load import RuleError, load_ruleset
 from auditor.scan.runner import ScanOptions
-from auditor.types import Effort, Finding
+from auditor.types import AuditResult, Effort, Finding
 from auditor.util.git import uncommitted
 
 
@@ -162,13 +162,17 @@ def fix_command(
         sys.exit(ExitCode.OK)
     stage("scanning again")
     with usage_errors():
-        after = run_audit(gate, options).result
+        after = _scan_after(gate, options, CatalogSettings(prefer, catalog_file, online))
     stuck = still_found(plan, after)
     if not quiet:
-        click.echo(render_remaining(after, plan.file_roots), err=True, nl=False)
+        click.echo(render_remaining(after, plan.file_roots, len(plan.by_action(Action.LEFT))),
+                   err=True, nl=False)
     if problems or stuck:  # never silent, even with --quiet
         click.echo(render_unsafe(problems, stuck, plan.file_roots), err=True, nl=False)
-    left = any(f.effort is Effort.SWAP for f in after.findings)
+    # 1 while a model reference is left: one the plan could not replace (now "adapt" work
+    # in the re-scan, with what to decide) or a swap the re-scan still finds
+    left = bool(plan.by_action(Action.LEFT)) or any(
+        f.effort is Effort.SWAP for f in after.findings)
     sys.exit(ExitCode.FINDINGS if left or problems or stuck else ExitCode.OK)
 
 
@@ -194,6 +198,23 @@ def _left_by_policy(outcome: AuditOutcome) -> list[str]:
         notes.append(f"{len(outcome.policy.waived)} finding(s) waived in the config were left "
                      "as they are")
     return notes
+
+
+def _scan_after(gate: Gate, options: AuditOptions, settings: CatalogSettings) -> AuditResult:
+    """The re-scan after ``--write``, with the catalog the plan used: a model reference ``fix``
+    left because no replacement fits (a weights file, a provider without the model) is
+    "adapt", as ``scan`` reports it, not a swap (nor a reason to exit 1). Without a catalog
+    the efforts are the rules' own."""
+    try:
+        from auditor.enrich import CatalogError, EnrichOptions
+    except ImportError:
+        return run_audit(gate, options).result
+    enrich = EnrichOptions(online=settings.online, prefer=settings.prefer,
+                           catalog_file=settings.catalog_file, rules_dirs=gate.rules_dirs)
+    try:
+        return run_audit(gate, replace(options, enrich=enrich)).result
+    except CatalogError:
+        return run_audit(gate, options).result
 
 
 def _plan_chooser(findings: Sequence[Finding], plan_file: Path, overrides: OverrideChooser,

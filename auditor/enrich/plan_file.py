@@ -23,6 +23,7 @@ else:  # pragma: no cover
 from auditor.enrich.decision import Decision, decide
 from auditor.errors import CatalogError
 from auditor.types import Finding, Suggestion
+from auditor.util.json_text import dumps_indented
 
 PLAN_FORMAT = "llama-audit-plan"
 PLAN_VERSION = 1
@@ -121,8 +122,7 @@ def dump_plan(plan: PlanFile, fmt: str) -> str:
         head["prefer"] = plan.prefer
     rows = [_as_dict(ref) for ref in plan.references]
     if fmt == "json":
-        return json.dumps({"_comment": _HEADER, **head, "decision": rows}, indent=2,
-                          ensure_ascii=False) + "\n"
+        return dumps_indented({"_comment": _HEADER, **head, "decision": rows}) + "\n"
     doc = tomlkit.document()
     doc.add(tomlkit.comment(_HEADER))
     for key, value in head.items():

@@ -63,12 +63,18 @@ def summary_line(plan: FixPlan, *, written: bool) -> str:
     return text + "; nothing to change"
 
 
-def render_remaining(result: AuditResult, file_roots: frozenset[str] = frozenset()) -> str:
-    """What the scan still finds after ``--write``: swap-effort findings first."""
+def render_remaining(result: AuditResult, file_roots: frozenset[str] = frozenset(),
+                     left: int = 0) -> str:
+    """What the scan still finds after ``--write``, by the efforts ``scan`` reports:
+    swap-effort findings first. ``left``: model references the plan did not replace (the
+    scan counts them as adapt work, with what to decide)."""
     swaps = [f for f in result.findings if f.effort is Effort.SWAP]
     other = [f for f in result.findings if f.effort is not Effort.SWAP]
-    lines = [f"After the rewrite the scan finds {len(result.findings)} finding(s), "
-             f"{len(swaps)} of them swaps:"]
+    headline = (f"After the rewrite the scan finds {len(result.findings)} finding(s), "
+                f"{len(swaps)} of them swaps")
+    if left:
+        headline += f"; {left} model reference(s) left for your decision (\"Not replaced\")"
+    lines = [headline + ":"]
     for title, group in (("swap", swaps), ("adapt", _effort(other, Effort.ADAPT)),
                          ("retrain", _effort(other, Effort.RETRAIN)),
                          ("keep", _effort(other, Effort.KEEP))):

@@ -20,6 +20,7 @@ from typing import Any
 from auditor.errors import AuditError
 from auditor.fingerprint import compute_fingerprint
 from auditor.types import Finding, ToolInfo
+from auditor.util.json_text import dumps_indented
 
 BASELINE_FORMAT = "llama-audit-baseline"
 BASELINE_VERSION = 1
@@ -128,7 +129,7 @@ def baseline_to_json(baseline: Baseline, tool: ToolInfo) -> str:
         "files": dict(baseline.files),
         "findings": findings,
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(data) + "\n"
 
 
 def parse_baseline(text: str, source: str) -> Baseline:

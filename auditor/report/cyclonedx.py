@@ -43,6 +43,7 @@ from auditor.report.effort import finding_root
 from auditor.report.licenses import license_of, license_table
 from auditor.report.summary import check_mark, join_root
 from auditor.types import AuditResult, Category, Finding, ModelRef, Suggestion
+from auditor.util.json_text import dumps_indented
 
 SCHEMA_VERSION = SchemaVersion.V1_6
 PROPERTY_PREFIX = "llama-audit"
@@ -74,7 +75,7 @@ def render_cyclonedx(result: AuditResult) -> str:
             # the library orders occurrences by object identity; make the output stable
             occurrences.sort(key=lambda o: (o["location"], o.get("line", 0),
                                             o.get("additionalContext", "")))
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(data) + "\n"
 
 
 def build_bom(result: AuditResult) -> tuple[Bom, dict[str, dict[str, Any]]]:

@@ -15,20 +15,20 @@ subset of the Code Climate spec; every issue has ``description``, ``check_name``
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from auditor.report.effort import finding_root
 from auditor.report.sarif import result_message
 from auditor.report.summary import join_root
 from auditor.types import AuditResult, Finding, Severity
+from auditor.util.json_text import dumps_indented
 
 SEVERITIES = {Severity.INFO: "info", Severity.LOW: "minor", Severity.MEDIUM: "major",
               Severity.HIGH: "critical"}
 
 
 def render_gitlab(result: AuditResult) -> str:
-    return json.dumps(code_quality_issues(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(code_quality_issues(result)) + "\n"
 
 
 def code_quality_issues(result: AuditResult) -> list[dict[str, Any]]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from auditor.serialize import result_to_dict
 from auditor.types import AuditResult
+from auditor.util.json_text import dumps_indented
 
 
 def render_json(result: AuditResult) -> str:
-    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(result_to_dict(result)) + "\n"

@@ -5,7 +5,6 @@ Pure functions returning strings or plain data; the CLI chooses the stream.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from auditor.enrich.entries import Catalog, CatalogEntry
 from auditor.enrich.query import Query
 from auditor.enrich.refresh import Change
 from auditor.types import Check, Diagnostic, Suggestion
+from auditor.util.json_text import dumps_indented
 
 _MARK = {True: "[ok]  ", False: "[FAIL]", None: "[?]   "}
 
@@ -134,7 +134,7 @@ def suggest_dict(query: Query, catalog_date: str, catalog_source: str,
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(data) + "\n"
 
 
 def filter_entries(catalog: Catalog, family: str | None) -> list[CatalogEntry]:

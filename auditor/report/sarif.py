@@ -19,7 +19,6 @@ what we do about it:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from auditor.report.rule_info import PROJECT_URL, RuleInfo, installed_rules, rul
 from auditor.report.summary import replacement_text
 from auditor.ruleset.load import Rule
 from auditor.types import AuditResult, Diagnostic, Finding, Severity
+from auditor.util.json_text import dumps_indented
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -56,8 +56,7 @@ def render_sarif(
     max_results: int = MAX_RESULTS,
     rules: Mapping[str, Rule] | None = None,
 ) -> str:
-    return json.dumps(sarif_log(result, max_results=max_results, rules=rules), indent=2,
-                      ensure_ascii=False) + "\n"
+    return dumps_indented(sarif_log(result, max_results=max_results, rules=rules)) + "\n"
 
 
 def sarif_log(

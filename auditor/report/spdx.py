@@ -18,7 +18,6 @@ clock.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -35,6 +34,7 @@ from auditor.report.licenses import license_of, license_table
 from auditor.report.roots import root_names
 from auditor.report.summary import join_root
 from auditor.types import AuditResult, Category, Finding
+from auditor.util.json_text import dumps_indented
 
 SPDX_VERSION = "SPDX-2.3"
 NOASSERTION = "NOASSERTION"
@@ -43,7 +43,7 @@ _REF_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
 def render_spdx(result: AuditResult) -> str:
-    return json.dumps(spdx_document(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(spdx_document(result)) + "\n"
 
 
 def created(result: AuditResult) -> str:

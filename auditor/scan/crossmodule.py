@@ -40,6 +40,7 @@ from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODEL_LOADER
 from auditor.scan.context import ScanContext
 from auditor.scan.findings import hit_to_finding
+from auditor.scan.links_cache import LinksCache
 from auditor.scan.module_files import ModuleFiles
 from auditor.scan.python.crossrefs import ModuleLinks, Use, module_links
 from auditor.scan.read import read_for_scan
@@ -52,12 +53,13 @@ MAX_HOPS = 12
 def cross_module_findings(files: Sequence[tuple[Path, Found]], max_file_size: int,
                           findings: Sequence[Sequence[Finding]],
                           known: Sequence[ModuleLinks | None],
-                          ctx: ScanContext) -> tuple[dict[int, tuple[Finding, ...]],
-                                                     dict[Path, Diagnostic]]:
+                          ctx: ScanContext, remembered: LinksCache | None = None
+                          ) -> tuple[dict[int, tuple[Finding, ...]], dict[Path, Diagnostic]]:
     """Findings at use sites of other modules' constants, by position in ``files`` (the
     scan's (root, found file) list); and, by root, a diagnostic when the join failed there
     (a bug must not lose the scan's results). ``known``: by position, the links a scan
-    worker already took (``definition_links``), else None."""
+    worker already took (``definition_links``), else None. ``remembered``: links of earlier
+    scans (a warm re-scan parses nothing here)."""
     by_root: dict[Path, list[int]] = defaultdict(list)
     for position, (root, found) in enumerate(files):
         if is_module(found.type.kind, found.rel):
@@ -67,7 +69,7 @@ def cross_module_findings(files: Sequence[tuple[Path, Found]], max_file_size: in
     failed: dict[Path, Diagnostic] = {}
     for root, positions in by_root.items():
         try:
-            out.update(_Root(sources, positions, known, ctx).join(findings))
+            out.update(_Root(sources, positions, known, ctx, remembered).join(findings))
         except Exception as exc:
             failed[root] = Diagnostic(".", "scanner-error", "constants across modules not "
                                       f"followed: {type(exc).__name__}: {exc}")
@@ -87,21 +89,31 @@ def defines_models(findings: Sequence[Finding]) -> bool:
 
 
 def definition_links(file: SourceFile, text: str, findings: Sequence[Finding],
-                     ctx: ScanContext) -> ModuleLinks | None:
+                     ctx: ScanContext, remembered: LinksCache | None = None
+                     ) -> ModuleLinks | None:
     """The links of a file the join will read as a definition module, taken where the scan
     read it (in a pool worker, in parallel), so the main process does not parse it again;
     None for every other file, or when the analysis gives none (the join then parses)."""
     if not is_module(file.kind, file.rel) or not defines_models(findings) or \
             isolate.too_large(text) is not None:
         return None
+    return _module_links(text, ctx, remembered)
+
+
+def _module_links(text: str, ctx: ScanContext, remembered: LinksCache | None
+                  ) -> ModuleLinks | None:
+    if remembered is not None:
+        return remembered.links(text, ctx)
     result = isolate.run_isolated(module_links, text, ctx.ruleset, ctx.parse_timeout_seconds)
     return result if isinstance(result, ModuleLinks) else None
 
 
 class _Root:
     def __init__(self, files: ModuleFiles, positions: list[int],
-                 known: Sequence[ModuleLinks | None], ctx: ScanContext) -> None:
+                 known: Sequence[ModuleLinks | None], ctx: ScanContext,
+                 remembered: LinksCache | None = None) -> None:
         self.files = files
+        self.remembered = remembered
         self.known = known
         self.ctx = ctx
         self.by_rel = {files.rel(p): p for p in positions}
@@ -254,9 +266,7 @@ class _Root:
             return None  # not holding a name now: read again if a re-export leads here
         links: ModuleLinks | None = None
         if isolate.too_large(outcome.text) is None:
-            result = isolate.run_isolated(module_links, outcome.text, self.ctx.ruleset,
-                                          self.ctx.parse_timeout_seconds)
-            links = result if isinstance(result, ModuleLinks) else None
+            links = _module_links(outcome.text, self.ctx, self.remembered)
         self.links[rel] = links
         self.texts[rel] = outcome.text
         return links

@@ -28,6 +28,7 @@ from auditor.scan.findings import MAX_FINDINGS_PER_FILE, capped_findings
 from auditor.scan.firstparty import first_party_modules, is_first_party_import
 from auditor.scan.index import StatIndex
 from auditor.scan.inputs import recording
+from auditor.scan.links_cache import LinksCache
 from auditor.scan.prefilter import file_may_match
 from auditor.scan.python.crossrefs import ModuleLinks
 from auditor.scan.read import read_for_scan
@@ -110,7 +111,8 @@ def scan_paths(
     joined, join_failed = cross_module_findings(files, options.discover.max_file_size,
                                                 [r.findings for r in results],
                                                 [r.links for r in results],
-                                                _context(options, ruleset))
+                                                _context(options, ruleset),
+                                                _links_cache(_cache_for(options, ruleset)))
     diagnostics.extend(with_root(d, label_of[root]) for root, d in join_failed.items())
     kinds: Counter[FileKind] = Counter()
     findings: list[Finding] = []
@@ -270,6 +272,18 @@ def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
     return _WORKER_CACHE[key]
 
 
+_LINKS_CACHES: dict[Path, LinksCache] = {}
+
+
+def _links_cache(cache: ResultCache | None) -> LinksCache | None:
+    """The module links remembered beside ``cache``'s results (one per process)."""
+    if cache is None:
+        return None
+    if cache.directory not in _LINKS_CACHES:
+        _LINKS_CACHES[cache.directory] = LinksCache(cache.directory)
+    return _LINKS_CACHES[cache.directory]
+
+
 def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
     return ScanContext(ruleset=ruleset, include_docs=options.include_docs,
                        parse_timeout_seconds=options.parse_timeout_seconds)
@@ -327,7 +341,8 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
             found, problems, was_parsed = cached
             return FileResult(found, tuple(diagnostics) + problems, scanned=True,
                               parsed=was_parsed, comments=comments,
-                              links=definition_links(file, text, found, ctx))
+                              links=definition_links(file, text, found, ctx,
+                                                     _links_cache(cache)))
     with recording() as inputs:
         findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
     if key is not None and cache is not None and not any(
@@ -336,7 +351,7 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
     return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
                       parsed=parsed, inputs=tuple(dict.fromkeys(inputs)),
                       comments=comments,
-                      links=definition_links(file, text, findings, ctx))
+                      links=definition_links(file, text, findings, ctx, _links_cache(cache)))
 
 
 def _run_scanners(

@@ -108,7 +108,7 @@ def test_fix_online_write_writes_what_the_offline_fix_writes(tmp_path: Path) -> 
     online_tree = build_tree(tmp_path / "online")
     env = environment(tmp_path, "http://127.0.0.1:9", TOKEN)
     done = run(["fix", "--write", "."], offline_tree, env)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 1, done.stderr  # the bedrock references are left
     with hh.hostile_hub() as server:
         lying(server)
         env = environment(tmp_path, server.endpoint, TOKEN)

@@ -119,7 +119,8 @@ def test_a_weights_file_name_is_left_and_the_plan_says_why(tmp_path: Path) -> No
         (3, "llama2_7b.bin", "adapt"), (5, "./models/llama-7B/ggml-model.bin", "adapt"),
         (6, "meta-llama/Llama-2-7b-hf", "swap")]
     run = run_fix([".", "--write"], git_repo(root))
-    assert run.code == 1, run.err  # the two files are still Llama findings
+    assert run.code == 1, run.err  # the two files are left: a person decides
+
     text = (root / "run.py").read_text(encoding="utf-8")
     assert 'CHECKPOINT = "llama2_7b.bin"' in text
     assert 'WEIGHTS = "./models/llama-7B/ggml-model.bin"' in text
@@ -128,3 +129,11 @@ def test_a_weights_file_name_is_left_and_the_plan_says_why(tmp_path: Path) -> No
            "code reads, and google/gemma-4-E4B names no file: writing it there would load " \
            "nothing; put the replacement's weights in this format where the code reads " \
            "them, then pass --model OLD=NEW" in run.err.splitlines()
+    remaining = run.err[run.err.index("After the rewrite"):].splitlines()
+    assert remaining == [
+        "After the rewrite the scan finds 2 finding(s), 0 of them swaps; 2 model reference(s) "
+        "left for your decision (\"Not replaced\"):",
+        "  adapt (2):",
+        "    run.py:8:14  LA101  Llama model 'llama2_7b.bin' (Llama 2 7B) is named here",
+        "    run.py:15:11  LA101  Llama model './models/llama-7B/ggml-model.bin' (Llama (version "
+        "not stated) 7B) is named here"]  # below the todo comments fix wrote
