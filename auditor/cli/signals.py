@@ -19,24 +19,12 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
+from auditor.isolate.stopped import Terminated
+
+__all__ = ["STOP_SIGNALS", "Terminated", "orderly_stop", "stop_children"]
+
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised in the main thread. A ``BaseException`` like
-    ``KeyboardInterrupt``: no ``except Exception`` of the stages swallows it."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
-
-    @property
-    def name(self) -> str:
-        try:
-            return signal.Signals(self.number).name
-        except ValueError:
-            return f"signal {self.number}"
 
 
 class _State:

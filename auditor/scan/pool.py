@@ -26,6 +26,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -33,6 +34,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor import isolate
+from auditor.isolate.stopped import Terminated
 
 if TYPE_CHECKING:  # the runner imports this module when it starts a pool
     from auditor.discover.found import Found
@@ -73,6 +75,16 @@ def batched_map(function: Callable[[Sequence[Item]], list[Result]], items: Seque
             batch_results = pool.map(function, batches)
         for results in batch_results:
             yield from results
+    except BrokenProcessPool as broken:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        _stop(pool)  # joins them (and forgets them)
+        stop = _stop_signal([worker.exitcode for worker in workers])
+        if stop is None:
+            raise
+        # The workers were stopped by a signal the main process got too (a terminal's Ctrl-C
+        # reaches the whole group): end as that signal does, not as a crash. The pool can
+        # notice its dead workers before this process's own handler runs.
+        raise (KeyboardInterrupt() if stop == signal.SIGINT else Terminated(stop)) from broken
     except BaseException:
         _stop(pool)
         raise
@@ -112,6 +124,20 @@ def _stop(pool: ProcessPoolExecutor) -> None:
                 process.kill()
                 process.join()
     pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_signal(codes: Sequence[int | None]) -> int | None:
+    """The stop signal that ended a broken pool's workers (their exit codes), if a stop
+    signal did: some worker ended by SIGINT or SIGHUP (as a signal, or as ``_end_worker``'s
+    128 + its number), or every one by SIGTERM (which the pool itself sends the survivors of
+    a crash, so one crashed worker means a crash). None for a crash."""
+    signals = {abs(code) if code < 0 else code - 128 for code in codes if code is not None}
+    for number in (signal.SIGINT, getattr(signal, "SIGHUP", None)):
+        if number is not None and number in signals:
+            return int(number)
+    if codes and signals == {signal.SIGTERM} and None not in codes:
+        return int(signal.SIGTERM)
+    return None
 
 
 def scan_in_pool(files: list[tuple[Path, Found]], options: ScanOptions

@@ -4,12 +4,15 @@ process behind: its workers and their parse workers are ended and reaped before 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
 from auditor import isolate
+from auditor.isolate.stopped import Terminated
 from auditor.scan import pool
 from auditor.scan.pool import batched_map, stop_pools
 from tests.procs import process_stats
@@ -73,3 +76,39 @@ def test_stop_pools_ends_a_pool_whose_generator_is_still_suspended() -> None:
     assert pool._RUNNING == []
     assert _descendants() - before == set()
     results.close()  # the generator's own cleanup finds the pool stopped
+
+
+def _exit_with(items: Sequence[int]) -> list[int]:
+    """The batch holding 0 ends its worker as a stop signal does (``pool._end_worker``: 128 +
+    the number), or as a crash does (code 3, or a signal that is not a stop signal)."""
+    if 0 in items:
+        code = int(os.environ["POOL_TEST_EXIT"])
+        if code < 0:
+            os.kill(os.getpid(), -code)
+        os._exit(code)
+    import time
+
+    time.sleep(0.2)
+    return list(items)
+
+
+@pytest.mark.parametrize(("code", "expected", "number"), [
+    (128 + signal.SIGINT, KeyboardInterrupt, None),
+    (-signal.SIGINT, KeyboardInterrupt, None),
+    (128 + signal.SIGHUP, Terminated, signal.SIGHUP),
+    (3, BrokenProcessPool, None),
+    (-signal.SIGSEGV, BrokenProcessPool, None),
+], ids=["sigint-exit", "sigint", "sighup-exit", "crash-exit", "crash-signal"])
+def test_workers_ended_by_a_stop_signal_end_the_map_as_that_signal(
+        monkeypatch: pytest.MonkeyPatch, code: int, expected: type[BaseException],
+        number: int | None) -> None:
+    """A terminal's Ctrl-C reaches every process of the group: the pool may see its workers
+    gone before the main process's own handler runs. The map then ends as the signal does
+    (the CLI prints "interrupted", exit 130), not as a crash; a crash stays one."""
+    monkeypatch.setenv("POOL_TEST_EXIT", str(code))
+    before = _descendants()
+    with pytest.raises(expected) as raised:
+        list(batched_map(_exit_with, range(40), 2))
+    if number is not None:
+        assert isinstance(raised.value, Terminated) and raised.value.number == number
+    assert _descendants() - before == set()
