@@ -37,8 +37,8 @@ def test_every_exception_class_derives_from_audit_error() -> None:
     outside = sorted(name for name, cls in classes.items()
                      if not issubclass(cls, (AuditError, click.ClickException)))
     # A stop signal is not an error: like KeyboardInterrupt, no ``except Exception`` catches it.
-    assert outside == ["auditor.isolate.stopped.Terminated"]
-    assert not issubclass(classes["auditor.isolate.stopped.Terminated"], Exception)
+    assert outside == ["auditor.util.stops.Terminated"]
+    assert not issubclass(classes["auditor.util.stops.Terminated"], Exception)
 
 
 @pytest.mark.parametrize("name", [

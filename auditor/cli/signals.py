@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from auditor.isolate.stopped import Terminated
+from auditor.util.stops import Terminated
 
 __all__ = ["STOP_SIGNALS", "Terminated", "orderly_stop", "stop_children"]
 

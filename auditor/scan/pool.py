@@ -34,7 +34,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
 from auditor import isolate
-from auditor.isolate.stopped import Terminated
+from auditor.util.stops import Terminated
 
 if TYPE_CHECKING:  # the runner imports this module when it starts a pool
     from auditor.discover.found import Found

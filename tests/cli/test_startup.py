@@ -81,7 +81,7 @@ def test_version_imports_no_command(tmp_path: Path) -> None:
     assert "auditor.cli.main" in modules
     assert sorted(m for m in modules if m.startswith("auditor.")) == [
         "auditor.cli", "auditor.cli.exit_codes", "auditor.cli.main", "auditor.cli.signals",
-        "auditor.util", "auditor.util.imports"]
+        "auditor.util", "auditor.util.imports", "auditor.util.stops"]
 
 
 def test_a_pool_scan_imports_tree_sitter_before_the_fork_only_for_source_files(

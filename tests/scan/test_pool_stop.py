@@ -12,9 +12,9 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from auditor import isolate
-from auditor.isolate.stopped import Terminated
 from auditor.scan import pool
 from auditor.scan.pool import batched_map, stop_pools
+from auditor.util.stops import Terminated
 from tests.procs import process_stats
 
 pytestmark = pytest.mark.skipif(
