@@ -38,40 +38,26 @@ def _encode(value: Any, pad: str, add: Any, open_ids: set[int]) -> None:
     kind = type(value)
     if kind is str:
         add(encode_basestring(value))
-    elif kind is dict:
+    elif kind is dict or kind is list or kind is tuple:
+        mapping = kind is dict
         if not value:
-            add("{}")
+            add("{}" if mapping else "[]")
             return
         _enter(value, open_ids)
         inner = pad + _INDENT
         separator = ",\n" + inner
-        add("{\n" + inner)
+        add(("{\n" if mapping else "[\n") + inner)
         first = True
-        for key, item in value.items():
+        for item in (value.items() if mapping else value):
             if first:
                 first = False
             else:
                 add(separator)
-            add(_key(key) + ": ")
+            if mapping:
+                key, item = item
+                add(_key(key) + ": ")
             _encode(item, inner, add, open_ids)
-        add("\n" + pad + "}")
-        open_ids.discard(id(value))
-    elif kind is list or kind is tuple:
-        if not value:
-            add("[]")
-            return
-        _enter(value, open_ids)
-        inner = pad + _INDENT
-        separator = ",\n" + inner
-        add("[\n" + inner)
-        first = True
-        for item in value:
-            if first:
-                first = False
-            else:
-                add(separator)
-            _encode(item, inner, add, open_ids)
-        add("\n" + pad + "]")
+        add("\n" + pad + ("}" if mapping else "]"))
         open_ids.discard(id(value))
     elif value is None:
         add("null")

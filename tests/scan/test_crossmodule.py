@@ -130,23 +130,6 @@ def test_a_use_file_with_nul_bytes_is_read_as_the_scan_reads_it(tmp_path: Path) 
     assert _rows(tmp_path) == [("pkg/user.py", 4, 1, LLAMA, "LA102")]
 
 
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts ``module_links`` analyses in the scan and the join, in order."""
-    import auditor.scan.crossmodule as join
-
-    texts: list[str] = []
-    real = join.isolate.run_isolated
-
-    def counting(function, text, *args):  # type: ignore[no-untyped-def]
-        if function is module_links:
-            texts.append(text)
-        return real(function, text, *args)
-
-    monkeypatch.setattr(join.isolate, "run_isolated", counting)
-    return texts
-
-
 def test_a_definition_module_is_parsed_for_its_links_once(tmp_path: Path,
                                                           parsed: list[str]) -> None:
     """The scan takes a definition module's links where it reads the file (a pool worker

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import auditor.scan.crossmodule as join
 import auditor.scan.index as stat_index
 from auditor.ruleset.load import load_ruleset
 from auditor.scan.links_cache import links_from_json, links_to_json
@@ -42,20 +41,10 @@ def _rows(root: Path, cache: Path) -> list[tuple[str, int, int, str | None, str]
             if f.rule_id == "LA102"]
 
 
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts whose links are computed (not remembered), in order."""
-    texts: list[str] = []
-    real = join.isolate.run_isolated
-
-    def counting(function, text, *args):  # type: ignore[no-untyped-def]
-        if function is module_links:
-            texts.append(text)
-        return real(function, text, *args)
-
-    monkeypatch.setattr(join.isolate, "run_isolated", counting)
+@pytest.fixture(autouse=True)
+def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-scan index trusts the files written a moment ago."""
     monkeypatch.setattr(stat_index, "SETTLE_NS", 0)
-    return texts
 
 
 def test_a_warm_rescan_parses_no_module_for_the_join(tmp_path: Path,
