@@ -58,6 +58,8 @@ class Role(str, enum.Enum):
     DATASET = "dataset"
     PATH = "path"
     PLUGIN_NAME = "plugin-name"
+    OPTION_VALUE = "option-value"
+    """One of the values a command-line option accepts (``choices``), or that option's default."""
     DOCUMENTATION = "documentation"
     ARCHITECTURE = "architecture"
 

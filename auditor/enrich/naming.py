@@ -44,10 +44,19 @@ def routing_prefix(identifier: str, prefixes: Sequence[str]) -> str:
     return ""
 
 
+def _own_name_prefix(identifier: str, ref: ModelRef) -> str:
+    """``fireworks/`` of ``fireworks/accounts/fireworks/models/...``: a router's prefix that
+    repeats the provider's name (``identify`` read the id behind it)."""
+    if ref.provider and identifier.lower().startswith(f"{ref.provider}/") and \
+            ref.runtime not in ("model-name", "huggingface", "ollama"):
+        return identifier[: len(ref.provider) + 1]
+    return ""
+
+
 def shape(identifier: str, ref: ModelRef, runtime_name: str,
           prefixes: Sequence[str]) -> Shaped | Unshapeable:
     """``runtime_name`` dressed like ``identifier`` (same route prefix, host, quantisation)."""
-    prefix = routing_prefix(identifier, prefixes)
+    prefix = routing_prefix(identifier, prefixes) or _own_name_prefix(identifier, ref)
     rest = identifier[len(prefix):]
     if ref.runtime == "gguf":
         shaped = _gguf(rest, runtime_name)
@@ -56,6 +65,11 @@ def shape(identifier: str, ref: ModelRef, runtime_name: str,
         return Shaped(prefix + shaped.text, shaped.steps)
     if ref.runtime == "vertex-ai":
         return _vertex(prefix, rest, runtime_name)
+    if _TEMPLATE_FILE.search(rest.split("?", 1)[0]):
+        return Unshapeable(
+            f"'{rest}' is a chat template file written for Llama, and {runtime_name} names "
+            "no template: use the replacement's own chat template (its tokenizer's, or a file "
+            "written for it), then pass --model OLD=NEW")
     if _weights_file(rest) and not _weights_file(runtime_name):
         return Unshapeable(
             f"'{rest}' is a weights file the code reads, and {runtime_name} names no file: "
@@ -68,6 +82,9 @@ def shape(identifier: str, ref: ModelRef, runtime_name: str,
                  f"check whether {runtime_name} needs one in your region",)
     return Shaped(prefix + runtime_name, steps)
 
+
+_TEMPLATE_FILE = re.compile(r"(?i)\.(?:jinja2?|j2)$")
+"""A chat template file (vLLM's ``--chat-template``): Llama's prompt format, not a model."""
 
 _WEIGHT_FILE = re.compile(r"(?i)\.(?:bin|safetensors|pth|pt|ckpt)$")
 """A weights file in a format other than GGUF (which ``_gguf`` names file for file)."""

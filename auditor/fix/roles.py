@@ -27,6 +27,10 @@ _MANUAL = {
                         "registry should list the replacement"),
     Role.PLUGIN_NAME: ("a plugin name selected by the Llama model's name: keep it until the "
                        "replacement's plugin is chosen, then change it by hand"),
+    Role.OPTION_VALUE: ("one of the values a command-line option accepts (or its default, "
+                        "which must stay one of them): rewriting it changes what the option "
+                        "accepts, and code may compare it with data; add the replacement to "
+                        "the choices by hand if the code loads what is chosen"),
 }
 
 

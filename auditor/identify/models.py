@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from auditor.identify.names import finish, parse_name, parse_ollama, runtime_for, with_provider
-from auditor.identify.tables import IdentifyTables, tables_for
+from auditor.identify.tables import IdentifyTables, Provider, tables_for
 from auditor.ruleset.load import RuleSet
 from auditor.types import ModelRef
 
@@ -67,7 +67,7 @@ def _identify_cached(raw: str, tables: IdentifyTables) -> ModelRef | None:
             break
 
     for entry in tables.providers:
-        match = entry.pattern.match(text)
+        match = entry.pattern.match(text) or _after_own_name(text, entry)
         if match:
             ref = parse_name(match.group("name").lower(), tables, runtime=entry.runtime,
                               org=None, hosted=True)
@@ -140,7 +140,8 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
     if not any(word in text.lower() for word in tables.grammar.hint_words):
         return None
     if (_is_path(text) and not text.lower().startswith(tuple(p for p, _ in tables.litellm_prefixes))
-            and not any(entry.pattern.match(text) for entry in tables.providers)):
+            and not any(entry.pattern.match(text) or _after_own_name(text, entry)
+                        for entry in tables.providers)):
         # a path names its model in its last Llama-named part; a provider id that looks like
         # a path (a NIM container image, nvcr.io/nim/meta/...) is kept whole
         parts = [p for p in re.split(r"[/\\]", text) if p]
@@ -148,6 +149,8 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
         if not named:
             return None
         text = named[-1]
+    if text.lower().endswith(tables.grammar.not_model_files):
+        return None  # a config, script or document named after Llama
     text = _PLACEHOLDER.sub("", text)
     return text or None
 
@@ -177,6 +180,15 @@ def _is_path(text: str) -> bool:
     if text.lower().endswith((".gguf", ".bin", ".safetensors", ".pth", ".pt")) and "/" in text:
         return True
     return text.count("/") >= 2 and not text.lower().startswith(("accounts/", "@", "publishers/"))
+
+
+def _after_own_name(text: str, entry: Provider) -> re.Match[str] | None:
+    """A provider's id behind the provider's own name as a routing prefix, as routers other
+    than LiteLLM write it (instructor: ``fireworks/accounts/fireworks/models/...``)."""
+    head, slash, rest = text.partition("/")
+    if not slash or head.lower() != entry.provider:
+        return None
+    return entry.pattern.match(rest)
 
 
 def _split_org(lowered: str) -> tuple[str | None, str]:

@@ -51,6 +51,7 @@ class Codename:
 class Grammar:
     hint_words: tuple[str, ...]
     path_words: tuple[str, ...]
+    not_model_files: tuple[str, ...]
     version: re.Pattern[str]
     version_after_size: re.Pattern[str]
     guard: re.Pattern[str]
@@ -118,6 +119,7 @@ def _grammar(table: Mapping[str, Any]) -> Grammar:
     return Grammar(
         hint_words=tuple(str(w).lower() for w in table["hint_words"]),
         path_words=tuple(str(w).lower() for w in table["path_words"]),
+        not_model_files=tuple(str(w).lower() for w in table["not_model_files"]),
         version=re.compile(table["version"]),
         version_after_size=re.compile(table["version_after_size"]),
         guard=re.compile(table["guard"]),

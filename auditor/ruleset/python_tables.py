@@ -19,6 +19,9 @@ class LoaderSpec:
     callees: tuple[str, ...]
     args: tuple[str, ...]
     positions: tuple[int, ...]
+    provider: str | None = None
+    """The hosted provider whose SDK client the callee is: the model id is that provider's
+    (``Cerebras().chat.completions.create(model="llama3.1-70b")``), named in its list."""
 
     def matches(self, qualname: str) -> bool:
         return any(name_matches(pattern, qualname) for pattern in self.callees)
@@ -83,6 +86,9 @@ class PythonTables:
     def auto_class(self, llama_class: str) -> AutoClass | None:
         """The Auto class for a Llama class; None for internals with no Auto equivalent."""
         return self.auto_classes.get(llama_class)
+
+    def loader_labelled(self, label: str) -> LoaderSpec | None:
+        return next((spec for spec in self.loaders if spec.label == label), None)
 
     def loader_for(self, qualname: str) -> LoaderSpec | None:
         """The first loader whose callee pattern matches ``qualname``."""
@@ -177,6 +183,7 @@ def python_tables(ruleset: RuleSet) -> PythonTables:
                 callees=tuple(item["callee"]),
                 args=tuple(item.get("args", [])),
                 positions=tuple(int(p) for p in item.get("positions", [])),
+                provider=str(item["provider"]) if item.get("provider") else None,
             )
             for item in ruleset.section_list("loader")
         )

@@ -36,6 +36,7 @@ from pathlib import Path
 from auditor import isolate
 from auditor.discover.found import Found
 from auditor.identify.models import identify
+from auditor.identify.names import with_provider
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODEL_LOADER
 from auditor.scan.context import ScanContext
@@ -177,6 +178,8 @@ class _Root:
             ref = self._meta(text)
             if ref is None:
                 continue
+            spec = python_tables(self.ctx.ruleset).loader_labelled(use.loader)
+            ref = with_provider(ref, provider=spec.provider if spec is not None else None)
             hit = Hit(rule_id=MODEL_LOADER, line=use.line, column=use.column,
                       end_line=use.end_line, end_column=use.end_column, identifier=text,
                       model=ref, context=use.context, message_values=(("loader", use.loader),),

@@ -71,6 +71,9 @@ def _suggestion(hub_id: str, runtime_name: str, runtime: bool | None = True,
      "./models/Qwen3.5-27B-Q5_K_M.gguf"),
     ("Meta-Llama-3.1-8B-Instruct-IQ4_XS.gguf", "unsloth/Qwen3.5-9B-GGUF",
      "Qwen3.5-9B-IQ4_XS.gguf"),
+    # a router's prefix that repeats the provider's name (instructor's from_provider) stays
+    ("fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct",
+     "accounts/fireworks/models/qwen3-8b", "fireworks/accounts/fireworks/models/qwen3-8b"),
 ])
 def test_replacement_keeps_the_shape_of_the_original(identifier: str, name: str,
                                                       expected: str) -> None:
@@ -79,6 +82,18 @@ def test_replacement_keeps_the_shape_of_the_original(identifier: str, name: str,
     shaped = shape(identifier, ref, name, PREFIXES)
     assert isinstance(shaped, Shaped)
     assert shaped.text == expected
+
+
+def test_a_chat_template_file_is_not_named_by_a_hub_id() -> None:
+    """vLLM's ``--chat-template tool_chat_template_llama3.1_json.jinja``: Llama's prompt
+    format in a file; a Hub id there would point the server at no template."""
+    identifier = "templates/tool_chat_template_llama3.1_json.jinja"
+    ref = identify(identifier, RULES)
+    assert ref is not None  # still reported (a Llama prompt format)
+    refused = shape(identifier, ref, "google/gemma-4-E4B-it", PREFIXES)
+    assert isinstance(refused, Unshapeable)
+    assert refused.reason.startswith("'templates/tool_chat_template_llama3.1_json.jinja' is a "
+                                     "chat template file written for Llama")
 
 
 def test_a_gguf_file_gets_a_download_step_and_one_without_quantisation_is_refused() -> None:

@@ -131,6 +131,26 @@ def test_not_a_llama_model(raw: str) -> None:
     assert identify(raw, RULES) is None
 
 
+@pytest.mark.parametrize("raw", [
+    "examples/ebft/llama-3b-ebft-strided-fft.yaml", "configs/llama-3-8b-lora.yml",
+    "llama2_7b_chat.json", "data/llama-3.1-8b-eval.jsonl", "scripts/llama-3-8b-sft.sh",
+    "llama-3-70b-instruct.md", "Llama-3.2-1B.ipynb",
+])
+def test_a_config_script_or_document_named_after_llama_is_not_a_model(raw: str) -> None:
+    """A command that opens it (``axolotl train examples/llama-3b-fft.yaml``) would break if
+    it were rewritten to a Hub id."""
+    assert identify(raw, RULES) is None
+
+
+@pytest.mark.parametrize(("raw", "size"), [
+    ("models/llama-2-7b.Q4_K_M.gguf", "7B"), ("./llama-3-8b/ggml-model-q4_0.bin", "8B"),
+    ("meta-llama/Llama-3.1-8B-Instruct", "8B"),
+])
+def test_a_weights_file_or_a_hub_id_still_is(raw: str, size: str) -> None:
+    ref = identify(raw, RULES)
+    assert ref is not None and ref.size == size
+
+
 def test_ollama_tag_with_upper_case_quantisation() -> None:
     ref = identify("llama3.2:3b-instruct-q4_K_M", RULES)
     assert ref is not None and (ref.runtime, ref.size) == ("ollama", "3B")

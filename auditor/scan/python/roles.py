@@ -69,6 +69,8 @@ class PythonRoles:
                     found = self._first(lambda row: row.dict_key)
                     if found is not None:
                         return found
+                elif _value_key(parent, child) == "choices":  # field(metadata={"choices": [...]})
+                    return Role.OPTION_VALUE
                 break
             if not isinstance(parent, _THROUGH):
                 break
@@ -137,7 +139,10 @@ class PythonRoles:
             for row in self.tables.rows:
                 if row.options is not None and any(row.options.match(o) for o in options):
                     return row.role
-            return None
+            return Role.OPTION_VALUE if argument == "choices" or _has_choices(call) else None
+        if callee == "Choice" or (callee == "field" and argument == "default"
+                                  and _has_choices(call)):
+            return Role.OPTION_VALUE  # click.Choice([...]); a dataclass field's default
         for row in self.tables.rows:
             if row.takes(callee, argument):
                 return row.role
@@ -153,6 +158,32 @@ class PythonRoles:
                     row.owners.search(owner) for owner in _owners(o))) for o in others):
                 return row.role
         return None
+
+
+def _value_key(mapping: ast.Dict, value: ast.AST) -> str | None:
+    """The constant key under which ``value`` sits in a dict display."""
+    for key, item in zip(mapping.keys, mapping.values, strict=True):
+        if item is value:
+            return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) \
+                else None
+    return None
+
+
+def _has_choices(call: ast.Call) -> bool:
+    """Does an option call give its accepted values (``choices=[...]``,
+    ``type=click.Choice([...])``, a dataclass field's ``metadata={"choices": [...]}``)? Its
+    default must then stay one of them."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg == "choices":
+            return True
+        if keyword.arg == "type" and isinstance(value, ast.Call) and \
+                _last_name(value.func) == "Choice":
+            return True
+        if keyword.arg == "metadata" and isinstance(value, ast.Dict) and any(
+                isinstance(k, ast.Constant) and k.value == "choices" for k in value.keys):
+            return True
+    return False
 
 
 def _owners(node: ast.AST) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from auditor import isolate
 from auditor.identify.models import identify
+from auditor.identify.names import with_provider
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import (
@@ -195,6 +196,7 @@ class _Analysis:
                 ref = identify(value.text, self.ruleset)
                 if ref is None or not ref.meta_weights:
                     continue
+                ref = with_provider(ref, provider=spec.provider)
                 direct = {lit for lit in value.literals if _is_within(expr, lit)}
                 self.loader_literals.update(direct)
                 self.loader_literals.add(id(expr))

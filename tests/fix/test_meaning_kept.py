@@ -1,0 +1,102 @@
+"""Strings that name Llama but whose rewrite would change what the program means, found by
+``fix --write`` trials on real repositories: fix leaves them, and says why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.pipeline import audit
+from tests.fix_helpers import git_repo, run_fix
+
+# huggingface/trl examples/datasets/ultrafeedback.py, in shape: the names are the values of a
+# dataset's "models" column, filtered on; rewriting them made the script build an empty dataset
+CHOICES = '''\
+from dataclasses import dataclass, field
+
+from transformers import AutoModelForCausalLM
+
+
+@dataclass
+class ScriptArguments:
+    model_name: str = field(default="gpt-3.5-turbo", metadata={
+        "help": "Model whose completions are kept",
+        "choices": ["alpaca-7b", "gpt-4", "llama-2-13b-chat", "llama-2-7b-chat"]})
+
+
+def keep(example, args):
+    return args.model_name in example["models"]
+
+
+model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-2-7b-chat-hf")
+'''
+
+# axolotl: a training command names its config file, and the config file is named after Llama
+CONFIG_PATH = '''\
+import subprocess
+
+subprocess.run(["axolotl", "train", "examples/ebft/llama-3b-ebft-strided-fft.yaml"], check=True)
+'''
+
+
+def _project(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return git_repo(root)
+
+
+def test_the_choices_of_an_option_are_left_and_the_loader_is_swapped(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", {"ultrafeedback.py": CHOICES})
+    findings = audit([root]).result.findings
+    assert [(f.line, f.column, f.identifier, f.severity.value, f.effort.value,
+             f.role.value if f.role else None) for f in findings] == [
+        (10, 43, "llama-2-13b-chat", "medium", "adapt", "option-value"),
+        (10, 63, "llama-2-7b-chat", "medium", "adapt", "option-value"),
+        (17, 9, "meta-llama/Llama-2-7b-chat-hf", "high", "swap", "model-reference")]
+    run = run_fix([".", "--write"], root)
+    assert run.code == 0, run.err
+    text = (root / "ultrafeedback.py").read_text(encoding="utf-8")
+    assert '"choices": ["alpaca-7b", "gpt-4", "llama-2-13b-chat", "llama-2-7b-chat"]})' in text
+    assert 'from_pretrained("google/gemma-4-E4B-it")' in text
+    assert ("  ultrafeedback.py:10:43  LA101  'llama-2-13b-chat' is one of the values a "
+            "command-line option accepts (or its default, which must stay one of them): "
+            "rewriting it changes what the option accepts, and code may compare it with data; "
+            "add the replacement to the choices by hand if the code loads what is chosen"
+            ) in run.err.splitlines()
+
+
+def test_a_config_file_named_after_llama_is_not_a_model(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", {"train.py": CONFIG_PATH})
+    assert audit([root]).result.findings == ()
+    run = run_fix([".", "--write"], root)
+    assert run.code == 0, run.err
+    assert (root / "train.py").read_text(encoding="utf-8") == CONFIG_PATH
+
+
+# instructor: provider SDK clients and its own "provider/model" strings
+PROVIDERS = '''\
+import instructor
+from cerebras.cloud.sdk import Cerebras
+
+client = instructor.from_cerebras(Cerebras(), mode=instructor.Mode.TOOLS)
+reply = client.chat.completions.create(model="llama3.1-70b", messages=[])
+routed = instructor.from_provider("fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct")
+'''
+
+
+def test_a_provider_sdk_client_and_a_provider_prefix_keep_the_provider(tmp_path: Path) -> None:
+    """A Hugging Face id there would go to a provider that does not serve it (Cerebras), or
+    to another provider altogether (instructor routes by the part before the first '/')."""
+    root = _project(tmp_path / "app", {"providers.py": PROVIDERS})
+    findings = audit([root]).result.findings
+    assert [(f.line, f.identifier, f.effort.value, f.model.provider if f.model else None,
+             f.model.runtime if f.model else None) for f in findings] == [
+        (5, "llama3.1-70b", "adapt", "cerebras", "cerebras"),
+        (6, "fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct", "adapt", "fireworks",
+         "fireworks")]
+    run = run_fix([".", "--write"], root)
+    assert run.code == 1, run.err  # both are left for a person: no listed replacement
+    text = (root / "providers.py").read_text(encoding="utf-8")
+    assert 'create(model="llama3.1-70b", messages=[])' in text
+    assert 'from_provider("fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct")' in text
+    assert "Not replaced (swaps that need your decision) (2):" in run.err
