@@ -58,8 +58,7 @@ class Role(str, enum.Enum):
     DATASET = "dataset"
     PATH = "path"
     PLUGIN_NAME = "plugin-name"
-    OPTION_VALUE = "option-value"
-    """One of the values a command-line option accepts (``choices``), or that option's default."""
+    OPTION_VALUE = "option-value"  # one of an option's choices, or its default
     DOCUMENTATION = "documentation"
     ARCHITECTURE = "architecture"
 
@@ -281,8 +280,7 @@ class Finding:
     baseline_state: str | None = None
     """Set by the policy stage when a baseline or ``--new-since`` applies: ``new`` or ``known``."""
     role: Role | None = None
-    """What the string is where it sits (model reference, template selection, label...);
-    None for findings that are not about a string (dependencies, classes, licenses)."""
+    """What the string is where it sits (``Role``); None: not about a string (a package)."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:

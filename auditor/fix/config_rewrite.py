@@ -89,8 +89,9 @@ def rewrite_text(
                 outcomes.append(Outcome(finding, Action.REWRITTEN, f"'{finding.identifier}' -> "
                                         f"'{choice.text}' ({choice.origin})"))
             else:
+                advice = _advice(finding, ruleset)
                 outcomes.append(Outcome(finding, Action.MANUAL,
-                                        f"{_advice(finding, ruleset)}{moved}"))
+                                        f"{advice.rstrip('.') if moved else advice}{moved}"))
             continue
         if finding.effort is not Effort.SWAP or finding.model is None or not finding.identifier:
             outcomes.append(Outcome(finding, Action.MANUAL, _advice(finding, ruleset)))

@@ -144,7 +144,8 @@ class Planner:
                 return
             choice = NotChosen("the template name is assembled from several parts here")
         why = f"; left as it is: {choice.reason}" if isinstance(choice, NotChosen) else ""
-        self.outcomes.append(Outcome(finding, Action.MANUAL, finding.message + why))
+        message = finding.message.rstrip(".") if why else finding.message
+        self.outcomes.append(Outcome(finding, Action.MANUAL, message + why))
 
     def _edit_string(self, node: cst.SimpleString, finding: Finding, new: str) -> int:
         assert finding.identifier is not None

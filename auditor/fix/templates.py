@@ -2,7 +2,9 @@
 model moves to Qwen3.5 and ``qwen3_5`` is a registered template (``rules/templates.toml``).
 
 The registry is what the scanned project registers itself (``register_template(name=...)``,
-``register_conv_template(Conversation(name=...))``) plus the names of libraries it uses
+``register_conv_template(Conversation(name=...))``, the members of an enum of chat templates
+such as axolotl's ``class ChatTemplate(str, Enum): gemma4 = "gemma4"``) plus the names of
+libraries it uses
 (``[[template_library]]``). A selection moves only when every model reference swapped in its
 file is of one family, that family has a template name (``[[template_family]]``), and the
 name is registered; a registration itself, a comparison and a list of choices never move.
@@ -27,6 +29,8 @@ TEMPLATE_ORIGIN = "template registered"
 """The origin of a moved template selection: ``verify`` lets only these through."""
 
 _REGISTERING = frozenset({"register_template", "register_conv_template"})
+_TEMPLATE_ENUM = re.compile(r"ChatTemplates?$")
+"""The name of a class whose string members are the chat templates a project offers."""
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "site-packages", "__pycache__",
                         ".tox", "build", "dist"})
 _MAX_BYTES = 2 << 20
@@ -61,7 +65,8 @@ def project_registry(roots: Mapping[str, Path], table: TemplateTable) -> Registr
     wanted = {use for _, uses, _, _ in table.libraries for use in uses}
     for root, base in roots.items():
         for rel, text in _python_files(base):
-            if "register_template" in text or "register_conv_template" in text:
+            if "register_template" in text or "register_conv_template" in text or \
+                    "ChatTemplate" in text:
                 for name, line in _registered(text):
                     names.setdefault(name, f"{rel}:{line}")
                     registrations.add((root, rel, line))
@@ -182,6 +187,9 @@ def _registered(text: str) -> Iterable[tuple[str, int]]:
     except (SyntaxError, ValueError, RecursionError):
         return
     for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and _TEMPLATE_ENUM.search(node.name):
+            yield from _members(node)
+            continue
         if not isinstance(node, ast.Call) or _callee(node) not in _REGISTERING:
             continue
         for call in (node, *(a for a in node.args if isinstance(a, ast.Call))):
@@ -190,6 +198,14 @@ def _registered(text: str) -> Iterable[tuple[str, int]]:
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
                     yield value.value, value.lineno
                     break
+
+
+def _members(enum: ast.ClassDef) -> Iterable[tuple[str, int]]:
+    """(value, line) of each ``name = "value"`` in the class body."""
+    for statement in enum.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) \
+                and isinstance(statement.value.value, str):
+            yield statement.value.value, statement.value.lineno
 
 
 def _callee(call: ast.Call) -> str:

@@ -17,7 +17,7 @@ from auditor.ruleset.load import RuleSet
 from auditor.types import ModelRef
 
 __all__ = ["MAX_IDENTIFIER_LENGTH", "IdentifyTables", "identify", "is_directory_path",
-           "is_lookalike"]
+           "is_lookalike", "with_provider"]
 
 MAX_IDENTIFIER_LENGTH = 300
 

@@ -100,3 +100,53 @@ def test_a_provider_sdk_client_and_a_provider_prefix_keep_the_provider(tmp_path:
     assert 'create(model="llama3.1-70b", messages=[])' in text
     assert 'from_provider("fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct")' in text
     assert "Not replaced (swaps that need your decision) (2):" in run.err
+
+
+# axolotl examples: a training config names its run and its upload after the model
+TRAINING = '''\
+base_model: meta-llama/Llama-3.1-8B-Instruct
+chat_template: llama3
+adapter: lora
+learning_rate: 0.0002
+micro_batch_size: 2
+num_epochs: 1
+datasets:
+  - path: tatsu-lab/alpaca
+    type: alpaca
+wandb_name: llama3-8b-lora-run
+swanlab_experiment_name: llama-3.2-1b-profiling-demo
+hub_model_id: acme/llama3-8b-sft
+'''
+
+
+def test_a_run_name_and_an_upload_target_are_not_fine_tunes(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", {"train.yml": TRAINING})
+    findings = audit([root]).result.findings
+    assert [(f.line, f.rule_id, f.identifier) for f in findings] == [
+        (1, "LA401", "meta-llama/Llama-3.1-8B-Instruct"), (2, "LA306", "llama3")]
+    run = run_fix(["."], root)
+    template = next(line for line in run.err.splitlines() if "LA306" in line)
+    assert "apply_chat_template); left as it is: the model of this file is retrained" in template
+
+
+ENUM = '''\
+from enum import Enum
+
+
+class ChatTemplate(str, Enum):
+    llama3 = "llama3"
+    gemma4 = "gemma4"
+    qwen3_5 = "qwen3_5"
+'''
+
+
+def test_an_enum_of_chat_templates_registers_its_members(tmp_path: Path) -> None:
+    """axolotl lists its chat templates as an enum (``ChatTemplate``), not with
+    ``register_template``: the advice names the registered template instead of asking the
+    user to register one."""
+    root = _project(tmp_path / "app", {"train.yml": TRAINING, "enums.py": ENUM})
+    run = run_fix(["."], root)
+    template = next(line for line in run.err.splitlines() if "LA306" in line)
+    assert template.endswith("when you retrain on google/gemma-4-E4B-it, select 'gemma4' "
+                             "(registered for Gemma 4 at enums.py:6)")
+    assert (root / "enums.py").read_text(encoding="utf-8") == ENUM

@@ -134,7 +134,7 @@ def test_a_training_config_names_the_template_to_select_when_retrained(tmp_path:
     assert _lines(run.err, "train_lora.yaml:6:") == [
         "train_lora.yaml:6:11  LA306  Chat template 'llama3' (key template) formats prompts the "
         "Llama way. Use the replacement's template name, or the tokenizer's own chat template "
-        "(tokenizer_default / apply_chat_template).; left as it is: the model of this file is "
+        "(tokenizer_default / apply_chat_template); left as it is: the model of this file is "
         "retrained, not swapped: when you retrain on google/gemma-4-E4B-it, select 'gemma4' "
         "(registered for Gemma 4 at lf/template.py:10)"]
 

@@ -15,8 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 from auditor import isolate
-from auditor.identify.models import identify
-from auditor.identify.names import with_provider
+from auditor.identify.models import identify, with_provider
 from auditor.ruleset.load import RuleSet
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import (
@@ -198,8 +197,7 @@ class _Analysis:
                     continue
                 ref = with_provider(ref, provider=spec.provider)
                 direct = {lit for lit in value.literals if _is_within(expr, lit)}
-                self.loader_literals.update(direct)
-                self.loader_literals.add(id(expr))
+                self.loader_literals.update(direct | {id(expr)})
                 first = _first_literal(expr, direct)
                 anchor = None if first is None else \
                     self.locator.first_piece(first, chain_to(expr, call.chain, first))
