@@ -23,6 +23,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from auditor import isolate
+from auditor.fix.collections_guard import guard_collections
 from auditor.fix.model import Action, Choice, Outcome
 from auditor.fix.python_imports import edited_import
 from auditor.fix.python_plan import STATEMENT, Planner
@@ -61,6 +62,7 @@ def rewrite_python(
     except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
         reason = f"not rewritten: it does not parse ({type(exc).__name__})"
         return PythonRewrite(text, tuple(_untouched(f, reason) for f in findings), reason)
+    choose = guard_collections(text, findings, choose)
     planner = Planner(MetadataWrapper(module), choose, defined_elsewhere or {}, prompt_hub_id,
                        text, ruleset, used_elsewhere)
     for finding in sorted(findings, key=lambda f: (f.line, f.column, f.rule_id)):

@@ -150,3 +150,48 @@ def test_an_enum_of_chat_templates_registers_its_members(tmp_path: Path) -> None
     assert template.endswith("when you retrain on google/gemma-4-E4B-it, select 'gemma4' "
                              "(registered for Gemma 4 at enums.py:6)")
     assert (root / "enums.py").read_text(encoding="utf-8") == ENUM
+
+
+# guidance tests/need_credentials/test_chat_templates.py and instructor's KnownModelName, in shape
+COLLECTIONS = '''\
+from typing import Literal
+
+import pytest
+
+KnownModel = Literal["meta-llama/Meta-Llama-3-8B-Instruct", "meta-llama/Llama-2-7b-chat-hf"]
+
+
+@pytest.mark.parametrize("model_id", [
+    "meta-llama/Meta-Llama-3-8B-Instruct",
+    "meta-llama/Llama-2-7b-chat-hf",
+    "microsoft/Phi-3-mini-4k-instruct",
+])
+def test_template(model_id):
+    assert model_id
+
+
+MODEL = "meta-llama/Meta-Llama-3-8B-Instruct"
+'''
+
+
+def test_two_elements_of_one_collection_are_not_made_equal(tmp_path: Path) -> None:
+    """Llama 3 8B and Llama 2 7B share a replacement: swapped in one list they would be one
+    test case twice, and the Literal would lose a member. They are left; the lone constant
+    is swapped."""
+    root = _project(tmp_path / "app", {"test_models.py": COLLECTIONS})
+    run = run_fix([".", "--write"], root)
+    assert run.code == 1, run.err  # four references are left for a person
+    text = (root / "test_models.py").read_text(encoding="utf-8")
+    assert 'MODEL = "google/gemma-4-E4B-it"' in text
+    assert text.count('"meta-llama/Meta-Llama-3-8B-Instruct"') == 2
+    assert text.count('"meta-llama/Llama-2-7b-chat-hf"') == 2
+    assert ("  test_models.py:9:5  LA101  'meta-llama/Meta-Llama-3-8B-Instruct' and "
+            "'meta-llama/Llama-2-7b-chat-hf' in one list would both be 'google/gemma-4-E4B-it': "
+            "it would hold the same id twice (a duplicated test case, a Literal or set that "
+            "loses a member); give each its own replacement with --model OLD=NEW"
+            ) in run.err.splitlines()
+    again = run_fix([".", "--write", "--allow-dirty", "--model",
+                     "meta-llama/Llama-2-7b-chat-hf=Qwen/Qwen3.5-9B"], root)
+    assert again.code == 0, again.err
+    assert text.count("Qwen/Qwen3.5-9B") == 0  # the first run wrote none
+    assert (root / "test_models.py").read_text(encoding="utf-8").count("Qwen/Qwen3.5-9B") == 2
