@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from auditor.fix.model import Choice, Chosen, NotChosen
@@ -47,51 +46,57 @@ def _refused(text: str, findings: Sequence[Finding],
     except (SyntaxError, ValueError, RecursionError):
         return {}
     lines = text.splitlines()
-    element_of: dict[tuple[int, int], ast.AST] = {}
+    at = {(f.line, f.column): f for f in swaps}
+    new: dict[int, str] = {}
+    for finding in swaps:
+        choice = choose(finding)
+        if isinstance(choice, Chosen):
+            new[id(finding)] = choice.text
+    refused: dict[int, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, _COLLECTIONS):
-            for element in node.elts:
-                if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                    element_of[_start(element, lines)] = node
-    members: dict[int, list[Finding]] = defaultdict(list)
-    for finding in swaps:
-        collection = element_of.get((finding.line, finding.column))
-        if collection is not None:
-            members[id(collection)].append(finding)
-    refused: dict[int, str] = {}
-    for node in (n for n in ast.walk(tree) if isinstance(n, _COLLECTIONS)):
-        group = members.get(id(node))
-        if not group:
-            continue
-        refused.update(_clashes(node, group, choose))
+            refused.update(_clashes(node, lines, at, new))
     return refused
 
 
-def _clashes(node: ast.List | ast.Tuple | ast.Set, group: list[Finding],
-             choose: Callable[[Finding], Choice]) -> dict[int, str]:
-    after: dict[str, list[str]] = defaultdict(list)
-    swapped = {f.identifier for f in group}
+def _clashes(node: ast.List | ast.Tuple | ast.Set, lines: list[str],
+             at: dict[tuple[int, int], Finding], new: dict[int, str]) -> dict[int, str]:
+    """The swaps that would make two elements of ``node`` equal. An element is a string, or a
+    row of constants (``("meta-llama/...", True)`` in a parametrize list)."""
+    before: list[tuple[object, ...]] = []
+    after: list[tuple[object, ...]] = []
+    swapped: list[list[Finding]] = []
     for element in node.elts:
-        if isinstance(element, ast.Constant) and isinstance(element.value, str) \
-                and element.value not in swapped:
-            after[element.value].append(element.value)
-    chosen: dict[int, str] = {}
-    for finding in group:
-        choice = choose(finding)
-        if isinstance(choice, Chosen):
-            chosen[id(finding)] = choice.text
-            after[choice.text].append(finding.identifier or "")
-    out: dict[int, str] = {}
-    for finding in group:
-        new = chosen.get(id(finding))
-        if new is None or len(after[new]) < 2:
+        parts = element.elts if isinstance(element, (ast.Tuple, ast.List)) else [element]
+        if not all(isinstance(p, ast.Constant) for p in parts):
             continue
-        others = [o for o in dict.fromkeys(after[new]) if o != finding.identifier]
-        out[id(finding)] = (
-            f"'{finding.identifier}' and {', '.join(repr(o) for o in others)} in one "
-            f"{type(node).__name__.lower()} would both be '{new}': it would hold the same id "
-            "twice (a duplicated test case, a Literal or set that loses a member); give each "
-            "its own replacement with --model OLD=NEW")
+        old_row: list[object] = []
+        new_row: list[object] = []
+        changed: list[Finding] = []
+        for part in parts:
+            assert isinstance(part, ast.Constant)
+            finding = at.get(_start(part, lines)) if isinstance(part.value, str) else None
+            old_row.append(part.value)
+            if finding is not None and id(finding) in new:
+                new_row.append(new[id(finding)])
+                changed.append(finding)
+            else:
+                new_row.append(part.value)
+        before.append(tuple(old_row))
+        after.append(tuple(new_row))
+        swapped.append(changed)
+    out: dict[int, str] = {}
+    for index, row in enumerate(after):
+        twins = [other for other, value in enumerate(after)
+                 if other != index and value == row and before[other] != before[index]]
+        for finding in swapped[index] if twins else ():
+            others = [f for t in twins for f in swapped[t] if f.identifier != finding.identifier]
+            named = ", ".join(dict.fromkeys(repr(o.identifier) for o in others)) or "another"
+            out[id(finding)] = (
+                f"'{finding.identifier}' and {named} in one {type(node).__name__.lower()} "
+                f"would both be '{new[id(finding)]}': it would hold the same entry twice (a "
+                "duplicated test case, a Literal or set that loses a member); give each its own "
+                "replacement with --model OLD=NEW")
     return out
 
 

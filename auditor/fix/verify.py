@@ -122,12 +122,23 @@ def written_problems(changes: Sequence[FileChange], roots: dict[str, Path]) -> l
 
 
 def still_found(plan: FixPlan, after: AuditResult) -> list[Finding]:
-    """Swapped findings a re-scan still finds: same file, same identifier, still a swap."""
-    swapped = {(o.finding.root, o.finding.path, (o.finding.identifier or "").casefold())
-               for o in plan.outcomes if o.action is Action.REWRITTEN and o.finding.model}
-    return [f for f in after.findings if f.model is not None and f.role in (
-        None, Role.MODEL_REFERENCE) and (f.root, f.path, (f.identifier or "").casefold())
-        in swapped]
+    """Swapped findings a re-scan still finds: same file, same identifier, still a swap, more
+    often than the plan left that identifier in that file (a file can swap one occurrence
+    and leave another, and lines move where notes were written)."""
+    def key(finding: Finding) -> tuple[str, str, str]:
+        return finding.root, finding.path, (finding.identifier or "").casefold()
+
+    swapped = {key(o.finding) for o in plan.outcomes
+               if o.action is Action.REWRITTEN and o.finding.model}
+    left = Counter(key(o.finding) for o in plan.outcomes
+                   if o.action is not Action.REWRITTEN and o.finding.model
+                   and o.finding.role in (None, Role.MODEL_REFERENCE))
+    found: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in after.findings:
+        if finding.model is not None and finding.role in (None, Role.MODEL_REFERENCE) and \
+                key(finding) in swapped:
+            found.setdefault(key(finding), []).append(finding)
+    return [f for k, group in found.items() for f in group[left[k]:]]
 
 
 # -- per format: a list of duplicate keys, or a parse error ----------------------------------

@@ -170,6 +170,14 @@ def test_template(model_id):
     assert model_id
 
 
+@pytest.mark.parametrize(("model_id", "supported"), [
+    ("meta-llama/Meta-Llama-3-8B-Instruct", True),
+    ("meta-llama/Llama-2-7b-chat-hf", True),
+])
+def test_supported(model_id, supported):
+    assert supported
+
+
 MODEL = "meta-llama/Meta-Llama-3-8B-Instruct"
 '''
 
@@ -180,18 +188,20 @@ def test_two_elements_of_one_collection_are_not_made_equal(tmp_path: Path) -> No
     is swapped."""
     root = _project(tmp_path / "app", {"test_models.py": COLLECTIONS})
     run = run_fix([".", "--write"], root)
-    assert run.code == 1, run.err  # four references are left for a person
+    assert run.code == 1, run.err  # six references are left for a person
+    assert "fix: 1 rewrite(s) in 1 file(s), 6 swap(s) not replaced" in run.err
+    assert "still found" not in run.err  # the same ids are left elsewhere in the file
     text = (root / "test_models.py").read_text(encoding="utf-8")
     assert 'MODEL = "google/gemma-4-E4B-it"' in text
-    assert text.count('"meta-llama/Meta-Llama-3-8B-Instruct"') == 2
-    assert text.count('"meta-llama/Llama-2-7b-chat-hf"') == 2
+    assert text.count('"meta-llama/Meta-Llama-3-8B-Instruct"') == 3  # rows of one list too
+    assert text.count('"meta-llama/Llama-2-7b-chat-hf"') == 3
     assert ("  test_models.py:9:5  LA101  'meta-llama/Meta-Llama-3-8B-Instruct' and "
             "'meta-llama/Llama-2-7b-chat-hf' in one list would both be 'google/gemma-4-E4B-it': "
-            "it would hold the same id twice (a duplicated test case, a Literal or set that "
+            "it would hold the same entry twice (a duplicated test case, a Literal or set that "
             "loses a member); give each its own replacement with --model OLD=NEW"
             ) in run.err.splitlines()
     again = run_fix([".", "--write", "--allow-dirty", "--model",
                      "meta-llama/Llama-2-7b-chat-hf=Qwen/Qwen3.5-9B"], root)
     assert again.code == 0, again.err
     assert text.count("Qwen/Qwen3.5-9B") == 0  # the first run wrote none
-    assert (root / "test_models.py").read_text(encoding="utf-8").count("Qwen/Qwen3.5-9B") == 2
+    assert (root / "test_models.py").read_text(encoding="utf-8").count("Qwen/Qwen3.5-9B") == 3
