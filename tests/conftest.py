@@ -14,6 +14,18 @@ FIXTURES = PROJECT / "fixtures"
 SCHEMA = PROJECT / "schemas" / "result.schema.json"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _interruptible() -> None:
+    """A shell starts a background job with SIGINT ignored, and the scans these tests start
+    inherit that (llama-audit keeps a signal ignored at its start ignored, as ``nohup``
+    expects): the Ctrl-C tests would then see no Ctrl-C. The suite runs the same whether it
+    was started in the foreground or not."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

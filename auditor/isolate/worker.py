@@ -167,9 +167,11 @@ def _child_main(requests: int, responses: int, context: Any) -> None:  # pragma:
     code = 0
     try:
         # Ctrl-C (and SIGTERM, SIGHUP) ends the worker at once, even inside native code; the
-        # parent reports it. The signals were held across the fork (``held_signals``).
+        # parent reports it. The signals were held across the fork (``held_signals``). One the
+        # run ignores from its start (``nohup``, a background job) stays ignored.
         for number in STOP_SIGNALS:
-            signal.signal(number, signal.SIG_DFL)
+            if signal.getsignal(number) != signal.SIG_IGN:
+                signal.signal(number, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # a deadline that native code obeys
         _silence_output()  # a native abort writes its own backtrace to stderr

@@ -189,9 +189,11 @@ def _start_worker(parent: int, arm: bool) -> None:
     however it ends. A pool worker ends with ``os._exit``, which skips ``atexit``;
     multiprocessing's finalizers still run. A stop signal (held since the fork) ends it at
     once, silently: the main process reports it once. ``arm``: the pool was started by a main
-    thread, so the kernel's death signal can be tied to it (Linux)."""
+    thread, so the kernel's death signal can be tied to it (Linux). A signal the run ignored
+    from its start (``nohup``, a background job) stays ignored here too."""
     for number in isolate.STOP_SIGNALS:
-        signal.signal(number, _end_worker)
+        if signal.getsignal(number) != signal.SIG_IGN:
+            signal.signal(number, _end_worker)
     if arm:
         isolate.die_with_parent(parent, signal.SIGTERM)
     Finalize(None, isolate.shutdown, exitpriority=100)

@@ -84,6 +84,9 @@ def _exit_with(items: Sequence[int]) -> list[int]:
     if 0 in items:
         code = int(os.environ["POOL_TEST_EXIT"])
         if code < 0:
+            import faulthandler
+
+            faulthandler.disable()  # pytest's would print the crash it is meant to be
             os.kill(os.getpid(), -code)
         os._exit(code)
     import time
@@ -112,3 +115,25 @@ def test_workers_ended_by_a_stop_signal_end_the_map_as_that_signal(
     if number is not None:
         assert isinstance(raised.value, Terminated) and raised.value.number == number
     assert _descendants() - before == set()
+
+
+def _hup_ignored(text: str, context: object) -> bool:
+    return signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+
+
+def _ignored_where(items: Sequence[int]) -> list[tuple[bool, bool]]:
+    """(in the pool worker, in its parse worker): is SIGHUP still ignored?"""
+    return [(signal.getsignal(signal.SIGHUP) == signal.SIG_IGN,
+             isolate.run_isolated(_hup_ignored, "") is True) for _ in items]
+
+
+def test_a_signal_ignored_at_the_start_stays_ignored_in_every_worker() -> None:
+    """``nohup llama-audit scan -j 2``: a hang-up must not end the pool workers or their
+    parse workers while the main process ignores it (the pool would then break)."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        assert set(batched_map(_ignored_where, range(4), 2)) == {(True, True)}
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+        isolate.shutdown()
+    assert set(batched_map(_ignored_where, range(4), 2)) == {(False, False)}
