@@ -281,6 +281,8 @@ def _retrain(finding: Finding, choose: Callable[[Finding], Choice]) -> str:
     target = ""
     if isinstance(choice, Chosen):
         target = f" on {choice.hub_id or choice.text}"
+    elif finding.suggestions:  # a re-upload or fine-tune the chooser leaves: the plan's pick
+        target = f" on {finding.suggestions[0].hub_id} (the plan's replacement)"
     return (f"{finding.message}: fine-tunes and adapters are never rewritten; retrain it"
             f"{target} with the same data and point this file at the new base")
 

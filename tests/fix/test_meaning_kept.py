@@ -205,3 +205,15 @@ def test_two_elements_of_one_collection_are_not_made_equal(tmp_path: Path) -> No
     assert again.code == 0, again.err
     assert text.count("Qwen/Qwen3.5-9B") == 0  # the first run wrote none
     assert (root / "test_models.py").read_text(encoding="utf-8").count("Qwen/Qwen3.5-9B") == 3
+
+
+def test_the_retrain_step_of_a_re_upload_names_the_plans_replacement(tmp_path: Path) -> None:
+    """axolotl's NousResearch/Llama-2-7b-hf configs: scan names google/gemma-4-E4B for them,
+    and the manual step now says so too (it named no base)."""
+    config = TRAINING.replace("meta-llama/Llama-3.1-8B-Instruct", "NousResearch/Llama-2-7b-hf")
+    root = _project(tmp_path / "app", {"train.yml": config})
+    run = run_fix(["."], root)
+    step = next(line for line in run.err.splitlines() if "LA401" in line)
+    assert step.endswith("fine-tunes and adapters are never rewritten; retrain it on "
+                         "google/gemma-4-E4B (the plan's replacement) with the same data and "
+                         "point this file at the new base")
