@@ -36,6 +36,9 @@ class FileTables:
     bare_tag_context: re.Pattern[str]
     bare_tag_not_context: re.Pattern[str]
     architecture_names: frozenset[str]
+    not_llama_orgs: frozenset[str]
+    """Hub organisations of other families: a config whose model is theirs declares their
+    architecture, even with ``tokenizer_type: LlamaTokenizer`` (Mistral's tokenizer class)."""
     template_pattern: re.Pattern[str]
     component_pattern: re.Pattern[str]
     training_markers: frozenset[str]
@@ -90,6 +93,7 @@ def file_tables(ruleset: RuleSet) -> FileTables:
             bare_tag_context=re.compile(str(keys["bare_tag_context"])),
             bare_tag_not_context=re.compile(str(keys["bare_tag_not_context"])),
             architecture_names=frozenset(str(v).lower() for v in values["architecture_names"]),
+            not_llama_orgs=frozenset(str(v).lower() for v in values.get("not_llama_orgs", [])),
             template_pattern=re.compile(str(values["template_pattern"])),
             component_pattern=re.compile(str(values["component_pattern"])),
             training_markers=_keys(training["markers"]),

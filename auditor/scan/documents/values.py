@@ -130,14 +130,34 @@ def document_hits(
     hits: list[Hit] = []
     for document in documents:
         rule = document_rule(document, tables, default_rule)
+        not_meta = _model_not_metas(document, tables, ruleset)
         for item in document.values:
             if item.start in claimed:
                 continue
             if isinstance(item.value, int) and not token_ids:
                 continue
-            hits.extend(value_hits(item, text, ruleset, index=index, rule=rule,
-                                   markers=markers))
+            found = value_hits(item, text, ruleset, index=index, rule=rule, markers=markers)
+            hits.extend(h for h in found if not (not_meta and h.rule_id == RULE_ARCHITECTURE))
     return hits
+
+
+def _model_not_metas(document: ConfigDocument, tables: FileTables, ruleset: RuleSet) -> bool:
+    """Is the document's model (a value under a model key) another family's, or Llama's
+    architecture with weights Meta did not train (TinyLlama, reported as such)? Then a Llama
+    tokenizer or class name in it is that model's architecture, not a Meta dependency."""
+    for item in document.values:
+        if item.is_key or not isinstance(item.value, str) or not tables.is_model_key(item.key):
+            continue
+        value = item.value.strip()
+        ref = identify(value, ruleset)
+        if ref is not None:
+            if not ref.meta_weights:
+                return True
+            continue
+        org = value.split("/", 1)[0].lower() if value.count("/") == 1 else ""
+        if org in tables.not_llama_orgs:
+            return True
+    return False
 
 
 def value_hits(item: ConfigValue, text: str, ruleset: RuleSet, *, index: LineIndex,
