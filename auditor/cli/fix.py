@@ -143,6 +143,9 @@ def fix_command(
     plan = build_plan(result, findings, labels, chooser, ruleset)
     unused = [f"--model {old}=...: no finding has this identifier"
               for old in overrides.unused(result.findings)]
+    unused += [f"--model {old}=...: not applied: fix rewrites none of the findings that name "
+               "it (a fine-tune or adapter's base is retrained, a label or path kept: see "
+               "the manual steps)" for old in overrides.not_applied(plan.outcomes)]
     plan = replace(plan, notes=(*catalog_notes, *plan.notes, *_left_by_policy(before)),
                    warnings=(*plan.warnings, *unused))
     if write and plan.changes and not allow_dirty:

@@ -17,7 +17,7 @@ from auditor.enrich.decision import (
     summarise_problems,
 )
 from auditor.enrich.plan_file import PlanFile
-from auditor.fix.model import Choice, Chosen, NotChosen, ReplacementChooser
+from auditor.fix.model import Action, Choice, Chosen, NotChosen, Outcome, ReplacementChooser
 from auditor.identify.models import identify
 from auditor.ruleset.load import RuleSet
 from auditor.types import Finding
@@ -76,6 +76,19 @@ class OverrideChooser:
         """Overrides that matched no finding identifier (probably a typo)."""
         seen = {f.identifier.casefold() for f in findings if f.identifier}
         return sorted(self._spelling[old] for old in self._table if old not in seen)
+
+    def not_applied(self, outcomes: Iterable[Outcome]) -> list[str]:
+        """Overrides whose identifier some finding names but none that ``fix`` rewrote (a
+        training config's base model is retrained, a label kept): said, not silently dropped."""
+        named: set[str] = set()
+        rewritten: set[str] = set()
+        for outcome in outcomes:
+            identifier = (outcome.finding.identifier or "").casefold()
+            if identifier in self._table:
+                named.add(identifier)
+                if outcome.action is Action.REWRITTEN:
+                    rewritten.add(identifier)
+        return sorted(self._spelling[old] for old in named - rewritten)
 
 
 class CatalogChooser:

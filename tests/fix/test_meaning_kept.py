@@ -217,3 +217,13 @@ def test_the_retrain_step_of_a_re_upload_names_the_plans_replacement(tmp_path: P
     assert step.endswith("fine-tunes and adapters are never rewritten; retrain it on "
                          "google/gemma-4-E4B (the plan's replacement) with the same data and "
                          "point this file at the new base")
+
+
+def test_a_model_override_that_rewrites_nothing_says_so(tmp_path: Path) -> None:
+    """axolotl: ``--model`` naming a training config's base was silently ignored."""
+    root = _project(tmp_path / "app", {"train.yml": TRAINING})
+    run = run_fix([".", "--model", "meta-llama/Llama-3.1-8B-Instruct=Qwen/Qwen3.5-9B"], root)
+    assert run.code == 0, run.err
+    assert ("  --model meta-llama/Llama-3.1-8B-Instruct=...: not applied: fix rewrites none of "
+            "the findings that name it (a fine-tune or adapter's base is retrained, a label or "
+            "path kept: see the manual steps)") in run.err.splitlines()
