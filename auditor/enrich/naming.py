@@ -130,8 +130,15 @@ def _gguf(rest: str, repo: str) -> Shaped | Unshapeable:
     if stem.lower().endswith("-gguf"):
         stem = stem[: -len("-gguf")]
     new_name = f"{stem}-{quant}.gguf"
-    where = folder.rstrip("/\\") or "."
+    check = (f"the name {new_name} is not checked (the catalog does not list the files of "
+             f"{repo}, and uploaders name quantisations differently): check it in "
+             f"https://huggingface.co/{repo}/tree/main")
+    if not folder:  # a file in a repository (hf_hub_download's filename), or of the cwd
+        return Shaped(new_name, (check + "; if the code reads it from disk, download it "
+                                 f"(huggingface-cli download {repo} --include "
+                                 f"'*{quant}*.gguf' --local-dir .)",))
+    where = folder.rstrip("/\\")
     step = (f"download {new_name} from https://huggingface.co/{repo} into {where} "
             f"(huggingface-cli download {repo} --include '*{quant}*.gguf' --local-dir {where}); "
-            "uploaders name files differently, so check the name in the repository")
+            + check)
     return Shaped(folder + new_name, (step,))

@@ -316,3 +316,20 @@ def test_relock_commands_name_the_tool() -> None:
         "svc/uv.lock: cd svc && uv lock",
         "requirements.txt: compiled from a .in file; re-run pip-compile requirements.in",
     ]
+
+
+def test_a_gguf_file_name_in_a_repository_says_it_is_unchecked() -> None:
+    """``hf_hub_download(repo_id=..., filename="...Q6_K_L.gguf")``: the code downloads the
+    file itself, so the note does not send it "into ."; it says the name is a guess."""
+    identifier = "Llama-3.2-3B-Instruct-Q6_K_L.gguf"
+    ref = identify(identifier, RULES)
+    assert ref is not None
+    shaped = shape(identifier, ref, "unsloth/gemma-4-E4B-it-GGUF", PREFIXES)
+    assert isinstance(shaped, Shaped)
+    assert shaped.text == "gemma-4-E4B-it-Q6_K_L.gguf"
+    assert shaped.steps == (
+        "the name gemma-4-E4B-it-Q6_K_L.gguf is not checked (the catalog does not list the "
+        "files of unsloth/gemma-4-E4B-it-GGUF, and uploaders name quantisations differently): "
+        "check it in https://huggingface.co/unsloth/gemma-4-E4B-it-GGUF/tree/main; if the code "
+        "reads it from disk, download it (huggingface-cli download unsloth/gemma-4-E4B-it-GGUF "
+        "--include '*Q6_K_L*.gguf' --local-dir .)",)
