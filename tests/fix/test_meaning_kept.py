@@ -50,8 +50,8 @@ def test_the_choices_of_an_option_are_left_and_the_loader_is_swapped(tmp_path: P
     findings = audit([root]).result.findings
     assert [(f.line, f.column, f.identifier, f.severity.value, f.effort.value,
              f.role.value if f.role else None) for f in findings] == [
-        (10, 43, "llama-2-13b-chat", "medium", "adapt", "option-value"),
-        (10, 63, "llama-2-7b-chat", "medium", "adapt", "option-value"),
+        (10, 43, "llama-2-13b-chat", "high", "adapt", "option-value"),
+        (10, 63, "llama-2-7b-chat", "high", "adapt", "option-value"),
         (17, 9, "meta-llama/Llama-2-7b-chat-hf", "high", "swap", "model-reference")]
     run = run_fix([".", "--write"], root)
     assert run.code == 0, run.err
