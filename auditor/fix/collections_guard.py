@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from auditor.fix.model import Choice, Chosen, NotChosen
+from auditor.scan.python.positions import SourceIndex
 from auditor.types import Effort, Finding
 
 _COLLECTIONS = (ast.List, ast.Tuple, ast.Set)
@@ -45,7 +46,7 @@ def _refused(text: str, findings: Sequence[Finding],
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return {}
-    lines = text.splitlines()
+    source = SourceIndex(text)
     at = {(f.line, f.column): f for f in swaps}
     new: dict[int, str] = {}
     for finding in swaps:
@@ -55,11 +56,11 @@ def _refused(text: str, findings: Sequence[Finding],
     refused: dict[int, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, _COLLECTIONS):
-            refused.update(_clashes(node, lines, at, new))
+            refused.update(_clashes(node, source, at, new))
     return refused
 
 
-def _clashes(node: ast.List | ast.Tuple | ast.Set, lines: list[str],
+def _clashes(node: ast.List | ast.Tuple | ast.Set, source: SourceIndex,
              at: dict[tuple[int, int], Finding], new: dict[int, str]) -> dict[int, str]:
     """The swaps that would make two elements of ``node`` equal. An element is a string, or a
     row of constants (``("meta-llama/...", True)`` in a parametrize list)."""
@@ -75,7 +76,8 @@ def _clashes(node: ast.List | ast.Tuple | ast.Set, lines: list[str],
         changed: list[Finding] = []
         for part in parts:
             assert isinstance(part, ast.Constant)
-            finding = at.get(_start(part, lines)) if isinstance(part.value, str) else None
+            start = (part.lineno, source.char_column(part.lineno, part.col_offset) + 1)
+            finding = at.get(start) if isinstance(part.value, str) else None
             old_row.append(part.value)
             if finding is not None and id(finding) in new:
                 new_row.append(new[id(finding)])
@@ -98,10 +100,3 @@ def _clashes(node: ast.List | ast.Tuple | ast.Set, lines: list[str],
                 "duplicated test case, a Literal or set that loses a member); give each its own "
                 "replacement with --model OLD=NEW")
     return out
-
-
-def _start(node: ast.expr, lines: list[str]) -> tuple[int, int]:
-    """1-based line and character column of a node (``ast`` counts UTF-8 bytes)."""
-    line = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
-    column = len(line.encode("utf-8")[:node.col_offset].decode("utf-8", "replace"))
-    return node.lineno, column + 1

@@ -227,3 +227,12 @@ def test_a_model_override_that_rewrites_nothing_says_so(tmp_path: Path) -> None:
     assert ("  --model meta-llama/Llama-3.1-8B-Instruct=...: not applied: fix rewrites none of "
             "the findings that name it (a fine-tune or adapter's base is retrained, a label or "
             "path kept: see the manual steps)") in run.err.splitlines()
+
+
+def test_a_collection_after_non_ascii_text_on_its_line_is_guarded_too(tmp_path: Path) -> None:
+    """``ast`` counts columns in UTF-8 bytes, findings in characters."""
+    text = ('IDS = ["modèle", "meta-llama/Meta-Llama-3-8B-Instruct", '
+            '"meta-llama/Llama-2-7b-chat-hf"]\n')
+    root = _project(tmp_path / "app", {"ids.py": text})
+    run = run_fix(["."], root)
+    assert "fix: 0 rewrite(s) in 1 file(s), 2 swap(s) not replaced" in run.err  # notes only
