@@ -89,9 +89,8 @@ def rewrite_text(
                 outcomes.append(Outcome(finding, Action.REWRITTEN, f"'{finding.identifier}' -> "
                                         f"'{choice.text}' ({choice.origin})"))
             else:
-                advice = _advice(finding, ruleset)
                 outcomes.append(Outcome(finding, Action.MANUAL,
-                                        f"{advice.rstrip('.') if moved else advice}{moved}"))
+                                        notes.template_left(_advice(finding, ruleset), moved)))
             continue
         if finding.effort is not Effort.SWAP or finding.model is None or not finding.identifier:
             outcomes.append(Outcome(finding, Action.MANUAL, _advice(finding, ruleset)))
@@ -257,16 +256,16 @@ def _parse_error(check: Callable[[str], object], text: str) -> str | None:
 
 
 def _template_edit(lines: TextLines, finding: Finding,
-                   choose: Callable[[Finding], Choice]) -> TextEdit | str:
+                   choose: Callable[[Finding], Choice]) -> TextEdit | Choice:
     """The edit moving a template selection to its registered replacement
-    (``auditor/fix/templates.py``), or the note saying why it stays."""
+    (``auditor/fix/templates.py``), or the choice that says why it stays."""
     choice = choose(finding)
     if isinstance(choice, Chosen) and choice.origin.startswith(TEMPLATE_ORIGIN):
         edit = _identifier_edit(lines, finding, choice.text)
         if edit is not None:
             return edit
-        choice = NotChosen("it was not found at the reported position")
-    return f"; left as it is: {choice.reason}" if isinstance(choice, NotChosen) else ""
+        return NotChosen("it was not found at the reported position")
+    return choice
 
 
 def _advice(finding: Finding, ruleset: RuleSet) -> str:

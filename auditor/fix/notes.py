@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
-from auditor.fix.model import TODO_MARKER
+from auditor.fix.model import TODO_MARKER, Choice, NotChosen
 
 WIDTH = 88
 CHAT_TEMPLATE_CALL = "apply_chat_template(messages, tokenize=False, add_generation_prompt=True)"
@@ -25,6 +25,14 @@ def comment_lines(rule_id: str, text: str) -> list[str]:
     first, *rest = textwrap.wrap(f"{marker(rule_id)} {text}", WIDTH,
                                  break_long_words=False, break_on_hyphens=False) or [""]
     return [first, *(f"  {line}" for line in rest)]
+
+
+def template_left(advice: str, choice: Choice) -> str:
+    """A template selection's manual step: its advice, and why the selection stays when the
+    choice says so (in code and in config files alike)."""
+    if not isinstance(choice, NotChosen):
+        return advice
+    return f"{advice.rstrip('.')}; left as it is: {choice.reason}"
 
 
 def left_swap(rule_id: str, reason: str) -> list[str]:

@@ -143,9 +143,8 @@ class Planner:
                     f"'{finding.identifier}' -> '{choice.text}' ({choice.origin})"))
                 return
             choice = NotChosen("the template name is assembled from several parts here")
-        why = f"; left as it is: {choice.reason}" if isinstance(choice, NotChosen) else ""
-        message = finding.message.rstrip(".") if why else finding.message
-        self.outcomes.append(Outcome(finding, Action.MANUAL, message + why))
+        self.outcomes.append(Outcome(finding, Action.MANUAL,
+                                     notes.template_left(finding.message, choice)))
 
     def _edit_string(self, node: cst.SimpleString, finding: Finding, new: str) -> int:
         assert finding.identifier is not None
