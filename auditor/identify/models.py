@@ -67,7 +67,7 @@ def _identify_cached(raw: str, tables: IdentifyTables) -> ModelRef | None:
             break
 
     for entry in tables.providers:
-        match = entry.pattern.match(text) or _after_own_name(text, entry)
+        match = _provider_match(text, entry)
         if match:
             ref = parse_name(match.group("name").lower(), tables, runtime=entry.runtime,
                               org=None, hosted=True)
@@ -140,8 +140,7 @@ def _clean(raw: str, tables: IdentifyTables) -> str | None:
     if not any(word in text.lower() for word in tables.grammar.hint_words):
         return None
     if (_is_path(text) and not text.lower().startswith(tuple(p for p, _ in tables.litellm_prefixes))
-            and not any(entry.pattern.match(text) or _after_own_name(text, entry)
-                        for entry in tables.providers)):
+            and not any(_provider_match(text, entry) for entry in tables.providers)):
         # a path names its model in its last Llama-named part; a provider id that looks like
         # a path (a NIM container image, nvcr.io/nim/meta/...) is kept whole
         parts = [p for p in re.split(r"[/\\]", text) if p]
@@ -182,13 +181,15 @@ def _is_path(text: str) -> bool:
     return text.count("/") >= 2 and not text.lower().startswith(("accounts/", "@", "publishers/"))
 
 
-def _after_own_name(text: str, entry: Provider) -> re.Match[str] | None:
-    """A provider's id behind the provider's own name as a routing prefix, as routers other
-    than LiteLLM write it (instructor: ``fireworks/accounts/fireworks/models/...``)."""
+def _provider_match(text: str, entry: Provider) -> re.Match[str] | None:
+    """``text`` as one of the provider's ids: whole, or behind the provider's own name as a
+    routing prefix, as routers other than LiteLLM write it (instructor:
+    ``fireworks/accounts/fireworks/models/...``)."""
+    match = entry.pattern.match(text)
+    if match is not None:
+        return match
     head, slash, rest = text.partition("/")
-    if not slash or head.lower() != entry.provider:
-        return None
-    return entry.pattern.match(rest)
+    return entry.pattern.match(rest) if slash and head.lower() == entry.provider else None
 
 
 def _split_org(lowered: str) -> tuple[str | None, str]:

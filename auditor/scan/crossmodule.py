@@ -35,8 +35,7 @@ from pathlib import Path
 
 from auditor import isolate
 from auditor.discover.found import Found
-from auditor.identify.models import identify
-from auditor.identify.names import with_provider
+from auditor.identify.models import identify, with_provider
 from auditor.ruleset.python_tables import python_tables
 from auditor.ruleset.rule_ids import MODEL_LOADER
 from auditor.scan.context import ScanContext
