@@ -27,7 +27,7 @@ from auditor.serialize import (
     finding_to_dict,
 )
 from auditor.types import Diagnostic
-from auditor.util.files import read_regular_file
+from auditor.util.files import read_regular_file, write_atomically
 
 CACHE_ENV = "LLAMA_AUDIT_CACHE_DIR"
 
@@ -145,13 +145,7 @@ class ResultCache:
             "diagnostics": [diagnostic_to_dict(d) for d in diagnostics],
             "parsed": parsed,
         }
-        target = self._path(key)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(payload), encoding="utf-8")
-            os.replace(tmp, target)
+            write_atomically(self._path(key), json.dumps(payload))
         except OSError:
             self.enabled = False
-            with contextlib.suppress(OSError):
-                tmp.unlink()

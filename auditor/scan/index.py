@@ -41,7 +41,7 @@ from auditor.serialize import (
     finding_to_dict,
 )
 from auditor.types import Diagnostic, Finding, SourceFile, SuppressionComment
-from auditor.util.files import read_regular_file
+from auditor.util.files import read_regular_file, write_atomically
 
 MAX_INDEX_BYTES = 512 * 1024 * 1024
 """An index larger than this is not read (200,000 files index in about 60 MB)."""
@@ -134,13 +134,8 @@ class StatIndex:
         nothing changed, silent when the disk refuses."""
         if not self._changed and self._new.keys() == self._old.keys():
             return
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(self._new, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, self.path)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+            write_atomically(self.path, json.dumps(self._new, separators=(",", ":")))
 
 
 def _input_state(path: str) -> list[Any]:

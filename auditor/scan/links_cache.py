@@ -14,14 +14,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from auditor import isolate
 from auditor.scan.context import ScanContext
 from auditor.scan.python.crossrefs import ModuleLinks, Use, module_links
-from auditor.util.files import read_regular_file
+from auditor.util.files import read_regular_file, write_atomically
 
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _NOT_PYTHON = {"python": False}
@@ -55,15 +54,10 @@ class LinksCache:
     def _put(self, path: Path, links: ModuleLinks | None) -> None:
         if not self.enabled:
             return
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(links_to_json(links)), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomically(path, json.dumps(links_to_json(links)))
         except OSError:
             self.enabled = False
-            with contextlib.suppress(OSError):
-                tmp.unlink()
 
 
 def links_to_json(links: ModuleLinks | None) -> dict[str, Any]:

@@ -4,11 +4,13 @@ through a symbolic link.
 Every read of a scanned path goes through ``read_regular_file``: opened with ``O_NONBLOCK``
 (a named pipe swapped in after discovery cannot hang the scan) and ``O_NOFOLLOW`` (a file
 swapped for a link to ``/etc/passwd`` is not read), then checked with ``fstat`` to be a
-regular file (a device is not read either).
+regular file (a device is not read either). The caches write their files with
+``write_atomically``: a reader sees the old content or the new, never half of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -54,3 +56,17 @@ target's name, so that the prefix, mkstemp's random part and the suffix always f
 def temp_prefix(name: str) -> str:
     """``.<name>.``, with ``name`` cut to ``TEMP_PREFIX_BYTES`` bytes (never mid-character)."""
     return "." + os.fsencode(name)[:TEMP_PREFIX_BYTES].decode("utf-8", "ignore") + "."
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` into ``path`` (UTF-8) through a temporary file beside it and a rename, making
+    the directory if needed. On OSError the temporary file is removed and the error raised."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
