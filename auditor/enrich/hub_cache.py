@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.scan.cache import CACHE_ENV, default_cache_root, non_negative_env_float
-from auditor.util.files import read_regular_file
+from auditor.util.files import read_regular_file, write_atomically
 
 CACHE_DIR_ENV = CACHE_ENV
 CACHE_TTL_ENV = "LLAMA_AUDIT_CACHE_TTL"
@@ -78,9 +78,6 @@ class HubCache:
             "answer": dict(answer),
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-            tmp.write_text(json.dumps(payload), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomically(path, json.dumps(payload))
         except OSError:
             return

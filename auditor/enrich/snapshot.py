@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -19,6 +18,7 @@ from auditor.enrich.entries import (
     CatalogError,
     KnownDerivative,
 )
+from auditor.util.files import write_atomically
 
 BUNDLED_SNAPSHOT_DATE = "2026-11-22"
 BUNDLED_SNAPSHOT_NAME = f"snapshot-{BUNDLED_SNAPSHOT_DATE}.json"
@@ -129,12 +129,9 @@ def write_snapshot(catalog: Catalog, path: Path) -> None:
     """Write atomically: a failed write leaves no half-written snapshot behind."""
     text = json.dumps(catalog_to_dict(catalog), indent=1, ensure_ascii=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomically(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise CatalogError(f"cannot write catalog file {path}: {exc.strerror or exc}") from exc
 
 
