@@ -16,9 +16,9 @@ import re
 import shutil
 import sys
 import time
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.serialize import (
@@ -28,6 +28,9 @@ from auditor.serialize import (
 )
 from auditor.types import Diagnostic
 from auditor.util.files import read_regular_file, write_atomically
+
+if TYPE_CHECKING:
+    from auditor.scan.links_cache import LinksCache
 
 CACHE_ENV = "LLAMA_AUDIT_CACHE_DIR"
 
@@ -87,6 +90,13 @@ class ResultCache:
     def __init__(self, root: Path, rules_version: str) -> None:
         self.directory = root / "scan" / f"{__version__}-{rules_version}-{code_version()}"
         self.enabled = True
+
+    @cached_property
+    def links(self) -> LinksCache:
+        """The module links remembered beside these results (the cross-module join's)."""
+        from auditor.scan.links_cache import LinksCache  # the join's parser: only when used
+
+        return LinksCache(self.directory)
 
     def prune_stale_versions(self, now: float | None = None) -> None:
         """Mark this version's directory used, and delete the directories of other versions

@@ -112,7 +112,7 @@ def scan_paths(
                                                 [r.findings for r in results],
                                                 [r.links for r in results],
                                                 _context(options, ruleset),
-                                                _links_cache(_cache_for(options, ruleset)))
+                                                _links_of(_cache_for(options, ruleset)))
     diagnostics.extend(with_root(d, label_of[root]) for root, d in join_failed.items())
     kinds: Counter[FileKind] = Counter()
     findings: list[Finding] = []
@@ -272,16 +272,8 @@ def _cache_for(options: ScanOptions, ruleset: RuleSet) -> ResultCache | None:
     return _WORKER_CACHE[key]
 
 
-_LINKS_CACHES: dict[Path, LinksCache] = {}
-
-
-def _links_cache(cache: ResultCache | None) -> LinksCache | None:
-    """The module links remembered beside ``cache``'s results (one per process)."""
-    if cache is None:
-        return None
-    if cache.directory not in _LINKS_CACHES:
-        _LINKS_CACHES[cache.directory] = LinksCache(cache.directory)
-    return _LINKS_CACHES[cache.directory]
+def _links_of(cache: ResultCache | None) -> LinksCache | None:
+    return cache.links if cache is not None else None
 
 
 def _context(options: ScanOptions, ruleset: RuleSet) -> ScanContext:
@@ -341,8 +333,7 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
             found, problems, was_parsed = cached
             return FileResult(found, tuple(diagnostics) + problems, scanned=True,
                               parsed=was_parsed, comments=comments,
-                              links=definition_links(file, text, found, ctx,
-                                                     _links_cache(cache)))
+                              links=definition_links(file, text, found, ctx, _links_of(cache)))
     with recording() as inputs:
         findings, scan_diagnostics, parsed = _run_scanners(file, text, ctx, scanners)
     if key is not None and cache is not None and not any(
@@ -351,7 +342,7 @@ def scan_file(file: SourceFile, ctx: ScanContext, cache: ResultCache | None = No
     return FileResult(findings, tuple(diagnostics) + scan_diagnostics, scanned=True,
                       parsed=parsed, inputs=tuple(dict.fromkeys(inputs)),
                       comments=comments,
-                      links=definition_links(file, text, findings, ctx, _links_cache(cache)))
+                      links=definition_links(file, text, findings, ctx, _links_of(cache)))
 
 
 def _run_scanners(
