@@ -11,6 +11,7 @@ with the standard library's own C function. Anything it does not know (a subclas
 from __future__ import annotations
 
 import json
+import math
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -67,7 +68,7 @@ def _encode(value: Any, pad: str, add: Any, open_ids: set[int]) -> None:
         add("false")
     elif kind is int:
         add(int.__repr__(value))
-    elif kind is float and value == value and value not in (float("inf"), float("-inf")):
+    elif kind is float and math.isfinite(value):  # NaN and infinities: json.dumps's words
         add(float.__repr__(value))
     else:
         raise _Unusual

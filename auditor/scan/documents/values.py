@@ -130,7 +130,7 @@ def document_hits(
     hits: list[Hit] = []
     for document in documents:
         rule = document_rule(document, tables, default_rule)
-        not_meta = _model_not_metas(document, tables, ruleset)
+        not_meta = _not_meta_model(document, tables, ruleset)
         for item in document.values:
             if item.start in claimed:
                 continue
@@ -141,7 +141,7 @@ def document_hits(
     return hits
 
 
-def _model_not_metas(document: ConfigDocument, tables: FileTables, ruleset: RuleSet) -> bool:
+def _not_meta_model(document: ConfigDocument, tables: FileTables, ruleset: RuleSet) -> bool:
     """Is the document's model (a value under a model key) another family's, or Llama's
     architecture with weights Meta did not train (TinyLlama, reported as such)? Then a Llama
     tokenizer or class name in it is that model's architecture, not a Meta dependency."""
